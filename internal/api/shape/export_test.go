@@ -1,0 +1,4 @@
+package shape
+
+// CompilePattern exposes the pattern compiler to the external tests.
+var CompilePattern = compilePattern
