@@ -1,0 +1,127 @@
+// Command vigil is the Vigil server and its tools: `vigil server` serves the
+// AWS APIs, `vigil admin` manages credentials, `vigil version` prints the
+// version.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/vigilhq/vigil/internal/accounts"
+	"github.com/vigilhq/vigil/internal/auth"
+	"github.com/vigilhq/vigil/internal/server"
+	"github.com/vigilhq/vigil/internal/storage"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+const usage = `usage:
+  vigil server [--addr 127.0.0.1:4566] [--data ./vigil-data] [--dev] [--account 000000000000]
+  vigil admin create-access-key --account ID [--user NAME] [--data ./vigil-data]
+  vigil version`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "server":
+		err = runServer(os.Args[2:])
+	case "admin":
+		err = runAdmin(os.Args[2:])
+	case "version", "--version":
+		fmt.Println("vigil", version)
+	default:
+		fmt.Fprintln(os.Stderr, usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "vigil:", err)
+		os.Exit(1)
+	}
+}
+
+func runServer(args []string) error {
+	fs := flag.NewFlagSet("server", flag.ExitOnError)
+	addr := fs.String("addr", "127.0.0.1:4566", "listen address")
+	data := fs.String("data", "./vigil-data", "data directory")
+	dev := fs.Bool("dev", false, "accept any access key and enable POST /_vigil/reset (loopback only)")
+	account := fs.String("account", accounts.DefaultAccount, "account for unknown access keys in --dev mode")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	fs.Parse(args)
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(logger)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := server.Start(ctx, server.Options{
+		Addr: *addr, DataDir: *data, Dev: *dev, Account: *account, Version: version, Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+func runAdmin(args []string) error {
+	if len(args) == 0 || args[0] != "create-access-key" {
+		return fmt.Errorf("unknown admin command\n%s", usage)
+	}
+	fs := flag.NewFlagSet("create-access-key", flag.ExitOnError)
+	account := fs.String("account", "", "12-digit account id the key belongs to (required)")
+	user := fs.String("user", "", "IAM user name; empty makes a root key of the account")
+	data := fs.String("data", "./vigil-data", "data directory")
+	fs.Parse(args[1:])
+	if !isAccountID(*account) {
+		return fmt.Errorf("--account must be a 12-digit account id, got %q", *account)
+	}
+	ctx := context.Background()
+	db, err := storage.OpenSQL(*data)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	keys, err := accounts.Open(ctx, db)
+	if err != nil {
+		return err
+	}
+	key := auth.NewAccessKey(rand.Reader, *account)
+	key.UserName = *user
+	key.Created = time.Now().UTC()
+	if err := keys.Create(ctx, key); err != nil {
+		return err
+	}
+	fmt.Printf("account:           %s\naccess key id:     %s\nsecret access key: %s\n", key.AccountID, key.AccessKeyID, key.Secret)
+	return nil
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,201 @@
+// Package server assembles a running Vigil: it opens the data directory,
+// makes sure credentials exist, binds every generated service model to its
+// handler, and serves the gateway over HTTP until shut down. It is the one
+// place that knows every service; tests start it in-process or as the vigil
+// binary.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/vigilhq/vigil/internal/accounts"
+	cloudtrailapi "github.com/vigilhq/vigil/internal/api/cloudtrail"
+	cloudtraildataapi "github.com/vigilhq/vigil/internal/api/cloudtraildata"
+	cloudwatchapi "github.com/vigilhq/vigil/internal/api/cloudwatch"
+	configserviceapi "github.com/vigilhq/vigil/internal/api/configservice"
+	eventsapi "github.com/vigilhq/vigil/internal/api/events"
+	logsapi "github.com/vigilhq/vigil/internal/api/logs"
+	"github.com/vigilhq/vigil/internal/api/shape"
+	snsapi "github.com/vigilhq/vigil/internal/api/sns"
+	sqsapi "github.com/vigilhq/vigil/internal/api/sqs"
+	stsapi "github.com/vigilhq/vigil/internal/api/sts"
+	"github.com/vigilhq/vigil/internal/audit"
+	"github.com/vigilhq/vigil/internal/auth"
+	"github.com/vigilhq/vigil/internal/clock"
+	"github.com/vigilhq/vigil/internal/cloudtrail"
+	"github.com/vigilhq/vigil/internal/gateway"
+	"github.com/vigilhq/vigil/internal/ids"
+	"github.com/vigilhq/vigil/internal/storage"
+	"github.com/vigilhq/vigil/internal/sts"
+)
+
+// Options configure a server.
+type Options struct {
+	Addr    string // listen address; "127.0.0.1:0" picks a free port
+	DataDir string
+	// Dev accepts any access key (signatures must still be well formed),
+	// maps unknown keys to Account, and enables the reset endpoints.
+	Dev     bool
+	Account string // dev mode's account for unknown keys
+	Version string
+	Logger  *slog.Logger
+	Clock   clock.Clock // default clock.System{}
+	IDs     ids.Source  // default crypto-random
+}
+
+// Server is a running Vigil.
+type Server struct {
+	opts     Options
+	store    *storage.Store
+	recorder *audit.Recorder
+	http     *http.Server
+	ln       net.Listener
+	served   chan error
+}
+
+// Start opens the data directory and starts serving. The caller must call
+// Shutdown.
+func Start(ctx context.Context, o Options) (*Server, error) {
+	if o.Clock == nil {
+		o.Clock = clock.System{}
+	}
+	if o.IDs == nil {
+		o.IDs = ids.NewRandom(nil)
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Account == "" {
+		o.Account = accounts.DefaultAccount
+	}
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", o.Addr, err)
+	}
+	loopback := isLoopbackAddr(ln.Addr())
+	if o.Dev && !loopback {
+		ln.Close()
+		return nil, fmt.Errorf("--dev accepts any access key, so it only listens on a loopback address, not %s", o.Addr)
+	}
+	st, err := storage.Open(o.DataDir)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	s := &Server{opts: o, store: st, ln: ln, served: make(chan error, 1)}
+	if err := s.init(ctx, loopback); err != nil {
+		ln.Close()
+		st.Close()
+		return nil, err
+	}
+	go func() { s.served <- s.http.Serve(ln) }()
+	o.Logger.Info("vigil listening", "addr", ln.Addr().String(), "data", o.DataDir, "dev", o.Dev, "version", o.Version)
+	return s, nil
+}
+
+func (s *Server) init(ctx context.Context, loopback bool) error {
+	o := s.opts
+	keys, err := accounts.Open(ctx, s.store.SQL)
+	if err != nil {
+		return err
+	}
+	n, err := keys.Count(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case n == 0 && loopback:
+		if _, err := keys.Bootstrap(ctx, o.Clock.Now()); err != nil {
+			return err
+		}
+		o.Logger.Info("no access keys configured: created account " + accounts.DefaultAccount +
+			" with access key id 'test' and secret 'test' (loopback only; add real keys with `vigil admin create-access-key --account ID`)")
+	case n == 0 && !o.Dev:
+		return errors.New("no access keys are configured and this address is reachable from other machines: " +
+			"create one first with `vigil admin create-access-key --account 123456789012 --data " + o.DataDir + "`")
+	}
+	if o.Dev {
+		o.Logger.Warn("dev mode: any access key is accepted and POST /_vigil/reset wipes all state; never expose this server")
+	}
+
+	auditStore := audit.NewPebbleStore(s.store.Pebble)
+	s.recorder = audit.NewRecorder(auditStore, audit.RecorderOptions{Clock: o.Clock, Logger: o.Logger})
+
+	cfg := gateway.Config{
+		Services: bindings(auditStore, o.Clock),
+		Auth:     &auth.Verifier{Keys: keys, Clock: o.Clock, Dev: o.Dev, DevAccount: o.Account},
+		Keys:     keys,
+		Audit:    s.recorder,
+		Clock:    o.Clock,
+		IDs:      o.IDs,
+		Logger:   o.Logger,
+		Version:  o.Version,
+	}
+	if o.Dev {
+		cfg.Reset = s.reset
+	}
+	s.http = &http.Server{
+		Handler:           gateway.New(cfg),
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn),
+	}
+	return nil
+}
+
+// bindings ties every service model to its handler. Services whose issue has
+// not landed yet are bound to their generated Unimplemented handler, so each
+// of their operations answers NotImplemented.
+func bindings(auditStore audit.Store, clk clock.Clock) []*gateway.Binding {
+	ct := cloudtrail.New(auditStore, clk)
+	return []*gateway.Binding{
+		bind[cloudwatchapi.Handler](cloudwatchapi.Model, cloudwatchapi.Unimplemented{}, cloudwatchapi.Invoke),
+		bind[logsapi.Handler](logsapi.Model, logsapi.Unimplemented{}, logsapi.Invoke),
+		bind[eventsapi.Handler](eventsapi.Model, eventsapi.Unimplemented{}, eventsapi.Invoke),
+		bind[cloudtrailapi.Handler](cloudtrailapi.Model, ct, cloudtrailapi.Invoke),
+		bind[cloudtraildataapi.Handler](cloudtraildataapi.Model, cloudtraildataapi.Unimplemented{}, cloudtraildataapi.Invoke),
+		bind[configserviceapi.Handler](configserviceapi.Model, configserviceapi.Unimplemented{}, configserviceapi.Invoke),
+		bind[snsapi.Handler](snsapi.Model, snsapi.Unimplemented{}, snsapi.Invoke),
+		bind[sqsapi.Handler](sqsapi.Model, sqsapi.Unimplemented{}, sqsapi.Invoke),
+		bind[stsapi.Handler](stsapi.Model, sts.Service{}, stsapi.Invoke),
+	}
+}
+
+func bind[H any](m *shape.Service, h H, invoke func(context.Context, H, *shape.Operation, any) (any, error)) *gateway.Binding {
+	return &gateway.Binding{Model: m, Invoke: func(ctx context.Context, op *shape.Operation, in any) (any, error) {
+		return invoke(ctx, h, op, in)
+	}}
+}
+
+// reset wipes all state (dev mode). Audit events still queued are written
+// first so that none lands after the wipe.
+func (s *Server) reset(ctx context.Context) error {
+	if err := s.recorder.Flush(ctx); err != nil {
+		return err
+	}
+	return s.store.Reset(ctx)
+}
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Shutdown stops accepting requests, waits for those in flight, makes every
+// recorded audit event durable and closes the data directory.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.http.Shutdown(ctx)
+	if serr := <-s.served; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	err = errors.Join(err, s.recorder.Close(), s.store.Close())
+	return err
+}
+
+func isLoopbackAddr(a net.Addr) bool {
+	t, ok := a.(*net.TCPAddr)
+	return ok && t.IP.IsLoopback()
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test of the repository: the main module (unit, golden, e2e with
+# the Go SDK, aws CLI and boto3), short fuzz runs of every decoder and parser,
+# and the awsQuery-client module.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CGO_ENABLED=0
+
+go vet ./...
+go test -count=1 ./...
+
+# Short fuzz runs: every fuzz target, a few seconds each.
+fuzztime=${FUZZTIME:-5s}
+for pkg in $(go list ./...); do
+  dir=$(go list -f '{{.Dir}}' "$pkg")
+  for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //'); do
+    echo "fuzz $pkg $target ($fuzztime)"
+    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" >/dev/null
+  done
+done
+
+# The awsQuery client (aws-sdk-go-v2 service/cloudwatch v1.52.8) lives in its own module.
+for mod in $(find . -name go.mod -not -path ./go.mod -exec dirname {} \;); do
+  echo "module $mod"
+  (cd "$mod" && go test -count=1 ./...)
+done

@@ -1,0 +1,91 @@
+"""Drives a running Vigil with boto3 (JSON 1.0 for CloudWatch and SQS, JSON
+1.1, awsQuery for SNS/STS, restJson1 for CloudTrail Data). Usage:
+python3 boto3_suite.py ENDPOINT. Exits non-zero on the first failed check."""
+import json
+import sys
+import time
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+endpoint = sys.argv[1]
+session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
+# No client-side validation, so the server's own validation is what answers;
+# no retries, so a 501 surfaces at once.
+cfg = Config(parameter_validation=False, retries={"max_attempts": 1, "mode": "standard"})
+
+
+def client(name, **kw):
+    return session.client(name, endpoint_url=endpoint, config=kw.pop("config", cfg), **kw)
+
+
+def expect_error(what, fn, code, status=None, contains=None):
+    try:
+        fn()
+    except ClientError as e:
+        got = e.response["Error"]["Code"]
+        st = e.response["ResponseMetadata"]["HTTPStatusCode"]
+        msg = e.response["Error"].get("Message", "")
+        assert got == code, f"{what}: code {got!r}, want {code!r} ({e})"
+        assert status is None or st == status, f"{what}: status {st}, want {status}"
+        assert contains is None or contains in msg, f"{what}: message {msg!r} lacks {contains!r}"
+        print(f"ok   {what}: {code}")
+        return
+    raise AssertionError(f"{what}: no error, want {code}")
+
+
+sts = client("sts")
+ident = sts.get_caller_identity()
+assert ident["Account"] == "000000000000", ident
+assert ident["Arn"] == "arn:aws:iam::000000000000:root", ident
+print("ok   sts GetCallerIdentity (awsQuery)")
+
+for svc, op, kwargs in [
+    ("cloudwatch", "list_metrics", {}),
+    ("logs", "describe_log_groups", {}),
+    ("events", "list_event_buses", {}),
+    ("cloudtrail", "describe_trails", {}),
+    ("config", "describe_config_rules", {}),
+    ("sns", "list_topics", {}),
+    ("sqs", "list_queues", {}),
+    ("cloudtrail-data", "put_audit_events", {"channelArn": "arn:aws:cloudtrail:us-east-1:000000000000:channel/x",
+                                             "auditEvents": [{"id": "1", "eventData": "{}"}]}),
+]:
+    c = client(svc)
+    expect_error(f"{svc} {op}", lambda: getattr(c, op)(**kwargs), "NotImplemented", 501)
+
+# Invalid input surfaces with each protocol's code.
+expect_error("logs limit 0 (json 1.1)", lambda: client("logs").describe_log_groups(limit=0), "ValidationException", 400,
+             "Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1")
+expect_error("cloudwatch empty namespace (json 1.0, query compatible)",
+             lambda: client("cloudwatch").list_metrics(Namespace=""), "InvalidParameterValue", 400)
+expect_error("sqs missing QueueUrl (json 1.0, query compatible)",
+             lambda: client("sqs").get_queue_attributes(), "MissingParameter", 400)
+expect_error("sts duration (awsQuery)", lambda: sts.get_session_token(DurationSeconds=10), "ValidationError", 400)
+expect_error("cloudtrail-data missing channelArn (restJson1)",
+             lambda: client("cloudtrail-data").put_audit_events(auditEvents=[]), "ValidationException", 400)
+
+# A gzip-compressed body (botocore compresses PutMetricData above the
+# threshold): the server must decode it to validate it.
+gz = Config(parameter_validation=False, retries={"max_attempts": 1}, request_min_compression_size_bytes=1)
+expect_error("cloudwatch gzip PutMetricData", lambda: client("cloudwatch", config=gz).put_metric_data(
+    Namespace="", MetricData=[{"MetricName": "m", "Value": 1.0}]), "InvalidParameterValue", 400)
+
+# The calls above are in the event history, newest first.
+ct = client("cloudtrail")
+deadline = time.time() + 5
+while True:
+    evs = ct.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "GetCallerIdentity"}])["Events"]
+    if evs or time.time() > deadline:
+        break
+    time.sleep(0.05)
+assert len(evs) == 1, evs
+rec = json.loads(evs[0]["CloudTrailEvent"])
+assert rec["eventSource"] == "sts.amazonaws.com" and rec["userIdentity"]["accountId"] == "000000000000", rec
+assert "Boto3" in rec["userAgent"] or "botocore" in rec["userAgent"], rec["userAgent"]
+print("ok   cloudtrail LookupEvents sees the boto3 call")
+expect_error("cloudtrail two lookup attributes", lambda: ct.lookup_events(LookupAttributes=[
+    {"AttributeKey": "EventName", "AttributeValue": "a"}, {"AttributeKey": "Username", "AttributeValue": "b"}]),
+    "InvalidLookupAttributesException", 400)
+print("boto3 suite passed")

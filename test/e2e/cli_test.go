@@ -1,0 +1,93 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// aws runs the aws CLI against url with the test key.
+func awsCLI(t *testing.T, url string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	cmd := exec.Command("aws", append([]string{"--endpoint-url", url, "--output", "json"}, args...)...)
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",
+		"AWS_DEFAULT_REGION=us-east-1", "AWS_MAX_ATTEMPTS=1", "AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null",
+		"AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
+	return out.String(), errb.String(), err
+}
+
+func needTool(t *testing.T, name string) {
+	if _, err := exec.LookPath(name); err != nil {
+		t.Skipf("%s is not installed (scripts/setup.sh installs it)", name)
+	}
+}
+
+func TestAWSCLI(t *testing.T) {
+	needTool(t, "aws")
+	p := startVigil(t, "")
+
+	out, stderr, err := awsCLI(t, p.URL, "sts", "get-caller-identity")
+	if err != nil {
+		t.Fatalf("get-caller-identity: %v %s", err, stderr)
+	}
+	var id struct{ Account, Arn string }
+	if json.Unmarshal([]byte(out), &id); id.Account != "000000000000" {
+		t.Fatalf("get-caller-identity: %s", out)
+	}
+
+	_, stderr, err = awsCLI(t, p.URL, "cloudwatch", "list-metrics")
+	if err == nil || !strings.Contains(stderr, "(NotImplemented)") || !strings.Contains(stderr, "ListMetrics") {
+		t.Fatalf("cloudwatch list-metrics: %v %s", err, stderr)
+	}
+	_, stderr, err = awsCLI(t, p.URL, "cloudwatch", "list-metrics", "--recently-active", "PT5H")
+	if err == nil || !strings.Contains(stderr, "(InvalidParameterValue)") {
+		t.Fatalf("cloudwatch bad enum: %v %s", err, stderr)
+	}
+
+	out, stderr, err = awsCLI(t, p.URL, "cloudtrail", "lookup-events",
+		"--lookup-attributes", "AttributeKey=EventName,AttributeValue=GetCallerIdentity")
+	if err != nil {
+		t.Fatalf("lookup-events: %v %s", err, stderr)
+	}
+	var res struct {
+		Events []struct{ EventName, EventSource, Username, CloudTrailEvent string }
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || len(res.Events) != 1 {
+		t.Fatalf("lookup-events: %v %s", err, out)
+	}
+	if e := res.Events[0]; e.EventSource != "sts.amazonaws.com" || e.Username != "root" || !strings.Contains(e.CloudTrailEvent, "aws-cli/") {
+		t.Fatalf("lookup-events event: %+v", e)
+	}
+}
+
+func TestBoto3(t *testing.T) {
+	needTool(t, "python3")
+	if exec.Command("python3", "-c", "import boto3").Run() != nil {
+		t.Skip("boto3 is not installed (scripts/setup.sh installs it)")
+	}
+	p := startVigil(t, "")
+	cmd := exec.Command("python3", "boto3_suite.py", p.URL)
+	out, err := cmd.CombinedOutput()
+	t.Logf("%s", out)
+	if err != nil {
+		t.Fatalf("boto3 suite failed: %v", err)
+	}
+}
+
+// TestAWSQueryClient runs test/queryclient (aws-sdk-go-v2 service/cloudwatch
+// v1.52.8, awsQuery, in its own module) against a server.
+func TestAWSQueryClient(t *testing.T) {
+	p := startVigil(t, "")
+	cmd := exec.Command("go", "run", ".", p.URL)
+	cmd.Dir = "../queryclient"
+	out, err := cmd.CombinedOutput()
+	t.Logf("%s", out)
+	if err != nil {
+		t.Fatalf("awsQuery client suite failed: %v", err)
+	}
+}

@@ -1,0 +1,93 @@
+// Command queryclient drives a running Vigil with aws-sdk-go-v2
+// service/cloudwatch v1.52.8, the last release that speaks awsQuery (newer
+// ones speak RPC v2 CBOR). It lives in its own module so that the main
+// module's newer client cannot replace it. test/e2e runs it:
+//
+//	go run . http://127.0.0.1:PORT
+//
+// and it exits non-zero on the first failed check.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: queryclient ENDPOINT")
+		os.Exit(2)
+	}
+	if err := run(os.Args[1]); err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		os.Exit(1)
+	}
+	fmt.Println("awsQuery client suite passed")
+}
+
+func run(endpoint string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cw := cloudwatch.New(cloudwatch.Options{
+		Region:           "us-east-1",
+		Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint:     aws.String(endpoint),
+		RetryMaxAttempts: 1,
+	})
+
+	_, err := cw.ListMetrics(ctx, &cloudwatch.ListMetricsInput{})
+	if err := want("ListMetrics", err, "NotImplemented", 501); err != nil {
+		return err
+	}
+	_, err = cw.ListMetrics(ctx, &cloudwatch.ListMetricsInput{RecentlyActive: "PT5H"})
+	if err := want("ListMetrics bad RecentlyActive", err, "InvalidParameterValue", 400); err != nil {
+		return err
+	}
+	// A request large enough that the client gzips it (the SDK compresses
+	// PutMetricData above 10 KiB): Vigil must decode it to find the error.
+	datums := make([]types.MetricDatum, 200)
+	for i := range datums {
+		datums[i] = types.MetricDatum{
+			MetricName: aws.String(fmt.Sprintf("m%03d", i)),
+			Value:      aws.Float64(float64(i)),
+			Dimensions: []types.Dimension{{Name: aws.String("Host"), Value: aws.String(strings.Repeat("h", 40))}},
+		}
+	}
+	var sawGzip bool
+	_, err = cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String(""), MetricData: datums},
+		func(o *cloudwatch.Options) {
+			o.HTTPClient = gzipSpy{next: awsHTTPClient(), saw: &sawGzip}
+		})
+	if err := want("gzip PutMetricData with empty namespace", err, "InvalidParameterValue", 400); err != nil {
+		return err
+	}
+	if !sawGzip {
+		return errors.New("the client did not gzip PutMetricData; the test proves nothing")
+	}
+	_, err = cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("App"), MetricData: datums[:1]})
+	return want("PutMetricData", err, "NotImplemented", 501)
+}
+
+func want(what string, err error, code string, status int) error {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != code {
+		return fmt.Errorf("%s: want %s, got %v", what, code, err)
+	}
+	var re *smithyhttp.ResponseError
+	if !errors.As(err, &re) || re.HTTPStatusCode() != status {
+		return fmt.Errorf("%s: want HTTP %d, got %v", what, status, err)
+	}
+	fmt.Printf("ok   %s: %s\n", what, code)
+	return nil
+}
