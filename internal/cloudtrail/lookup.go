@@ -54,8 +54,7 @@ func (s *Service) LookupEvents(ctx context.Context, in *ctapi.LookupEventsReques
 	insight := false
 	if in.EventCategory != nil {
 		if *in.EventCategory != ctapi.EventCategoryInsight {
-			return nil, apiErr(&ctapi.InvalidEventCategoryException{},
-				"Event category %s is not valid. Valid values are: insight.", *in.EventCategory)
+			return nil, &ctapi.InvalidEventCategoryException{Message: msgf("Event category %s is not valid. Valid values are: insight.", *in.EventCategory)}
 		}
 		insight = true
 	}
@@ -67,17 +66,14 @@ func (s *Service) LookupEvents(ctx context.Context, in *ctapi.LookupEventsReques
 		a := in.LookupAttributes[0]
 		key, value := shape.Value(a.AttributeKey), shape.Value(a.AttributeValue)
 		if !validKey(key) || (insight && !insightKeys[key]) {
-			return nil, apiErr(&ctapi.InvalidLookupAttributesException{},
-				"Lookup attribute key %s is not valid.", key)
+			return nil, &ctapi.InvalidLookupAttributesException{Message: msgf("Lookup attribute key %s is not valid.", key)}
 		}
 		if value == "" {
-			return nil, apiErr(&ctapi.InvalidLookupAttributesException{},
-				"Lookup attribute value must not be empty.")
+			return nil, &ctapi.InvalidLookupAttributesException{Message: msgf("Lookup attribute value must not be empty.")}
 		}
 		attr = audit.Attribute{Key: key, Value: value}
 	default:
-		return nil, apiErr(&ctapi.InvalidLookupAttributesException{},
-			"Only one lookup attribute is supported, but %d were specified.", len(in.LookupAttributes))
+		return nil, &ctapi.InvalidLookupAttributesException{Message: msgf("Only one lookup attribute is supported, but %d were specified.", len(in.LookupAttributes))}
 	}
 
 	start, end := time.Time{}, now
@@ -88,8 +84,7 @@ func (s *Service) LookupEvents(ctx context.Context, in *ctapi.LookupEventsReques
 		end = in.EndTime.UTC()
 	}
 	if in.StartTime != nil && in.EndTime != nil && start.After(end) {
-		return nil, apiErr(&ctapi.InvalidTimeRangeException{},
-			"Start time %s is after end time %s.", start.Format(time.RFC3339), end.Format(time.RFC3339))
+		return nil, &ctapi.InvalidTimeRangeException{Message: msgf("Start time %s is after end time %s.", start.Format(time.RFC3339), end.Format(time.RFC3339))}
 	}
 	// Event history keeps 90 days; older events are not looked up even if
 	// the retention sweep has not removed them yet.
@@ -100,8 +95,7 @@ func (s *Service) LookupEvents(ctx context.Context, in *ctapi.LookupEventsReques
 	limit := defaultMaxResults
 	if in.MaxResults != nil {
 		if m := *in.MaxResults; m < 1 || m > maxMaxResults {
-			return nil, apiErr(&ctapi.InvalidMaxResultsException{},
-				"Value %d for MaxResults is not valid. Valid values are 1 through %d.", m, maxMaxResults)
+			return nil, &ctapi.InvalidMaxResultsException{Message: msgf("Value %d for MaxResults is not valid. Valid values are 1 through %d.", m, maxMaxResults)}
 		} else {
 			limit = int(m)
 		}
@@ -112,7 +106,7 @@ func (s *Service) LookupEvents(ctx context.Context, in *ctapi.LookupEventsReques
 	if in.NextToken != nil {
 		c, err := decodeToken(*in.NextToken, bind)
 		if err != nil {
-			return nil, apiErr(&ctapi.InvalidNextTokenException{}, "Invalid NextToken.")
+			return nil, &ctapi.InvalidNextTokenException{Message: msgf("Invalid NextToken.")}
 		}
 		after = c
 	}
@@ -181,13 +175,8 @@ func toAPI(e *audit.StoredEvent) ctapi.Event {
 	return out
 }
 
-// apiErr is a modeled CloudTrail exception with AWS's message. The
-// generated exception types carry no message member (the model has none),
-// so the error travels as a *shape.Error whose code is the exception's shape
-// name: on the wire (__type) it is the same exception, with its message.
-func apiErr(e shape.ModeledError, format string, args ...any) error {
-	return shape.Errorf(e.ErrorShape().Name, format, args...)
-}
+// msgf formats an exception message.
+func msgf(format string, args ...any) *string { return shape.Ptr(fmt.Sprintf(format, args...)) }
 
 // A NextToken is base64url(version, 16 bytes of the query hash, the
 // cursor's eventTime in Unix nanoseconds, the cursor's event id).

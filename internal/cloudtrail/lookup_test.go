@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -327,14 +328,15 @@ func TestLookupEventsInsightIsEmpty(t *testing.T) {
 
 func expectCode(t *testing.T, name string, err error, code string) {
 	t.Helper()
-	var se *shape.Error
-	if !errors.As(err, &se) || se.Code != code || se.Status != 400 || !se.Sender || se.Message == "" {
-		t.Errorf("%s: got %v, want %s", name, err, code)
+	var me shape.ModeledError
+	if !errors.As(err, &me) || me.ErrorShape().Name != code || me.ErrorShape().Exception.HTTPStatus != 400 ||
+		!strings.HasPrefix(me.Error(), code+": ") {
+		t.Errorf("%s: got %v, want %s with a message", name, err, code)
 		return
 	}
 	// The code names an exception the operation models.
 	for _, es := range ctapi.Model.Operation("LookupEvents").Errors {
-		if es.Name == code {
+		if es == me.ErrorShape() {
 			return
 		}
 	}

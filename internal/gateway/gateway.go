@@ -115,29 +115,41 @@ func (g *Gateway) reset(w http.ResponseWriter, r *http.Request) {
 
 // call is the state of one API request as it moves through the front door.
 type call struct {
-	httpReq  *http.Request
-	wire     []byte // body as received, for the signature
-	body     []byte // body after Content-Encoding
-	form     url.Values
-	formDone bool
-	rt       *route
-	req      protocol.Request
-	resp     protocol.Response
+	httpReq *http.Request
+	wire    []byte // body as received, for the signature
+	body    []byte // body after Content-Encoding
+	rt      *route
+	req     protocol.Request
+	resp    protocol.Response
 }
 
-func (c *call) parseForm() (action, version string) {
-	if !c.formDone {
-		c.formDone = true
-		c.form = c.httpReq.URL.Query()
-		if c.httpReq.Method == http.MethodPost {
-			if f, err := url.ParseQuery(string(c.body)); err == nil {
-				for k, v := range f {
-					c.form[k] = append(c.form[k], v...)
-				}
-			}
-		}
+// queryAction returns an awsQuery request's Action and Version, from the
+// URL of a GET or the form body of a POST. Only these two are read here;
+// the codec parses the rest.
+func (c *call) queryAction() (action, version string) {
+	form := string(c.body)
+	if c.httpReq.Method == http.MethodGet {
+		form = c.httpReq.URL.RawQuery
 	}
-	return c.form.Get("Action"), c.form.Get("Version")
+	return formValue(form, "Action"), formValue(form, "Version")
+}
+
+// formValue finds the first value of name in a urlencoded form without
+// parsing the whole form.
+func formValue(form, name string) string {
+	for form != "" {
+		var pair string
+		pair, form, _ = strings.Cut(form, "&")
+		k, v, _ := strings.Cut(pair, "=")
+		if k != name {
+			continue
+		}
+		if u, err := url.QueryUnescape(v); err == nil {
+			return u
+		}
+		return v
+	}
+	return ""
 }
 
 func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request) {
@@ -161,21 +173,13 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	scopeService, scopeRegion := scopeOf(r)
-	c.rt = g.router.find(r, c.parseForm, scopeService)
+	c.rt = g.router.find(r, c.queryAction, scopeService)
 	if c.rt == nil {
 		writePlainError(w, requestID, http.StatusNotFound, "UnknownOperationException",
 			"Vigil could not tell which service this request is for: send X-Amz-Target, an RPC v2 CBOR path, or Action and Version")
 		return
 	}
 	c.req = protocol.Request{Service: c.rt.b.Model, Op: c.rt.op, Body: c.body, Header: r.Header, URL: r.URL, RequestID: requestID}
-	if c.rt.codec == codecQuery {
-		// The query codec reads the parameters from the body, the URL
-		// query of a GET included.
-		c.req.Body = []byte(c.form.Encode())
-		if r.Method == http.MethodPost && len(r.URL.RawQuery) == 0 {
-			c.req.Body = c.body
-		}
-	}
 	rq := &reqctx.Request{
 		Region:    scopeRegion,
 		Service:   c.rt.b.Model.ID,
@@ -360,11 +364,22 @@ func scopeOf(r *http.Request) (service, region string) {
 	} else if r.URL.RawQuery != "" {
 		cred = r.URL.Query().Get("X-Amz-Credential")
 	}
-	parts := strings.Split(cred, "/")
-	if len(parts) != 5 {
+	// AKID/date/region/service/aws4_request: the key id may not contain a
+	// slash, so count from the end.
+	rest, ok := strings.CutSuffix(cred, "/aws4_request")
+	if !ok {
 		return "", ""
 	}
-	return parts[3], parts[2]
+	i := strings.LastIndexByte(rest, '/')
+	if i < 0 {
+		return "", ""
+	}
+	service, rest = rest[i+1:], rest[:i]
+	i = strings.LastIndexByte(rest, '/')
+	if i < 0 {
+		return "", ""
+	}
+	return service, rest[i+1:]
 }
 
 func sourceIP(remoteAddr string) string {

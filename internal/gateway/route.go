@@ -94,7 +94,7 @@ func (r *router) find(req *http.Request, form func() (action, version string), s
 	if isForm(req) {
 		action, version := form()
 		b := r.bySigning[scopeService]
-		if b == nil || (version != "" && b.Model.APIVersion != version) {
+		if b == nil || !b.Model.Speaks("query") {
 			b = r.queryVersion[version]
 		}
 		if b == nil {

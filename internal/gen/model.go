@@ -76,6 +76,14 @@ type ref struct {
 	HostLabel        bool   `json:"hostLabel"`
 	Deprecated       bool   `json:"deprecated"`
 	ResultWrapper    string `json:"resultWrapper"`
+	// XMLNamespace is read only so that the query overlay can refuse a
+	// trait it cannot carry; nothing emits it.
+	XMLNamespace json.RawMessage `json:"xmlNamespace"`
+
+	// QueryName is not read from botocore: the query overlay (overlay.go)
+	// sets it to the awsQuery name of a member the botocore model does not
+	// name for that protocol.
+	QueryName string `json:"-"`
 }
 
 type shapeDef struct {
@@ -99,6 +107,10 @@ type shapeDef struct {
 	Fault           bool      `json:"fault"`
 	Flattened       bool      `json:"flattened"`
 	Error           *errorDef `json:"error"`
+	// LocationName is the shape-level serialization name; references
+	// without a locationName of their own use it. Only the query overlay
+	// reads it.
+	LocationName string `json:"locationName"`
 }
 
 type errorDef struct {

@@ -95,6 +95,9 @@ type Shape struct {
 
 	lookupOnce sync.Once
 	byWireName map[string]*Member
+
+	pathOnce  sync.Once
+	pathNames []string // members' names as validation paths spell them
 }
 
 // ErrorTrait is the "error" trait of an exception shape.

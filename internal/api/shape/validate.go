@@ -101,12 +101,13 @@ func (w *walker) add(path string, val func() string, sensitive bool, constraint 
 }
 
 func (w *walker) structure(s *Shape, v reflect.Value, prefix string) {
-	for _, m := range s.Members {
+	names := s.memberPathNames()
+	for i, m := range s.Members {
 		if m.Index >= v.NumField() {
 			continue // not a value of this shape; nothing sensible to check
 		}
 		f := v.Field(m.Index)
-		path := prefix + lowerFirst(m.Name)
+		path := prefix + names[i]
 		if isAbsent(f) {
 			if m.Required {
 				w.out = append(w.out, Violation{Path: path, Constraint: "Member must not be null", Missing: true})
@@ -375,6 +376,18 @@ func sensitive(s *Shape) bool {
 		return s.Key.Shape.Sensitive || s.Value.Shape.Sensitive
 	}
 	return false
+}
+
+// memberPathNames returns the members' names with their first letter
+// lower-cased, computed once: validation runs on every request.
+func (s *Shape) memberPathNames() []string {
+	s.pathOnce.Do(func() {
+		s.pathNames = make([]string, len(s.Members))
+		for i, m := range s.Members {
+			s.pathNames[i] = lowerFirst(m.Name)
+		}
+	})
+	return s.pathNames
 }
 
 func lowerFirst(s string) string {
