@@ -31,6 +31,7 @@ import (
 	"github.com/vigilhq/vigil/internal/cloudtrail"
 	"github.com/vigilhq/vigil/internal/gateway"
 	"github.com/vigilhq/vigil/internal/ids"
+	"github.com/vigilhq/vigil/internal/scheduler"
 	"github.com/vigilhq/vigil/internal/storage"
 	"github.com/vigilhq/vigil/internal/sts"
 )
@@ -54,6 +55,7 @@ type Server struct {
 	opts     Options
 	store    *storage.Store
 	recorder *audit.Recorder
+	sched    *scheduler.Scheduler
 	http     *http.Server
 	ln       net.Listener
 	served   chan error
@@ -94,6 +96,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
+	s.sched.Start(time.Second)
 	go func() { s.served <- s.http.Serve(ln) }()
 	o.Logger.Info("vigil listening", "addr", ln.Addr().String(), "data", o.DataDir, "dev", o.Dev, "version", o.Version)
 	return s, nil
@@ -126,6 +129,14 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 
 	auditStore := audit.NewPebbleStore(s.store.Pebble)
 	s.recorder = audit.NewRecorder(auditStore, audit.RecorderOptions{Clock: o.Clock, Logger: o.Logger})
+	s.sched = scheduler.New(o.Clock, o.Logger)
+	s.sched.Add(scheduler.Job{Name: "audit-retention", Every: time.Hour, Run: func(ctx context.Context) error {
+		n, err := s.recorder.SweepOnce(ctx)
+		if n > 0 {
+			o.Logger.Info("event history retention", "deleted", n)
+		}
+		return err
+	}})
 
 	cfg := gateway.Config{
 		Services: bindings(auditStore, o.Clock),
@@ -191,6 +202,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if serr := <-s.served; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
+	s.sched.Close()
 	err = errors.Join(err, s.recorder.Close(), s.store.Close())
 	return err
 }
