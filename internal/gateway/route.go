@@ -58,7 +58,7 @@ func newRouter(bs []*Binding) *router {
 				r.byTarget[m.TargetPrefix[i+1:]] = b
 			}
 		}
-		if m.Speaks("query") || m.ID == "sqs" {
+		if m.Speaks("query") {
 			r.queryVersion[m.APIVersion] = b
 		}
 	}

@@ -20,7 +20,7 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, notes, err := generate("tiny", "tiny/2024-01-01", "0.0.0", data)
+	files, notes, err := generate("tiny", "tiny/2024-01-01", "0.0.0", data, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,12 +54,12 @@ func TestDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, _, err := generate("tiny", "tiny/2024-01-01", "0.0.0", data)
+	a, _, err := generate("tiny", "tiny/2024-01-01", "0.0.0", data, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 3 {
-		b, _, _ := generate("tiny", "tiny/2024-01-01", "0.0.0", data)
+		b, _, _ := generate("tiny", "tiny/2024-01-01", "0.0.0", data, nil)
 		for name := range a {
 			if !bytes.Equal(a[name], b[name]) {
 				t.Fatalf("%s: output is not deterministic", name)
@@ -69,13 +69,15 @@ func TestDeterministic(t *testing.T) {
 }
 
 // TestStale regenerates every service from the installed botocore and fails
-// when the committed internal/api packages differ. Skipped without botocore.
+// when the committed internal/api packages differ. Skipped without botocore;
+// the SQS query overlay comes from the Go module proxy, and a failure to
+// fetch it fails the test.
 func TestStale(t *testing.T) {
 	dir, err := findBotocore()
 	if err != nil {
 		t.Skipf("botocore not installed: %v", err)
 	}
-	pkgs, _, err := generateAll(dir)
+	pkgs, _, err := generateAll(dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,4 +140,13 @@ func firstDiff(want, got []byte) string {
 		}
 	}
 	return ""
+}
+
+func readTiny(t *testing.T) []byte {
+	t.Helper()
+	data, err := os.ReadFile("testdata/tiny/service-2.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

@@ -3,7 +3,11 @@
 // tables and a Handler interface per service. Run it from anywhere in the
 // repository:
 //
-//	go run ./internal/gen [-botocore DIR] [-out DIR]
+//	go run ./internal/gen [-botocore DIR] [-querymodels DIR] [-out DIR]
+//
+// Services whose botocore model lost its awsQuery traits (SQS) get them
+// merged in from a pinned query-protocol model (overlay.go), found with
+// `go mod download` unless -querymodels names the module's directory.
 //
 // It writes only generated files and removes generated files it no longer
 // writes; it never writes the models themselves or their documentation.
@@ -25,16 +29,17 @@ import (
 
 func main() {
 	botocore := flag.String("botocore", "", "botocore package directory (default: ask python3)")
+	queryModels := flag.String("querymodels", "", "directory of the aws-sdk-go module "+sqsQuery.Version+" holding the SQS query model (default: go mod download)")
 	out := flag.String("out", "", "output directory (default: <repo>/internal/api)")
 	verbose := flag.Bool("v", false, "print the name collisions resolved")
 	flag.Parse()
-	if err := run(*botocore, *out, *verbose); err != nil {
+	if err := run(*botocore, *queryModels, *out, *verbose); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(botocore, out string, verbose bool) error {
+func run(botocore, queryModels, out string, verbose bool) error {
 	if out == "" {
 		root, err := repoRoot()
 		if err != nil {
@@ -42,7 +47,7 @@ func run(botocore, out string, verbose bool) error {
 		}
 		out = filepath.Join(root, "internal", "api")
 	}
-	pkgs, notes, err := generateAll(botocore)
+	pkgs, notes, err := generateAll(botocore, queryModels)
 	if err != nil {
 		return err
 	}
@@ -60,7 +65,9 @@ func run(botocore, out string, verbose bool) error {
 }
 
 // generateAll generates every service's package: id → file name → content.
-func generateAll(botocore string) (map[string]map[string][]byte, []string, error) {
+// queryModels is the directory of the query overlays' module; empty means
+// the module cache (downloaded when needed).
+func generateAll(botocore, queryModels string) (map[string]map[string][]byte, []string, error) {
 	if botocore == "" {
 		var err error
 		if botocore, err = findBotocore(); err != nil {
@@ -78,7 +85,13 @@ func generateAll(botocore string) (map[string]map[string][]byte, []string, error
 		if err != nil {
 			return nil, nil, err
 		}
-		files, n, err := generate(svc.ID, source, version, data)
+		var ov *overlayInput
+		if svc.Query != nil {
+			if ov, err = readOverlay(svc.Query, queryModels); err != nil {
+				return nil, nil, err
+			}
+		}
+		files, n, err := generate(svc.ID, source, version, data, ov)
 		if err != nil {
 			return nil, nil, err
 		}

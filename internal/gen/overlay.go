@@ -181,7 +181,7 @@ func mergeQuery(m, q *model, ov *queryOverlay) ([]string, error) {
 			mb := &s.Members[i]
 			j := slices.IndexFunc(qs.Members, func(x member) bool { return x.Name == mb.Name })
 			if j < 0 {
-				if !(s.Exception && mb.Shape == exceptionMessageShape) {
+				if !(s.Exception && strings.EqualFold(mb.Name, "message")) {
 					notes = append(notes, "query overlay: no member "+name+"."+mb.Name)
 				}
 				continue

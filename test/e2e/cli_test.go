@@ -79,8 +79,9 @@ func TestBoto3(t *testing.T) {
 	}
 }
 
-// TestAWSQueryClient runs test/queryclient (aws-sdk-go-v2 service/cloudwatch
-// v1.52.8, awsQuery, in its own module) against a server.
+// TestAWSQueryClient runs test/queryclient (awsQuery clients in their own
+// module: aws-sdk-go-v2 service/cloudwatch v1.52.8 and aws-sdk-go v1.47.5's
+// SQS) against a server.
 func TestAWSQueryClient(t *testing.T) {
 	p := startVigil(t, "")
 	cmd := exec.Command("go", "run", ".", p.URL)

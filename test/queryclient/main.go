@@ -1,7 +1,9 @@
-// Command queryclient drives a running Vigil with aws-sdk-go-v2
-// service/cloudwatch v1.52.8, the last release that speaks awsQuery (newer
-// ones speak RPC v2 CBOR). It lives in its own module so that the main
-// module's newer client cannot replace it. test/e2e runs it:
+// Command queryclient drives a running Vigil with awsQuery clients:
+// aws-sdk-go-v2 service/cloudwatch v1.52.8, the last release that speaks
+// awsQuery (newer ones speak RPC v2 CBOR), and aws-sdk-go v1.47.5's SQS
+// client, the last aws-sdk-go release whose SQS client speaks awsQuery (sqs.go).
+// It lives in its own module so that the main module's newer clients cannot
+// replace them. test/e2e runs it:
 //
 //	go run . http://127.0.0.1:PORT
 //
@@ -76,7 +78,10 @@ func run(endpoint string) error {
 		return errors.New("the client did not gzip PutMetricData; the test proves nothing")
 	}
 	_, err = cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("App"), MetricData: datums[:1]})
-	return want("PutMetricData", err, "NotImplemented", 501)
+	if err := want("PutMetricData", err, "NotImplemented", 501); err != nil {
+		return err
+	}
+	return runSQS(endpoint)
 }
 
 func want(what string, err error, code string, status int) error {

@@ -117,8 +117,16 @@ type Member struct {
 
 	// LocationName is the wire name (the serialization "name"): for a
 	// structure member, the key used on every protocol when set; for a list
-	// element, the xml/query element name ("member" when empty).
+	// element, the xml/query element name ("member" when empty); for a map
+	// key or value, its xml/query element name ("key", "value" when empty).
 	LocationName string
+	// QueryName is the awsQuery (form and XML) name where it differs from
+	// the one above, set by the generator from a query-protocol model for
+	// services whose botocore model is JSON only (SQS: "Attribute" for
+	// CreateQueue's Attributes, "Name"/"Value" for a map's key and value).
+	// Only the awsQuery codec reads it; WireName ignores it, so JSON keys
+	// do not change.
+	QueryName string
 	// Location is the HTTP binding of a rest protocol member: "header",
 	// "headers", "querystring", "uri", "statusCode"; empty for the body.
 	Location string

@@ -16,32 +16,33 @@ var Model = &shape.Service{
 	TargetPrefix:    "AmazonSQS",
 	JSONVersion:     "1.0",
 	APIVersion:      "2012-11-05",
+	XMLNamespace:    "http://queue.amazonaws.com/doc/2012-11-05/",
 	ServiceID:       "SQS",
 	FullName:        "Amazon Simple Queue Service",
-	Protocols:       []string{"json"},
+	Protocols:       []string{"json", "query"},
 	QueryCompatible: true,
 	Operations: []*shape.Operation{
 		{Name: "AddPermission", HTTPMethod: "POST", RequestURI: "/", Input: shape_AddPermissionRequest, Errors: []*shape.Shape{shape_OverLimit, shape_RequestThrottled, shape_QueueDoesNotExist, shape_InvalidAddress, shape_InvalidSecurity, shape_UnsupportedOperation}},
-		{Name: "CancelMessageMoveTask", HTTPMethod: "POST", RequestURI: "/", Input: shape_CancelMessageMoveTaskRequest, Output: shape_CancelMessageMoveTaskResult, Errors: []*shape.Shape{shape_ResourceNotFoundException, shape_RequestThrottled, shape_InvalidAddress, shape_InvalidSecurity, shape_UnsupportedOperation}, Index: 1},
+		{Name: "CancelMessageMoveTask", HTTPMethod: "POST", RequestURI: "/", Input: shape_CancelMessageMoveTaskRequest, Output: shape_CancelMessageMoveTaskResult, ResultWrapper: "CancelMessageMoveTaskResult", Errors: []*shape.Shape{shape_ResourceNotFoundException, shape_RequestThrottled, shape_InvalidAddress, shape_InvalidSecurity, shape_UnsupportedOperation}, Index: 1},
 		{Name: "ChangeMessageVisibility", HTTPMethod: "POST", RequestURI: "/", Input: shape_ChangeMessageVisibilityRequest, Errors: []*shape.Shape{shape_MessageNotInflight, shape_ReceiptHandleIsInvalid, shape_RequestThrottled, shape_QueueDoesNotExist, shape_UnsupportedOperation, shape_InvalidAddress, shape_InvalidSecurity}, Index: 2},
-		{Name: "ChangeMessageVisibilityBatch", HTTPMethod: "POST", RequestURI: "/", Input: shape_ChangeMessageVisibilityBatchRequest, Output: shape_ChangeMessageVisibilityBatchResult, Errors: []*shape.Shape{shape_TooManyEntriesInBatchRequest, shape_EmptyBatchRequest, shape_BatchEntryIdsNotDistinct, shape_InvalidBatchEntryId, shape_RequestThrottled, shape_QueueDoesNotExist, shape_UnsupportedOperation, shape_InvalidAddress, shape_InvalidSecurity}, Index: 3},
-		{Name: "CreateQueue", HTTPMethod: "POST", RequestURI: "/", Input: shape_CreateQueueRequest, Output: shape_CreateQueueResult, Errors: []*shape.Shape{shape_QueueDeletedRecently, shape_QueueNameExists, shape_RequestThrottled, shape_InvalidAddress, shape_InvalidAttributeName, shape_InvalidAttributeValue, shape_UnsupportedOperation, shape_InvalidSecurity}, Index: 4},
+		{Name: "ChangeMessageVisibilityBatch", HTTPMethod: "POST", RequestURI: "/", Input: shape_ChangeMessageVisibilityBatchRequest, Output: shape_ChangeMessageVisibilityBatchResult, ResultWrapper: "ChangeMessageVisibilityBatchResult", Errors: []*shape.Shape{shape_TooManyEntriesInBatchRequest, shape_EmptyBatchRequest, shape_BatchEntryIdsNotDistinct, shape_InvalidBatchEntryId, shape_RequestThrottled, shape_QueueDoesNotExist, shape_UnsupportedOperation, shape_InvalidAddress, shape_InvalidSecurity}, Index: 3},
+		{Name: "CreateQueue", HTTPMethod: "POST", RequestURI: "/", Input: shape_CreateQueueRequest, Output: shape_CreateQueueResult, ResultWrapper: "CreateQueueResult", Errors: []*shape.Shape{shape_QueueDeletedRecently, shape_QueueNameExists, shape_RequestThrottled, shape_InvalidAddress, shape_InvalidAttributeName, shape_InvalidAttributeValue, shape_UnsupportedOperation, shape_InvalidSecurity}, Index: 4},
 		{Name: "DeleteMessage", HTTPMethod: "POST", RequestURI: "/", Input: shape_DeleteMessageRequest, Errors: []*shape.Shape{shape_InvalidIdFormat, shape_ReceiptHandleIsInvalid, shape_RequestThrottled, shape_QueueDoesNotExist, shape_UnsupportedOperation, shape_InvalidSecurity, shape_InvalidAddress}, Index: 5},
-		{Name: "DeleteMessageBatch", HTTPMethod: "POST", RequestURI: "/", Input: shape_DeleteMessageBatchRequest, Output: shape_DeleteMessageBatchResult, Errors: []*shape.Shape{shape_TooManyEntriesInBatchRequest, shape_EmptyBatchRequest, shape_BatchEntryIdsNotDistinct, shape_InvalidBatchEntryId, shape_RequestThrottled, shape_QueueDoesNotExist, shape_UnsupportedOperation, shape_InvalidAddress, shape_InvalidSecurity}, Index: 6},
+		{Name: "DeleteMessageBatch", HTTPMethod: "POST", RequestURI: "/", Input: shape_DeleteMessageBatchRequest, Output: shape_DeleteMessageBatchResult, ResultWrapper: "DeleteMessageBatchResult", Errors: []*shape.Shape{shape_TooManyEntriesInBatchRequest, shape_EmptyBatchRequest, shape_BatchEntryIdsNotDistinct, shape_InvalidBatchEntryId, shape_RequestThrottled, shape_QueueDoesNotExist, shape_UnsupportedOperation, shape_InvalidAddress, shape_InvalidSecurity}, Index: 6},
 		{Name: "DeleteQueue", HTTPMethod: "POST", RequestURI: "/", Input: shape_DeleteQueueRequest, Errors: []*shape.Shape{shape_RequestThrottled, shape_QueueDoesNotExist, shape_InvalidAddress, shape_UnsupportedOperation, shape_InvalidSecurity}, Index: 7},
-		{Name: "GetQueueAttributes", HTTPMethod: "POST", RequestURI: "/", Input: shape_GetQueueAttributesRequest, Output: shape_GetQueueAttributesResult, Errors: []*shape.Shape{shape_InvalidAttributeName, shape_RequestThrottled, shape_QueueDoesNotExist, shape_UnsupportedOperation, shape_InvalidSecurity, shape_InvalidAddress}, Index: 8},
-		{Name: "GetQueueUrl", HTTPMethod: "POST", RequestURI: "/", Input: shape_GetQueueUrlRequest, Output: shape_GetQueueUrlResult, Errors: []*shape.Shape{shape_RequestThrottled, shape_QueueDoesNotExist, shape_InvalidAddress, shape_InvalidSecurity, shape_UnsupportedOperation}, Index: 9},
-		{Name: "ListDeadLetterSourceQueues", HTTPMethod: "POST", RequestURI: "/", Input: shape_ListDeadLetterSourceQueuesRequest, Output: shape_ListDeadLetterSourceQueuesResult, Errors: []*shape.Shape{shape_QueueDoesNotExist, shape_RequestThrottled, shape_InvalidSecurity, shape_InvalidAddress, shape_UnsupportedOperation}, Index: 10},
-		{Name: "ListMessageMoveTasks", HTTPMethod: "POST", RequestURI: "/", Input: shape_ListMessageMoveTasksRequest, Output: shape_ListMessageMoveTasksResult, Errors: []*shape.Shape{shape_ResourceNotFoundException, shape_RequestThrottled, shape_InvalidAddress, shape_InvalidSecurity, shape_UnsupportedOperation}, Index: 11},
-		{Name: "ListQueueTags", HTTPMethod: "POST", RequestURI: "/", Input: shape_ListQueueTagsRequest, Output: shape_ListQueueTagsResult, Errors: []*shape.Shape{shape_RequestThrottled, shape_QueueDoesNotExist, shape_UnsupportedOperation, shape_InvalidAddress, shape_InvalidSecurity}, Index: 12},
-		{Name: "ListQueues", HTTPMethod: "POST", RequestURI: "/", Input: shape_ListQueuesRequest, Output: shape_ListQueuesResult, Errors: []*shape.Shape{shape_RequestThrottled, shape_InvalidSecurity, shape_InvalidAddress, shape_UnsupportedOperation}, Index: 13},
+		{Name: "GetQueueAttributes", HTTPMethod: "POST", RequestURI: "/", Input: shape_GetQueueAttributesRequest, Output: shape_GetQueueAttributesResult, ResultWrapper: "GetQueueAttributesResult", Errors: []*shape.Shape{shape_InvalidAttributeName, shape_RequestThrottled, shape_QueueDoesNotExist, shape_UnsupportedOperation, shape_InvalidSecurity, shape_InvalidAddress}, Index: 8},
+		{Name: "GetQueueUrl", HTTPMethod: "POST", RequestURI: "/", Input: shape_GetQueueUrlRequest, Output: shape_GetQueueUrlResult, ResultWrapper: "GetQueueUrlResult", Errors: []*shape.Shape{shape_RequestThrottled, shape_QueueDoesNotExist, shape_InvalidAddress, shape_InvalidSecurity, shape_UnsupportedOperation}, Index: 9},
+		{Name: "ListDeadLetterSourceQueues", HTTPMethod: "POST", RequestURI: "/", Input: shape_ListDeadLetterSourceQueuesRequest, Output: shape_ListDeadLetterSourceQueuesResult, ResultWrapper: "ListDeadLetterSourceQueuesResult", Errors: []*shape.Shape{shape_QueueDoesNotExist, shape_RequestThrottled, shape_InvalidSecurity, shape_InvalidAddress, shape_UnsupportedOperation}, Index: 10},
+		{Name: "ListMessageMoveTasks", HTTPMethod: "POST", RequestURI: "/", Input: shape_ListMessageMoveTasksRequest, Output: shape_ListMessageMoveTasksResult, ResultWrapper: "ListMessageMoveTasksResult", Errors: []*shape.Shape{shape_ResourceNotFoundException, shape_RequestThrottled, shape_InvalidAddress, shape_InvalidSecurity, shape_UnsupportedOperation}, Index: 11},
+		{Name: "ListQueueTags", HTTPMethod: "POST", RequestURI: "/", Input: shape_ListQueueTagsRequest, Output: shape_ListQueueTagsResult, ResultWrapper: "ListQueueTagsResult", Errors: []*shape.Shape{shape_RequestThrottled, shape_QueueDoesNotExist, shape_UnsupportedOperation, shape_InvalidAddress, shape_InvalidSecurity}, Index: 12},
+		{Name: "ListQueues", HTTPMethod: "POST", RequestURI: "/", Input: shape_ListQueuesRequest, Output: shape_ListQueuesResult, ResultWrapper: "ListQueuesResult", Errors: []*shape.Shape{shape_RequestThrottled, shape_InvalidSecurity, shape_InvalidAddress, shape_UnsupportedOperation}, Index: 13},
 		{Name: "PurgeQueue", HTTPMethod: "POST", RequestURI: "/", Input: shape_PurgeQueueRequest, Errors: []*shape.Shape{shape_QueueDoesNotExist, shape_PurgeQueueInProgress, shape_RequestThrottled, shape_InvalidAddress, shape_InvalidSecurity, shape_UnsupportedOperation}, Index: 14},
-		{Name: "ReceiveMessage", HTTPMethod: "POST", RequestURI: "/", Input: shape_ReceiveMessageRequest, Output: shape_ReceiveMessageResult, Errors: []*shape.Shape{shape_UnsupportedOperation, shape_OverLimit, shape_RequestThrottled, shape_QueueDoesNotExist, shape_InvalidSecurity, shape_KmsDisabled, shape_KmsInvalidState, shape_KmsNotFound, shape_KmsOptInRequired, shape_KmsThrottled, shape_KmsAccessDenied, shape_KmsInvalidKeyUsage, shape_InvalidAddress}, Index: 15},
+		{Name: "ReceiveMessage", HTTPMethod: "POST", RequestURI: "/", Input: shape_ReceiveMessageRequest, Output: shape_ReceiveMessageResult, ResultWrapper: "ReceiveMessageResult", Errors: []*shape.Shape{shape_UnsupportedOperation, shape_OverLimit, shape_RequestThrottled, shape_QueueDoesNotExist, shape_InvalidSecurity, shape_KmsDisabled, shape_KmsInvalidState, shape_KmsNotFound, shape_KmsOptInRequired, shape_KmsThrottled, shape_KmsAccessDenied, shape_KmsInvalidKeyUsage, shape_InvalidAddress}, Index: 15},
 		{Name: "RemovePermission", HTTPMethod: "POST", RequestURI: "/", Input: shape_RemovePermissionRequest, Errors: []*shape.Shape{shape_InvalidAddress, shape_RequestThrottled, shape_QueueDoesNotExist, shape_InvalidSecurity, shape_UnsupportedOperation}, Index: 16},
-		{Name: "SendMessage", HTTPMethod: "POST", RequestURI: "/", Input: shape_SendMessageRequest, Output: shape_SendMessageResult, Errors: []*shape.Shape{shape_InvalidMessageContents, shape_UnsupportedOperation, shape_RequestThrottled, shape_QueueDoesNotExist, shape_InvalidSecurity, shape_KmsDisabled, shape_KmsInvalidState, shape_KmsNotFound, shape_KmsOptInRequired, shape_KmsThrottled, shape_KmsAccessDenied, shape_KmsInvalidKeyUsage, shape_InvalidAddress}, Index: 17},
-		{Name: "SendMessageBatch", HTTPMethod: "POST", RequestURI: "/", Input: shape_SendMessageBatchRequest, Output: shape_SendMessageBatchResult, Errors: []*shape.Shape{shape_TooManyEntriesInBatchRequest, shape_EmptyBatchRequest, shape_BatchEntryIdsNotDistinct, shape_BatchRequestTooLong, shape_InvalidBatchEntryId, shape_UnsupportedOperation, shape_RequestThrottled, shape_QueueDoesNotExist, shape_InvalidSecurity, shape_KmsDisabled, shape_KmsInvalidState, shape_KmsNotFound, shape_KmsOptInRequired, shape_KmsThrottled, shape_KmsAccessDenied, shape_KmsInvalidKeyUsage, shape_InvalidAddress}, Index: 18},
+		{Name: "SendMessage", HTTPMethod: "POST", RequestURI: "/", Input: shape_SendMessageRequest, Output: shape_SendMessageResult, ResultWrapper: "SendMessageResult", Errors: []*shape.Shape{shape_InvalidMessageContents, shape_UnsupportedOperation, shape_RequestThrottled, shape_QueueDoesNotExist, shape_InvalidSecurity, shape_KmsDisabled, shape_KmsInvalidState, shape_KmsNotFound, shape_KmsOptInRequired, shape_KmsThrottled, shape_KmsAccessDenied, shape_KmsInvalidKeyUsage, shape_InvalidAddress}, Index: 17},
+		{Name: "SendMessageBatch", HTTPMethod: "POST", RequestURI: "/", Input: shape_SendMessageBatchRequest, Output: shape_SendMessageBatchResult, ResultWrapper: "SendMessageBatchResult", Errors: []*shape.Shape{shape_TooManyEntriesInBatchRequest, shape_EmptyBatchRequest, shape_BatchEntryIdsNotDistinct, shape_BatchRequestTooLong, shape_InvalidBatchEntryId, shape_UnsupportedOperation, shape_RequestThrottled, shape_QueueDoesNotExist, shape_InvalidSecurity, shape_KmsDisabled, shape_KmsInvalidState, shape_KmsNotFound, shape_KmsOptInRequired, shape_KmsThrottled, shape_KmsAccessDenied, shape_KmsInvalidKeyUsage, shape_InvalidAddress}, Index: 18},
 		{Name: "SetQueueAttributes", HTTPMethod: "POST", RequestURI: "/", Input: shape_SetQueueAttributesRequest, Errors: []*shape.Shape{shape_InvalidAttributeName, shape_InvalidAttributeValue, shape_RequestThrottled, shape_QueueDoesNotExist, shape_UnsupportedOperation, shape_OverLimit, shape_InvalidAddress, shape_InvalidSecurity}, Index: 19},
-		{Name: "StartMessageMoveTask", HTTPMethod: "POST", RequestURI: "/", Input: shape_StartMessageMoveTaskRequest, Output: shape_StartMessageMoveTaskResult, Errors: []*shape.Shape{shape_ResourceNotFoundException, shape_RequestThrottled, shape_InvalidAddress, shape_InvalidSecurity, shape_UnsupportedOperation}, Index: 20},
+		{Name: "StartMessageMoveTask", HTTPMethod: "POST", RequestURI: "/", Input: shape_StartMessageMoveTaskRequest, Output: shape_StartMessageMoveTaskResult, ResultWrapper: "StartMessageMoveTaskResult", Errors: []*shape.Shape{shape_ResourceNotFoundException, shape_RequestThrottled, shape_InvalidAddress, shape_InvalidSecurity, shape_UnsupportedOperation}, Index: 20},
 		{Name: "TagQueue", HTTPMethod: "POST", RequestURI: "/", Input: shape_TagQueueRequest, Errors: []*shape.Shape{shape_InvalidAddress, shape_RequestThrottled, shape_QueueDoesNotExist, shape_InvalidSecurity, shape_UnsupportedOperation}, Index: 21},
 		{Name: "UntagQueue", HTTPMethod: "POST", RequestURI: "/", Input: shape_UntagQueueRequest, Errors: []*shape.Shape{shape_InvalidAddress, shape_RequestThrottled, shape_QueueDoesNotExist, shape_InvalidSecurity, shape_UnsupportedOperation}, Index: 22},
 	},
@@ -52,8 +53,8 @@ var (
 	shape_ActionNameList                               = &shape.Shape{Name: "ActionNameList", Type: shape.List, Flattened: true}
 	shape_AddPermissionRequest                         = &shape.Shape{Name: "AddPermissionRequest", Type: shape.Structure, GoType: reflect.TypeFor[AddPermissionRequest]()}
 	shape_AttributeNameList                            = &shape.Shape{Name: "AttributeNameList", Type: shape.List, Flattened: true}
-	shape_BatchEntryIdsNotDistinct                     = &shape.Shape{Name: "BatchEntryIdsNotDistinct", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[BatchEntryIdsNotDistinct]()}
-	shape_BatchRequestTooLong                          = &shape.Shape{Name: "BatchRequestTooLong", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[BatchRequestTooLong]()}
+	shape_BatchEntryIdsNotDistinct                     = &shape.Shape{Name: "BatchEntryIdsNotDistinct", Type: shape.Structure, Exception: &shape.ErrorTrait{Code: "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[BatchEntryIdsNotDistinct]()}
+	shape_BatchRequestTooLong                          = &shape.Shape{Name: "BatchRequestTooLong", Type: shape.Structure, Exception: &shape.ErrorTrait{Code: "AWS.SimpleQueueService.BatchRequestTooLong", HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[BatchRequestTooLong]()}
 	shape_BatchResultErrorEntry                        = &shape.Shape{Name: "BatchResultErrorEntry", Type: shape.Structure, GoType: reflect.TypeFor[BatchResultErrorEntry]()}
 	shape_BatchResultErrorEntryList                    = &shape.Shape{Name: "BatchResultErrorEntryList", Type: shape.List, Flattened: true}
 	shape_Binary                                       = &shape.Shape{Name: "Binary", Type: shape.Blob}
@@ -79,7 +80,7 @@ var (
 	shape_DeleteMessageBatchResultEntryList            = &shape.Shape{Name: "DeleteMessageBatchResultEntryList", Type: shape.List, Flattened: true}
 	shape_DeleteMessageRequest                         = &shape.Shape{Name: "DeleteMessageRequest", Type: shape.Structure, GoType: reflect.TypeFor[DeleteMessageRequest]()}
 	shape_DeleteQueueRequest                           = &shape.Shape{Name: "DeleteQueueRequest", Type: shape.Structure, GoType: reflect.TypeFor[DeleteQueueRequest]()}
-	shape_EmptyBatchRequest                            = &shape.Shape{Name: "EmptyBatchRequest", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[EmptyBatchRequest]()}
+	shape_EmptyBatchRequest                            = &shape.Shape{Name: "EmptyBatchRequest", Type: shape.Structure, Exception: &shape.ErrorTrait{Code: "AWS.SimpleQueueService.EmptyBatchRequest", HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[EmptyBatchRequest]()}
 	shape_ExceptionMessage                             = &shape.Shape{Name: "ExceptionMessage", Type: shape.String}
 	shape_GetQueueAttributesRequest                    = &shape.Shape{Name: "GetQueueAttributesRequest", Type: shape.Structure, GoType: reflect.TypeFor[GetQueueAttributesRequest]()}
 	shape_GetQueueAttributesResult                     = &shape.Shape{Name: "GetQueueAttributesResult", Type: shape.Structure, GoType: reflect.TypeFor[GetQueueAttributesResult]()}
@@ -88,7 +89,7 @@ var (
 	shape_InvalidAddress                               = &shape.Shape{Name: "InvalidAddress", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[InvalidAddress]()}
 	shape_InvalidAttributeName                         = &shape.Shape{Name: "InvalidAttributeName", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[InvalidAttributeName]()}
 	shape_InvalidAttributeValue                        = &shape.Shape{Name: "InvalidAttributeValue", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[InvalidAttributeValue]()}
-	shape_InvalidBatchEntryId                          = &shape.Shape{Name: "InvalidBatchEntryId", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[InvalidBatchEntryId]()}
+	shape_InvalidBatchEntryId                          = &shape.Shape{Name: "InvalidBatchEntryId", Type: shape.Structure, Exception: &shape.ErrorTrait{Code: "AWS.SimpleQueueService.InvalidBatchEntryId", HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[InvalidBatchEntryId]()}
 	shape_InvalidIdFormat                              = &shape.Shape{Name: "InvalidIdFormat", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[InvalidIdFormat]()}
 	shape_InvalidMessageContents                       = &shape.Shape{Name: "InvalidMessageContents", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[InvalidMessageContents]()}
 	shape_InvalidSecurity                              = &shape.Shape{Name: "InvalidSecurity", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[InvalidSecurity]()}
@@ -117,7 +118,7 @@ var (
 	shape_MessageBodyAttributeMap                      = &shape.Shape{Name: "MessageBodyAttributeMap", Type: shape.Map, Flattened: true}
 	shape_MessageBodySystemAttributeMap                = &shape.Shape{Name: "MessageBodySystemAttributeMap", Type: shape.Map, Flattened: true}
 	shape_MessageList                                  = &shape.Shape{Name: "MessageList", Type: shape.List, Flattened: true}
-	shape_MessageNotInflight                           = &shape.Shape{Name: "MessageNotInflight", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[MessageNotInflight]()}
+	shape_MessageNotInflight                           = &shape.Shape{Name: "MessageNotInflight", Type: shape.Structure, Exception: &shape.ErrorTrait{Code: "AWS.SimpleQueueService.MessageNotInflight", HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[MessageNotInflight]()}
 	shape_MessageSystemAttributeList                   = &shape.Shape{Name: "MessageSystemAttributeList", Type: shape.List, Flattened: true}
 	shape_MessageSystemAttributeMap                    = &shape.Shape{Name: "MessageSystemAttributeMap", Type: shape.Map, Flattened: true}
 	shape_MessageSystemAttributeName                   = &shape.Shape{Name: "MessageSystemAttributeName", Type: shape.String, Enum: []string{"All", "SenderId", "SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp", "SequenceNumber", "MessageDeduplicationId", "MessageGroupId", "AWSTraceHeader", "DeadLetterQueueSourceArn"}}
@@ -125,21 +126,21 @@ var (
 	shape_MessageSystemAttributeValue                  = &shape.Shape{Name: "MessageSystemAttributeValue", Type: shape.Structure, GoType: reflect.TypeFor[MessageSystemAttributeValue]()}
 	shape_NullableInteger                              = &shape.Shape{Name: "NullableInteger", Type: shape.Integer}
 	shape_NullableLong                                 = &shape.Shape{Name: "NullableLong", Type: shape.Long}
-	shape_OverLimit                                    = &shape.Shape{Name: "OverLimit", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[OverLimit]()}
-	shape_PurgeQueueInProgress                         = &shape.Shape{Name: "PurgeQueueInProgress", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[PurgeQueueInProgress]()}
+	shape_OverLimit                                    = &shape.Shape{Name: "OverLimit", Type: shape.Structure, Exception: &shape.ErrorTrait{Code: "OverLimit", HTTPStatus: 403, SenderFault: true}, GoType: reflect.TypeFor[OverLimit]()}
+	shape_PurgeQueueInProgress                         = &shape.Shape{Name: "PurgeQueueInProgress", Type: shape.Structure, Exception: &shape.ErrorTrait{Code: "AWS.SimpleQueueService.PurgeQueueInProgress", HTTPStatus: 403, SenderFault: true}, GoType: reflect.TypeFor[PurgeQueueInProgress]()}
 	shape_PurgeQueueRequest                            = &shape.Shape{Name: "PurgeQueueRequest", Type: shape.Structure, GoType: reflect.TypeFor[PurgeQueueRequest]()}
 	shape_QueueAttributeMap                            = &shape.Shape{Name: "QueueAttributeMap", Type: shape.Map, Flattened: true}
 	shape_QueueAttributeName                           = &shape.Shape{Name: "QueueAttributeName", Type: shape.String, Enum: []string{"All", "Policy", "VisibilityTimeout", "MaximumMessageSize", "MessageRetentionPeriod", "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "CreatedTimestamp", "LastModifiedTimestamp", "QueueArn", "ApproximateNumberOfMessagesDelayed", "DelaySeconds", "ReceiveMessageWaitTimeSeconds", "RedrivePolicy", "FifoQueue", "ContentBasedDeduplication", "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "DeduplicationScope", "FifoThroughputLimit", "RedriveAllowPolicy", "SqsManagedSseEnabled"}}
-	shape_QueueDeletedRecently                         = &shape.Shape{Name: "QueueDeletedRecently", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[QueueDeletedRecently]()}
-	shape_QueueDoesNotExist                            = &shape.Shape{Name: "QueueDoesNotExist", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[QueueDoesNotExist]()}
-	shape_QueueNameExists                              = &shape.Shape{Name: "QueueNameExists", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[QueueNameExists]()}
+	shape_QueueDeletedRecently                         = &shape.Shape{Name: "QueueDeletedRecently", Type: shape.Structure, Exception: &shape.ErrorTrait{Code: "AWS.SimpleQueueService.QueueDeletedRecently", HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[QueueDeletedRecently]()}
+	shape_QueueDoesNotExist                            = &shape.Shape{Name: "QueueDoesNotExist", Type: shape.Structure, Exception: &shape.ErrorTrait{Code: "AWS.SimpleQueueService.NonExistentQueue", HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[QueueDoesNotExist]()}
+	shape_QueueNameExists                              = &shape.Shape{Name: "QueueNameExists", Type: shape.Structure, Exception: &shape.ErrorTrait{Code: "QueueAlreadyExists", HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[QueueNameExists]()}
 	shape_QueueUrlList                                 = &shape.Shape{Name: "QueueUrlList", Type: shape.List, Flattened: true}
 	shape_ReceiptHandleIsInvalid                       = &shape.Shape{Name: "ReceiptHandleIsInvalid", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[ReceiptHandleIsInvalid]()}
 	shape_ReceiveMessageRequest                        = &shape.Shape{Name: "ReceiveMessageRequest", Type: shape.Structure, GoType: reflect.TypeFor[ReceiveMessageRequest]()}
 	shape_ReceiveMessageResult                         = &shape.Shape{Name: "ReceiveMessageResult", Type: shape.Structure, GoType: reflect.TypeFor[ReceiveMessageResult]()}
 	shape_RemovePermissionRequest                      = &shape.Shape{Name: "RemovePermissionRequest", Type: shape.Structure, GoType: reflect.TypeFor[RemovePermissionRequest]()}
 	shape_RequestThrottled                             = &shape.Shape{Name: "RequestThrottled", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[RequestThrottled]()}
-	shape_ResourceNotFoundException                    = &shape.Shape{Name: "ResourceNotFoundException", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[ResourceNotFoundException]()}
+	shape_ResourceNotFoundException                    = &shape.Shape{Name: "ResourceNotFoundException", Type: shape.Structure, Exception: &shape.ErrorTrait{Code: "ResourceNotFoundException", HTTPStatus: 404, SenderFault: true}, GoType: reflect.TypeFor[ResourceNotFoundException]()}
 	shape_SendMessageBatchRequest                      = &shape.Shape{Name: "SendMessageBatchRequest", Type: shape.Structure, GoType: reflect.TypeFor[SendMessageBatchRequest]()}
 	shape_SendMessageBatchRequestEntry                 = &shape.Shape{Name: "SendMessageBatchRequestEntry", Type: shape.Structure, GoType: reflect.TypeFor[SendMessageBatchRequestEntry]()}
 	shape_SendMessageBatchRequestEntryList             = &shape.Shape{Name: "SendMessageBatchRequestEntryList", Type: shape.List, Flattened: true}
@@ -159,23 +160,23 @@ var (
 	shape_TagQueueRequest                              = &shape.Shape{Name: "TagQueueRequest", Type: shape.Structure, GoType: reflect.TypeFor[TagQueueRequest]()}
 	shape_TagValue                                     = &shape.Shape{Name: "TagValue", Type: shape.String}
 	shape_Token                                        = &shape.Shape{Name: "Token", Type: shape.String}
-	shape_TooManyEntriesInBatchRequest                 = &shape.Shape{Name: "TooManyEntriesInBatchRequest", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[TooManyEntriesInBatchRequest]()}
-	shape_UnsupportedOperation                         = &shape.Shape{Name: "UnsupportedOperation", Type: shape.Structure, Exception: &shape.ErrorTrait{HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[UnsupportedOperation]()}
+	shape_TooManyEntriesInBatchRequest                 = &shape.Shape{Name: "TooManyEntriesInBatchRequest", Type: shape.Structure, Exception: &shape.ErrorTrait{Code: "AWS.SimpleQueueService.TooManyEntriesInBatchRequest", HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[TooManyEntriesInBatchRequest]()}
+	shape_UnsupportedOperation                         = &shape.Shape{Name: "UnsupportedOperation", Type: shape.Structure, Exception: &shape.ErrorTrait{Code: "AWS.SimpleQueueService.UnsupportedOperation", HTTPStatus: 400, SenderFault: true}, GoType: reflect.TypeFor[UnsupportedOperation]()}
 	shape_UntagQueueRequest                            = &shape.Shape{Name: "UntagQueueRequest", Type: shape.Structure, GoType: reflect.TypeFor[UntagQueueRequest]()}
 	shape_VigilExceptionMessage                        = &shape.Shape{Name: "VigilExceptionMessage", Type: shape.String}
 )
 
 // init links the shapes; the models have recursive shapes.
 func init() {
-	shape_AWSAccountIdList.Member = &shape.Member{Name: "member", Shape: shape_String}
-	shape_ActionNameList.Member = &shape.Member{Name: "member", Shape: shape_String}
+	shape_AWSAccountIdList.Member = &shape.Member{Name: "member", Shape: shape_String, QueryName: "AWSAccountId"}
+	shape_ActionNameList.Member = &shape.Member{Name: "member", Shape: shape_String, QueryName: "ActionName"}
 	shape_AddPermissionRequest.Members = []*shape.Member{
 		{Name: "QueueUrl", Shape: shape_String, Required: true},
 		{Name: "Label", Shape: shape_String, Required: true, Index: 1},
 		{Name: "AWSAccountIds", Shape: shape_AWSAccountIdList, Required: true, Index: 2},
 		{Name: "Actions", Shape: shape_ActionNameList, Required: true, Index: 3},
 	}
-	shape_AttributeNameList.Member = &shape.Member{Name: "member", Shape: shape_QueueAttributeName}
+	shape_AttributeNameList.Member = &shape.Member{Name: "member", Shape: shape_QueueAttributeName, QueryName: "AttributeName"}
 	shape_BatchEntryIdsNotDistinct.Members = []*shape.Member{
 		{Name: "message", Shape: shape_ExceptionMessage},
 	}
@@ -188,8 +189,8 @@ func init() {
 		{Name: "Code", Shape: shape_String, Required: true, Index: 2},
 		{Name: "Message", Shape: shape_String, Index: 3},
 	}
-	shape_BatchResultErrorEntryList.Member = &shape.Member{Name: "member", Shape: shape_BatchResultErrorEntry}
-	shape_BinaryList.Member = &shape.Member{Name: "member", Shape: shape_Binary}
+	shape_BatchResultErrorEntryList.Member = &shape.Member{Name: "member", Shape: shape_BatchResultErrorEntry, QueryName: "BatchResultErrorEntry"}
+	shape_BinaryList.Member = &shape.Member{Name: "member", Shape: shape_Binary, QueryName: "BinaryListValue"}
 	shape_CancelMessageMoveTaskRequest.Members = []*shape.Member{
 		{Name: "TaskHandle", Shape: shape_String, Required: true},
 	}
@@ -205,7 +206,7 @@ func init() {
 		{Name: "ReceiptHandle", Shape: shape_String, Required: true, Index: 1},
 		{Name: "VisibilityTimeout", Shape: shape_NullableInteger, Index: 2},
 	}
-	shape_ChangeMessageVisibilityBatchRequestEntryList.Member = &shape.Member{Name: "member", Shape: shape_ChangeMessageVisibilityBatchRequestEntry}
+	shape_ChangeMessageVisibilityBatchRequestEntryList.Member = &shape.Member{Name: "member", Shape: shape_ChangeMessageVisibilityBatchRequestEntry, QueryName: "ChangeMessageVisibilityBatchRequestEntry"}
 	shape_ChangeMessageVisibilityBatchResult.Members = []*shape.Member{
 		{Name: "Successful", Shape: shape_ChangeMessageVisibilityBatchResultEntryList, Required: true},
 		{Name: "Failed", Shape: shape_BatchResultErrorEntryList, Required: true, Index: 1},
@@ -213,7 +214,7 @@ func init() {
 	shape_ChangeMessageVisibilityBatchResultEntry.Members = []*shape.Member{
 		{Name: "Id", Shape: shape_String, Required: true},
 	}
-	shape_ChangeMessageVisibilityBatchResultEntryList.Member = &shape.Member{Name: "member", Shape: shape_ChangeMessageVisibilityBatchResultEntry}
+	shape_ChangeMessageVisibilityBatchResultEntryList.Member = &shape.Member{Name: "member", Shape: shape_ChangeMessageVisibilityBatchResultEntry, QueryName: "ChangeMessageVisibilityBatchResultEntry"}
 	shape_ChangeMessageVisibilityRequest.Members = []*shape.Member{
 		{Name: "QueueUrl", Shape: shape_String, Required: true},
 		{Name: "ReceiptHandle", Shape: shape_String, Required: true, Index: 1},
@@ -221,8 +222,8 @@ func init() {
 	}
 	shape_CreateQueueRequest.Members = []*shape.Member{
 		{Name: "QueueName", Shape: shape_String, Required: true},
-		{Name: "Attributes", Shape: shape_QueueAttributeMap, Index: 1},
-		{Name: "tags", Shape: shape_TagMap, Index: 2},
+		{Name: "Attributes", Shape: shape_QueueAttributeMap, QueryName: "Attribute", Index: 1},
+		{Name: "tags", Shape: shape_TagMap, QueryName: "Tag", Index: 2},
 	}
 	shape_CreateQueueResult.Members = []*shape.Member{
 		{Name: "QueueUrl", Shape: shape_String},
@@ -235,7 +236,7 @@ func init() {
 		{Name: "Id", Shape: shape_String, Required: true},
 		{Name: "ReceiptHandle", Shape: shape_String, Required: true, Index: 1},
 	}
-	shape_DeleteMessageBatchRequestEntryList.Member = &shape.Member{Name: "member", Shape: shape_DeleteMessageBatchRequestEntry}
+	shape_DeleteMessageBatchRequestEntryList.Member = &shape.Member{Name: "member", Shape: shape_DeleteMessageBatchRequestEntry, QueryName: "DeleteMessageBatchRequestEntry"}
 	shape_DeleteMessageBatchResult.Members = []*shape.Member{
 		{Name: "Successful", Shape: shape_DeleteMessageBatchResultEntryList, Required: true},
 		{Name: "Failed", Shape: shape_BatchResultErrorEntryList, Required: true, Index: 1},
@@ -243,7 +244,7 @@ func init() {
 	shape_DeleteMessageBatchResultEntry.Members = []*shape.Member{
 		{Name: "Id", Shape: shape_String, Required: true},
 	}
-	shape_DeleteMessageBatchResultEntryList.Member = &shape.Member{Name: "member", Shape: shape_DeleteMessageBatchResultEntry}
+	shape_DeleteMessageBatchResultEntryList.Member = &shape.Member{Name: "member", Shape: shape_DeleteMessageBatchResultEntry, QueryName: "DeleteMessageBatchResultEntry"}
 	shape_DeleteMessageRequest.Members = []*shape.Member{
 		{Name: "QueueUrl", Shape: shape_String, Required: true},
 		{Name: "ReceiptHandle", Shape: shape_String, Required: true, Index: 1},
@@ -259,7 +260,7 @@ func init() {
 		{Name: "AttributeNames", Shape: shape_AttributeNameList, Index: 1},
 	}
 	shape_GetQueueAttributesResult.Members = []*shape.Member{
-		{Name: "Attributes", Shape: shape_QueueAttributeMap},
+		{Name: "Attributes", Shape: shape_QueueAttributeMap, QueryName: "Attribute"},
 	}
 	shape_GetQueueUrlRequest.Members = []*shape.Member{
 		{Name: "QueueName", Shape: shape_String, Required: true},
@@ -337,12 +338,12 @@ func init() {
 		{Name: "FailureReason", Shape: shape_String, Index: 7},
 		{Name: "StartedTimestamp", Shape: shape_Long, Index: 8},
 	}
-	shape_ListMessageMoveTasksResultEntryList.Member = &shape.Member{Name: "member", Shape: shape_ListMessageMoveTasksResultEntry}
+	shape_ListMessageMoveTasksResultEntryList.Member = &shape.Member{Name: "member", Shape: shape_ListMessageMoveTasksResultEntry, QueryName: "ListMessageMoveTasksResultEntry"}
 	shape_ListQueueTagsRequest.Members = []*shape.Member{
 		{Name: "QueueUrl", Shape: shape_String, Required: true},
 	}
 	shape_ListQueueTagsResult.Members = []*shape.Member{
-		{Name: "Tags", Shape: shape_TagMap},
+		{Name: "Tags", Shape: shape_TagMap, QueryName: "Tag"},
 	}
 	shape_ListQueuesRequest.Members = []*shape.Member{
 		{Name: "QueueNamePrefix", Shape: shape_String},
@@ -358,34 +359,34 @@ func init() {
 		{Name: "ReceiptHandle", Shape: shape_String, Index: 1},
 		{Name: "MD5OfBody", Shape: shape_String, Index: 2},
 		{Name: "Body", Shape: shape_String, Index: 3},
-		{Name: "Attributes", Shape: shape_MessageSystemAttributeMap, Index: 4},
+		{Name: "Attributes", Shape: shape_MessageSystemAttributeMap, QueryName: "Attribute", Index: 4},
 		{Name: "MD5OfMessageAttributes", Shape: shape_String, Index: 5},
-		{Name: "MessageAttributes", Shape: shape_MessageBodyAttributeMap, Index: 6},
+		{Name: "MessageAttributes", Shape: shape_MessageBodyAttributeMap, QueryName: "MessageAttribute", Index: 6},
 	}
-	shape_MessageAttributeNameList.Member = &shape.Member{Name: "member", Shape: shape_MessageAttributeName}
+	shape_MessageAttributeNameList.Member = &shape.Member{Name: "member", Shape: shape_MessageAttributeName, QueryName: "MessageAttributeName"}
 	shape_MessageAttributeValue.Members = []*shape.Member{
 		{Name: "StringValue", Shape: shape_String},
 		{Name: "BinaryValue", Shape: shape_Binary, Index: 1},
-		{Name: "StringListValues", Shape: shape_StringList, Flattened: true, Index: 2},
-		{Name: "BinaryListValues", Shape: shape_BinaryList, Flattened: true, Index: 3},
+		{Name: "StringListValues", Shape: shape_StringList, QueryName: "StringListValue", Flattened: true, Index: 2},
+		{Name: "BinaryListValues", Shape: shape_BinaryList, QueryName: "BinaryListValue", Flattened: true, Index: 3},
 		{Name: "DataType", Shape: shape_String, Required: true, Index: 4},
 	}
-	shape_MessageBodyAttributeMap.Key = &shape.Member{Name: "key", Shape: shape_String}
-	shape_MessageBodyAttributeMap.Value = &shape.Member{Name: "value", Shape: shape_MessageAttributeValue}
-	shape_MessageBodySystemAttributeMap.Key = &shape.Member{Name: "key", Shape: shape_MessageSystemAttributeNameForSends}
-	shape_MessageBodySystemAttributeMap.Value = &shape.Member{Name: "value", Shape: shape_MessageSystemAttributeValue}
-	shape_MessageList.Member = &shape.Member{Name: "member", Shape: shape_Message}
+	shape_MessageBodyAttributeMap.Key = &shape.Member{Name: "key", Shape: shape_String, QueryName: "Name"}
+	shape_MessageBodyAttributeMap.Value = &shape.Member{Name: "value", Shape: shape_MessageAttributeValue, QueryName: "Value"}
+	shape_MessageBodySystemAttributeMap.Key = &shape.Member{Name: "key", Shape: shape_MessageSystemAttributeNameForSends, QueryName: "Name"}
+	shape_MessageBodySystemAttributeMap.Value = &shape.Member{Name: "value", Shape: shape_MessageSystemAttributeValue, QueryName: "Value"}
+	shape_MessageList.Member = &shape.Member{Name: "member", Shape: shape_Message, QueryName: "Message"}
 	shape_MessageNotInflight.Members = []*shape.Member{
 		{Name: "message", Shape: shape_VigilExceptionMessage},
 	}
 	shape_MessageSystemAttributeList.Member = &shape.Member{Name: "member", Shape: shape_MessageSystemAttributeName}
-	shape_MessageSystemAttributeMap.Key = &shape.Member{Name: "key", Shape: shape_MessageSystemAttributeName}
-	shape_MessageSystemAttributeMap.Value = &shape.Member{Name: "value", Shape: shape_String}
+	shape_MessageSystemAttributeMap.Key = &shape.Member{Name: "key", Shape: shape_MessageSystemAttributeName, QueryName: "Name"}
+	shape_MessageSystemAttributeMap.Value = &shape.Member{Name: "value", Shape: shape_String, QueryName: "Value"}
 	shape_MessageSystemAttributeValue.Members = []*shape.Member{
 		{Name: "StringValue", Shape: shape_String},
 		{Name: "BinaryValue", Shape: shape_Binary, Index: 1},
-		{Name: "StringListValues", Shape: shape_StringList, Flattened: true, Index: 2},
-		{Name: "BinaryListValues", Shape: shape_BinaryList, Flattened: true, Index: 3},
+		{Name: "StringListValues", Shape: shape_StringList, QueryName: "StringListValue", Flattened: true, Index: 2},
+		{Name: "BinaryListValues", Shape: shape_BinaryList, QueryName: "BinaryListValue", Flattened: true, Index: 3},
 		{Name: "DataType", Shape: shape_String, Required: true, Index: 4},
 	}
 	shape_OverLimit.Members = []*shape.Member{
@@ -397,8 +398,8 @@ func init() {
 	shape_PurgeQueueRequest.Members = []*shape.Member{
 		{Name: "QueueUrl", Shape: shape_String, Required: true},
 	}
-	shape_QueueAttributeMap.Key = &shape.Member{Name: "key", Shape: shape_QueueAttributeName}
-	shape_QueueAttributeMap.Value = &shape.Member{Name: "value", Shape: shape_String}
+	shape_QueueAttributeMap.Key = &shape.Member{Name: "key", Shape: shape_QueueAttributeName, QueryName: "Name"}
+	shape_QueueAttributeMap.Value = &shape.Member{Name: "value", Shape: shape_String, QueryName: "Value"}
 	shape_QueueDeletedRecently.Members = []*shape.Member{
 		{Name: "message", Shape: shape_ExceptionMessage},
 	}
@@ -408,7 +409,7 @@ func init() {
 	shape_QueueNameExists.Members = []*shape.Member{
 		{Name: "message", Shape: shape_ExceptionMessage},
 	}
-	shape_QueueUrlList.Member = &shape.Member{Name: "member", Shape: shape_String}
+	shape_QueueUrlList.Member = &shape.Member{Name: "member", Shape: shape_String, QueryName: "QueueUrl"}
 	shape_ReceiptHandleIsInvalid.Members = []*shape.Member{
 		{Name: "message", Shape: shape_ExceptionMessage},
 	}
@@ -443,12 +444,12 @@ func init() {
 		{Name: "Id", Shape: shape_String, Required: true},
 		{Name: "MessageBody", Shape: shape_String, Required: true, Index: 1},
 		{Name: "DelaySeconds", Shape: shape_NullableInteger, Index: 2},
-		{Name: "MessageAttributes", Shape: shape_MessageBodyAttributeMap, Index: 3},
-		{Name: "MessageSystemAttributes", Shape: shape_MessageBodySystemAttributeMap, Index: 4},
+		{Name: "MessageAttributes", Shape: shape_MessageBodyAttributeMap, QueryName: "MessageAttribute", Index: 3},
+		{Name: "MessageSystemAttributes", Shape: shape_MessageBodySystemAttributeMap, QueryName: "MessageSystemAttribute", Index: 4},
 		{Name: "MessageDeduplicationId", Shape: shape_String, Index: 5},
 		{Name: "MessageGroupId", Shape: shape_String, Index: 6},
 	}
-	shape_SendMessageBatchRequestEntryList.Member = &shape.Member{Name: "member", Shape: shape_SendMessageBatchRequestEntry}
+	shape_SendMessageBatchRequestEntryList.Member = &shape.Member{Name: "member", Shape: shape_SendMessageBatchRequestEntry, QueryName: "SendMessageBatchRequestEntry"}
 	shape_SendMessageBatchResult.Members = []*shape.Member{
 		{Name: "Successful", Shape: shape_SendMessageBatchResultEntryList, Required: true},
 		{Name: "Failed", Shape: shape_BatchResultErrorEntryList, Required: true, Index: 1},
@@ -461,13 +462,13 @@ func init() {
 		{Name: "MD5OfMessageSystemAttributes", Shape: shape_String, Index: 4},
 		{Name: "SequenceNumber", Shape: shape_String, Index: 5},
 	}
-	shape_SendMessageBatchResultEntryList.Member = &shape.Member{Name: "member", Shape: shape_SendMessageBatchResultEntry}
+	shape_SendMessageBatchResultEntryList.Member = &shape.Member{Name: "member", Shape: shape_SendMessageBatchResultEntry, QueryName: "SendMessageBatchResultEntry"}
 	shape_SendMessageRequest.Members = []*shape.Member{
 		{Name: "QueueUrl", Shape: shape_String, Required: true},
 		{Name: "MessageBody", Shape: shape_String, Required: true, Index: 1},
 		{Name: "DelaySeconds", Shape: shape_NullableInteger, Index: 2},
-		{Name: "MessageAttributes", Shape: shape_MessageBodyAttributeMap, Index: 3},
-		{Name: "MessageSystemAttributes", Shape: shape_MessageBodySystemAttributeMap, Index: 4},
+		{Name: "MessageAttributes", Shape: shape_MessageBodyAttributeMap, QueryName: "MessageAttribute", Index: 3},
+		{Name: "MessageSystemAttributes", Shape: shape_MessageBodySystemAttributeMap, QueryName: "MessageSystemAttribute", Index: 4},
 		{Name: "MessageDeduplicationId", Shape: shape_String, Index: 5},
 		{Name: "MessageGroupId", Shape: shape_String, Index: 6},
 	}
@@ -480,7 +481,7 @@ func init() {
 	}
 	shape_SetQueueAttributesRequest.Members = []*shape.Member{
 		{Name: "QueueUrl", Shape: shape_String, Required: true},
-		{Name: "Attributes", Shape: shape_QueueAttributeMap, Required: true, Index: 1},
+		{Name: "Attributes", Shape: shape_QueueAttributeMap, QueryName: "Attribute", Required: true, Index: 1},
 	}
 	shape_StartMessageMoveTaskRequest.Members = []*shape.Member{
 		{Name: "SourceArn", Shape: shape_String, Required: true},
@@ -490,13 +491,13 @@ func init() {
 	shape_StartMessageMoveTaskResult.Members = []*shape.Member{
 		{Name: "TaskHandle", Shape: shape_String},
 	}
-	shape_StringList.Member = &shape.Member{Name: "member", Shape: shape_String}
-	shape_TagKeyList.Member = &shape.Member{Name: "member", Shape: shape_TagKey}
-	shape_TagMap.Key = &shape.Member{Name: "key", Shape: shape_TagKey}
-	shape_TagMap.Value = &shape.Member{Name: "value", Shape: shape_TagValue}
+	shape_StringList.Member = &shape.Member{Name: "member", Shape: shape_String, QueryName: "StringListValue"}
+	shape_TagKeyList.Member = &shape.Member{Name: "member", Shape: shape_TagKey, QueryName: "TagKey"}
+	shape_TagMap.Key = &shape.Member{Name: "key", Shape: shape_TagKey, QueryName: "Key"}
+	shape_TagMap.Value = &shape.Member{Name: "value", Shape: shape_TagValue, QueryName: "Value"}
 	shape_TagQueueRequest.Members = []*shape.Member{
 		{Name: "QueueUrl", Shape: shape_String, Required: true},
-		{Name: "Tags", Shape: shape_TagMap, Required: true, Index: 1},
+		{Name: "Tags", Shape: shape_TagMap, QueryName: "Tag", Required: true, Index: 1},
 	}
 	shape_TooManyEntriesInBatchRequest.Members = []*shape.Member{
 		{Name: "message", Shape: shape_ExceptionMessage},

@@ -19,9 +19,9 @@ type BatchEntryIdsNotDistinct struct {
 
 func (e *BatchEntryIdsNotDistinct) Error() string {
 	if e.Message != nil {
-		return "BatchEntryIdsNotDistinct: " + *e.Message
+		return "AWS.SimpleQueueService.BatchEntryIdsNotDistinct: " + *e.Message
 	}
-	return "BatchEntryIdsNotDistinct"
+	return "AWS.SimpleQueueService.BatchEntryIdsNotDistinct"
 }
 
 func (e *BatchEntryIdsNotDistinct) ErrorShape() *shape.Shape { return shape_BatchEntryIdsNotDistinct }
@@ -32,9 +32,9 @@ type BatchRequestTooLong struct {
 
 func (e *BatchRequestTooLong) Error() string {
 	if e.Message != nil {
-		return "BatchRequestTooLong: " + *e.Message
+		return "AWS.SimpleQueueService.BatchRequestTooLong: " + *e.Message
 	}
-	return "BatchRequestTooLong"
+	return "AWS.SimpleQueueService.BatchRequestTooLong"
 }
 
 func (e *BatchRequestTooLong) ErrorShape() *shape.Shape { return shape_BatchRequestTooLong }
@@ -124,9 +124,9 @@ type EmptyBatchRequest struct {
 
 func (e *EmptyBatchRequest) Error() string {
 	if e.Message != nil {
-		return "EmptyBatchRequest: " + *e.Message
+		return "AWS.SimpleQueueService.EmptyBatchRequest: " + *e.Message
 	}
-	return "EmptyBatchRequest"
+	return "AWS.SimpleQueueService.EmptyBatchRequest"
 }
 
 func (e *EmptyBatchRequest) ErrorShape() *shape.Shape { return shape_EmptyBatchRequest }
@@ -194,9 +194,9 @@ type InvalidBatchEntryId struct {
 
 func (e *InvalidBatchEntryId) Error() string {
 	if e.Message != nil {
-		return "InvalidBatchEntryId: " + *e.Message
+		return "AWS.SimpleQueueService.InvalidBatchEntryId: " + *e.Message
 	}
-	return "InvalidBatchEntryId"
+	return "AWS.SimpleQueueService.InvalidBatchEntryId"
 }
 
 func (e *InvalidBatchEntryId) ErrorShape() *shape.Shape { return shape_InvalidBatchEntryId }
@@ -406,9 +406,9 @@ type MessageNotInflight struct {
 
 func (e *MessageNotInflight) Error() string {
 	if e.Message != nil {
-		return "MessageNotInflight: " + *e.Message
+		return "AWS.SimpleQueueService.MessageNotInflight: " + *e.Message
 	}
-	return "MessageNotInflight"
+	return "AWS.SimpleQueueService.MessageNotInflight"
 }
 
 func (e *MessageNotInflight) ErrorShape() *shape.Shape { return shape_MessageNotInflight }
@@ -440,9 +440,9 @@ type PurgeQueueInProgress struct {
 
 func (e *PurgeQueueInProgress) Error() string {
 	if e.Message != nil {
-		return "PurgeQueueInProgress: " + *e.Message
+		return "AWS.SimpleQueueService.PurgeQueueInProgress: " + *e.Message
 	}
-	return "PurgeQueueInProgress"
+	return "AWS.SimpleQueueService.PurgeQueueInProgress"
 }
 
 func (e *PurgeQueueInProgress) ErrorShape() *shape.Shape { return shape_PurgeQueueInProgress }
@@ -457,9 +457,9 @@ type QueueDeletedRecently struct {
 
 func (e *QueueDeletedRecently) Error() string {
 	if e.Message != nil {
-		return "QueueDeletedRecently: " + *e.Message
+		return "AWS.SimpleQueueService.QueueDeletedRecently: " + *e.Message
 	}
-	return "QueueDeletedRecently"
+	return "AWS.SimpleQueueService.QueueDeletedRecently"
 }
 
 func (e *QueueDeletedRecently) ErrorShape() *shape.Shape { return shape_QueueDeletedRecently }
@@ -470,9 +470,9 @@ type QueueDoesNotExist struct {
 
 func (e *QueueDoesNotExist) Error() string {
 	if e.Message != nil {
-		return "QueueDoesNotExist: " + *e.Message
+		return "AWS.SimpleQueueService.NonExistentQueue: " + *e.Message
 	}
-	return "QueueDoesNotExist"
+	return "AWS.SimpleQueueService.NonExistentQueue"
 }
 
 func (e *QueueDoesNotExist) ErrorShape() *shape.Shape { return shape_QueueDoesNotExist }
@@ -483,9 +483,9 @@ type QueueNameExists struct {
 
 func (e *QueueNameExists) Error() string {
 	if e.Message != nil {
-		return "QueueNameExists: " + *e.Message
+		return "QueueAlreadyExists: " + *e.Message
 	}
-	return "QueueNameExists"
+	return "QueueAlreadyExists"
 }
 
 func (e *QueueNameExists) ErrorShape() *shape.Shape { return shape_QueueNameExists }
@@ -622,9 +622,9 @@ type TooManyEntriesInBatchRequest struct {
 
 func (e *TooManyEntriesInBatchRequest) Error() string {
 	if e.Message != nil {
-		return "TooManyEntriesInBatchRequest: " + *e.Message
+		return "AWS.SimpleQueueService.TooManyEntriesInBatchRequest: " + *e.Message
 	}
-	return "TooManyEntriesInBatchRequest"
+	return "AWS.SimpleQueueService.TooManyEntriesInBatchRequest"
 }
 
 func (e *TooManyEntriesInBatchRequest) ErrorShape() *shape.Shape {
@@ -637,9 +637,9 @@ type UnsupportedOperation struct {
 
 func (e *UnsupportedOperation) Error() string {
 	if e.Message != nil {
-		return "UnsupportedOperation: " + *e.Message
+		return "AWS.SimpleQueueService.UnsupportedOperation: " + *e.Message
 	}
-	return "UnsupportedOperation"
+	return "AWS.SimpleQueueService.UnsupportedOperation"
 }
 
 func (e *UnsupportedOperation) ErrorShape() *shape.Shape { return shape_UnsupportedOperation }

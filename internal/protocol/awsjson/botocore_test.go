@@ -59,7 +59,7 @@ func TestBotocore(t *testing.T) {
 	if e := got[2]["Error"].(map[string]any); e["Message"] != "nope" || e["QueryErrorCode"] != "DashboardNotFoundError" {
 		t.Errorf("DashboardNotFoundError: %v", e)
 	}
-	if e := got[5]["Error"].(map[string]any); e["Code"] != "QueueDoesNotExist" || e["Message"] != "gone" {
+	if e := got[5]["Error"].(map[string]any); e["Code"] != "AWS.SimpleQueueService.NonExistentQueue" || e["QueryErrorCode"] != "QueueDoesNotExist" || e["Message"] != "gone" {
 		t.Errorf("sqs: %v", e)
 	}
 }

@@ -138,7 +138,9 @@ func TestInteropSQS(t *testing.T) {
 
 	_, err = client.GetQueueUrl(ctx, &awssqs.GetQueueUrlInput{QueueName: aws.String("missing")})
 	var qdne *sqstypes.QueueDoesNotExist
-	if !errors.As(err, &qdne) || qdne.ErrorCode() != "QueueDoesNotExist" || qdne.ErrorMessage() != "The specified queue does not exist." {
+	// The typed exception, its code the awsQuery one from the query
+	// compatibility header, as real SQS answers.
+	if !errors.As(err, &qdne) || qdne.ErrorCode() != "AWS.SimpleQueueService.NonExistentQueue" || qdne.ErrorMessage() != "The specified queue does not exist." {
 		t.Fatalf("want QueueDoesNotExist, got %v", err)
 	}
 	// A plain error whose code is a modeled error's query code is surfaced

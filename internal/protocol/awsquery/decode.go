@@ -136,14 +136,37 @@ func memberFor(sh *shape.Shape, seg string) (int, *shape.Member) {
 	return -1, nil
 }
 
-// queryName is a structure member's key: its wire name, except that a
-// flattened list whose element has a locationName is keyed by that name
-// (SQS's AttributeName.1, botocore's rule).
+// queryName is a structure member's key in forms and XML: its memberName,
+// except that a flattened list whose element is named is keyed by the
+// element's name (SQS's AttributeName.1; botocore's and the SDKs' rule).
 func queryName(m *shape.Member) string {
-	if m.Shape != nil && m.Shape.Type == shape.List && flattened(m) && m.Shape.Member != nil && m.Shape.Member.LocationName != "" {
-		return m.Shape.Member.LocationName
+	if m.Shape != nil && m.Shape.Type == shape.List && flattened(m) && m.Shape.Member != nil {
+		if n := elemName(m.Shape.Member, ""); n != "" {
+			return n
+		}
+	}
+	return memberName(m)
+}
+
+// memberName is a structure member's awsQuery name: the QueryName the
+// generator took from a query-protocol model, else its wire name.
+func memberName(m *shape.Member) string {
+	if m.QueryName != "" {
+		return m.QueryName
 	}
 	return m.WireName()
+}
+
+// elemName is the awsQuery name of a list element or a map key or value:
+// its QueryName, else its LocationName, else def.
+func elemName(m *shape.Member, def string) string {
+	switch {
+	case m.QueryName != "":
+		return m.QueryName
+	case m.LocationName != "":
+		return m.LocationName
+	}
+	return def
 }
 
 func flattened(m *shape.Member) bool { return m.Flattened || (m.Shape != nil && m.Shape.Flattened) }
@@ -291,11 +314,7 @@ func decodeList(v reflect.Value, m *shape.Member, g []param) error {
 	if v.Kind() != reflect.Slice || sh.Member == nil || sh.Member.Shape == nil {
 		return nil
 	}
-	elemName := sh.Member.LocationName
-	if elemName == "" {
-		elemName = "member"
-	}
-	g, present := container(g, flattened(m), elemName)
+	g, present := container(g, flattened(m), elemName(sh.Member, "member"))
 	if !present {
 		return nil
 	}
@@ -321,13 +340,7 @@ func decodeMap(v reflect.Value, m *shape.Member, g []param) error {
 	if v.Kind() != reflect.Map || sh.Key == nil || sh.Value == nil || sh.Value.Shape == nil || v.Type().Key().Kind() != reflect.String {
 		return nil
 	}
-	keyName, valName := sh.Key.LocationName, sh.Value.LocationName
-	if keyName == "" {
-		keyName = "key"
-	}
-	if valName == "" {
-		valName = "value"
-	}
+	keyName, valName := elemName(sh.Key, "key"), elemName(sh.Value, "value")
 	g, present := container(g, flattened(m), "entry")
 	if !present {
 		return nil

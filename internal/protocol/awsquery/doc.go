@@ -18,6 +18,11 @@
 //	flattened map      Prefix.Name.N.key / .value
 //	empty list/map     Prefix.Name=               (botocore sends this; decodes to an empty non-nil value)
 //
+// Names: a member's QueryName (set by the generator from a query-protocol
+// model when the botocore model is JSON only, as SQS's is) wins over its
+// LocationName, which wins over the model name; replies use the same names
+// for their XML elements.
+//
 // Indices start at 1, may be sparse and arrive in any order; elements are
 // kept in index order. Unknown parameters are ignored. Decoded strings are
 // fresh copies: they never alias the request body.

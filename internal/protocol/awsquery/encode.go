@@ -186,7 +186,7 @@ func writeStruct(b *bytes.Buffer, name string, v reflect.Value, sh *shape.Shape)
 			continue
 		}
 		b.WriteByte(' ')
-		b.WriteString(m.WireName())
+		b.WriteString(memberName(m))
 		b.WriteString(`="`)
 		writeScalar(b, f, m.Shape)
 		b.WriteByte('"')
@@ -234,11 +234,11 @@ func writeMember(b *bytes.Buffer, v reflect.Value, m *shape.Member) {
 			writeFlatList(b, queryName(m), v, sh.Member)
 			return
 		}
-		writeList(b, m.WireName(), v, sh.Member)
+		writeList(b, memberName(m), v, sh.Member)
 	case shape.Map:
-		writeMap(b, m.WireName(), v, sh, flattened(m))
+		writeMap(b, memberName(m), v, sh, flattened(m))
 	default:
-		writeElem(b, m.WireName(), v, sh)
+		writeElem(b, memberName(m), v, sh)
 	}
 }
 
@@ -273,10 +273,7 @@ func writeList(b *bytes.Buffer, name string, v reflect.Value, elem *shape.Member
 		emptyElem(b, name)
 		return
 	}
-	en := elem.LocationName
-	if en == "" {
-		en = "member"
-	}
+	en := elemName(elem, "member")
 	b.WriteByte('<')
 	b.WriteString(name)
 	b.WriteByte('>')
@@ -306,13 +303,7 @@ func writeMap(b *bytes.Buffer, name string, v reflect.Value, sh *shape.Shape, fl
 	if v.Kind() != reflect.Map || sh.Key == nil || sh.Value == nil || sh.Value.Shape == nil || v.Type().Key().Kind() != reflect.String {
 		return
 	}
-	kn, vn := sh.Key.LocationName, sh.Value.LocationName
-	if kn == "" {
-		kn = "key"
-	}
-	if vn == "" {
-		vn = "value"
-	}
+	kn, vn := elemName(sh.Key, "key"), elemName(sh.Value, "value")
 	keys := v.MapKeys()
 	slices.SortFunc(keys, func(a, b reflect.Value) int { return cmp.Compare(a.String(), b.String()) })
 	entry := "entry"

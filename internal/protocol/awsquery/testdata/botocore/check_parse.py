@@ -1,6 +1,8 @@
-"""Feeds every reply in ../real_encode.txt to botocore's own query parser
-and checks it reads back the value the Go test encoded (or the error's code
-and message). Run: python3 check_parse.py (exit status 1 on a mismatch)."""
+"""Feeds every reply in ../real_encode.txt and ../real_sqs_encode.txt to
+botocore's own query parser and checks it reads back the value the Go test
+encoded (or the error's code and message). The SQS replies are parsed with
+the query-protocol SQS model (gen.sqs_query_model), botocore's own being JSON
+only. Run: python3 check_parse.py (exit status 1 on a mismatch)."""
 import base64
 import datetime
 import json
@@ -9,6 +11,8 @@ import sys
 
 import botocore.session
 from botocore.parsers import create_parser
+
+from gen import sqs_query_model
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -60,8 +64,12 @@ def main():
     parser = create_parser("query")
     bad = 0
     n = 0
-    for kind, args, inp, out in cases(os.path.join(HERE, "..", "real_encode.txt")):
-        model = session.get_service_model(args["service"])
+    sqs = sqs_query_model()
+    files = [("real_encode.txt", lambda name: session.get_service_model(name)),
+             ("real_sqs_encode.txt", lambda name: sqs)]
+    for path, model_of, (kind, args, inp, out) in (
+            (p, m, c) for p, m in files for c in cases(os.path.join(HERE, "..", p))):
+        model = model_of(args["service"])
         op = model.operation_model(args["op"])
         status = int(out[0])
         body = "\n".join(l for l in out[1:] if not l.startswith(("Content-Type:", "X-Amzn-Requestid:")))
