@@ -16,6 +16,7 @@ import (
 
 	"github.com/vigilhq/vigil/internal/accounts"
 	"github.com/vigilhq/vigil/internal/auth"
+	"github.com/vigilhq/vigil/internal/bench"
 	"github.com/vigilhq/vigil/internal/server"
 	"github.com/vigilhq/vigil/internal/storage"
 )
@@ -26,6 +27,7 @@ var version = "0.1.0-dev"
 const usage = `usage:
   vigil server [--addr 127.0.0.1:4566] [--data ./vigil-data] [--dev] [--account 000000000000]
   vigil admin create-access-key --account ID [--user NAME] [--data ./vigil-data]
+  vigil bench put-metric-data --endpoint URL [--workers 4] [--series 1000] [--batch 1000] [--duration 10s] [--requests N] [--gzip]
   vigil version`
 
 func main() {
@@ -39,6 +41,8 @@ func main() {
 		err = runServer(os.Args[2:])
 	case "admin":
 		err = runAdmin(os.Args[2:])
+	case "bench":
+		err = runBench(os.Args[2:])
 	case "version", "--version":
 		fmt.Println("vigil", version)
 	default:
@@ -124,4 +128,26 @@ func isAccountID(s string) bool {
 		}
 	}
 	return true
+}
+
+func runBench(args []string) error {
+	if len(args) == 0 || args[0] != "put-metric-data" {
+		return fmt.Errorf("unknown bench workload\n%s", usage)
+	}
+	fs := flag.NewFlagSet("put-metric-data", flag.ExitOnError)
+	var c bench.PutMetricDataConfig
+	fs.StringVar(&c.Endpoint, "endpoint", "http://127.0.0.1:4566", "server URL")
+	fs.IntVar(&c.Workers, "workers", 4, "concurrent clients")
+	fs.IntVar(&c.Series, "series", 1000, "distinct series")
+	fs.IntVar(&c.BatchSize, "batch", 1000, "datums per PutMetricData call")
+	fs.DurationVar(&c.Duration, "duration", 10*time.Second, "how long to run at most")
+	fs.IntVar(&c.MaxRequests, "requests", 0, "how many calls at most (0: no limit but the duration)")
+	fs.BoolVar(&c.Gzip, "gzip", false, "let the SDK gzip request bodies (its default)")
+	fs.Parse(args[1:])
+	res, err := bench.PutMetricData(context.Background(), c, os.Stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Println(res)
+	return nil
 }

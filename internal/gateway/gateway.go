@@ -188,6 +188,7 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request) {
 		SourceIP:  sourceIP(r.RemoteAddr),
 		UserAgent: r.Header.Get("User-Agent"),
 		Time:      now,
+		BodySize:  len(c.wire),
 	}
 
 	id, fail := g.cfg.Auth.Verify(r.Context(), r, c.wire)

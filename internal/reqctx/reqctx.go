@@ -32,6 +32,9 @@ type Request struct {
 	SourceIP  string
 	UserAgent string
 	Time      time.Time // when the request arrived, from the injected clock
+	// BodySize is the request body's size in bytes as sent (compressed
+	// when the client compressed it), for operations with a size limit.
+	BodySize int
 }
 
 type key struct{}
