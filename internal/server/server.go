@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/accounts"
@@ -29,8 +30,10 @@ import (
 	"github.com/vigilhq/vigil/internal/auth"
 	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/cloudtrail"
+	"github.com/vigilhq/vigil/internal/cloudwatch"
 	"github.com/vigilhq/vigil/internal/gateway"
 	"github.com/vigilhq/vigil/internal/ids"
+	"github.com/vigilhq/vigil/internal/metricstore"
 	"github.com/vigilhq/vigil/internal/scheduler"
 	"github.com/vigilhq/vigil/internal/storage"
 	"github.com/vigilhq/vigil/internal/sts"
@@ -55,6 +58,7 @@ type Server struct {
 	opts     Options
 	store    *storage.Store
 	recorder *audit.Recorder
+	metrics  *metricstore.Store
 	sched    *scheduler.Scheduler
 	http     *http.Server
 	ln       net.Listener
@@ -127,6 +131,10 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 		o.Logger.Warn("dev mode: any access key is accepted and POST /_vigil/reset wipes all state; never expose this server")
 	}
 
+	s.metrics, err = metricstore.Open(s.store.Pebble, filepath.Join(o.DataDir, "metrics"), metricstore.Options{Clock: o.Clock, Logger: o.Logger})
+	if err != nil {
+		return fmt.Errorf("open metrics store: %w", err)
+	}
 	auditStore := audit.NewPebbleStore(s.store.Pebble)
 	s.recorder = audit.NewRecorder(auditStore, audit.RecorderOptions{Clock: o.Clock, Logger: o.Logger})
 	s.sched = scheduler.New(o.Clock, o.Logger)
@@ -137,9 +145,10 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 		}
 		return err
 	}})
+	s.sched.Add(scheduler.Job{Name: "metrics-maintenance", Every: time.Minute, Run: s.metrics.Maintain})
 
 	cfg := gateway.Config{
-		Services: bindings(auditStore, o.Clock),
+		Services: bindings(auditStore, s.metrics, o.Clock),
 		Auth:     &auth.Verifier{Keys: keys, Clock: o.Clock, Dev: o.Dev, DevAccount: o.Account},
 		Keys:     keys,
 		Audit:    s.recorder,
@@ -162,10 +171,10 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 // bindings ties every service model to its handler. Services whose issue has
 // not landed yet are bound to their generated Unimplemented handler, so each
 // of their operations answers NotImplemented.
-func bindings(auditStore audit.Store, clk clock.Clock) []*gateway.Binding {
+func bindings(auditStore audit.Store, metrics *metricstore.Store, clk clock.Clock) []*gateway.Binding {
 	ct := cloudtrail.New(auditStore, clk)
 	return []*gateway.Binding{
-		bind[cloudwatchapi.Handler](cloudwatchapi.Model, cloudwatchapi.Unimplemented{}, cloudwatchapi.Invoke),
+		bind[cloudwatchapi.Handler](cloudwatchapi.Model, cloudwatch.New(metrics, clk), cloudwatchapi.Invoke),
 		bind[logsapi.Handler](logsapi.Model, logsapi.Unimplemented{}, logsapi.Invoke),
 		bind[eventsapi.Handler](eventsapi.Model, eventsapi.Unimplemented{}, eventsapi.Invoke),
 		bind[cloudtrailapi.Handler](cloudtrailapi.Model, ct, cloudtrailapi.Invoke),
@@ -189,6 +198,9 @@ func (s *Server) reset(ctx context.Context) error {
 	if err := s.recorder.Flush(ctx); err != nil {
 		return err
 	}
+	if err := s.metrics.Reset(ctx); err != nil {
+		return err
+	}
 	return s.store.Reset(ctx)
 }
 
@@ -203,7 +215,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		err = errors.Join(err, serr)
 	}
 	s.sched.Close()
-	err = errors.Join(err, s.recorder.Close(), s.store.Close())
+	err = errors.Join(err, s.recorder.Close(), s.metrics.Close(), s.store.Close())
 	return err
 }
 

@@ -42,7 +42,7 @@ assert ident["Arn"] == "arn:aws:iam::000000000000:root", ident
 print("ok   sts GetCallerIdentity (awsQuery)")
 
 for svc, op, kwargs in [
-    ("cloudwatch", "list_metrics", {}),
+    ("cloudwatch", "describe_alarms", {}),
     ("logs", "describe_log_groups", {}),
     ("events", "list_event_buses", {}),
     ("cloudtrail", "describe_trails", {}),
@@ -89,3 +89,24 @@ expect_error("cloudtrail two lookup attributes", lambda: ct.lookup_events(Lookup
     {"AttributeKey": "EventName", "AttributeValue": "a"}, {"AttributeKey": "Username", "AttributeValue": "b"}]),
     "InvalidLookupAttributesException", 400)
 print("boto3 suite passed")
+
+# Metrics over JSON 1.0: put, list, statistics, metric math.
+import datetime
+cw = client("cloudwatch")
+t0 = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=10)).replace(second=0, microsecond=0)
+cw.put_metric_data(Namespace="Boto", MetricData=[
+    {"MetricName": "Jobs", "Value": float(i), "Timestamp": t0 + datetime.timedelta(minutes=i), "Unit": "Count"} for i in range(5)])
+metrics = cw.list_metrics(Namespace="Boto")["Metrics"]
+assert [m["MetricName"] for m in metrics] == ["Jobs"], metrics
+st = cw.get_metric_statistics(Namespace="Boto", MetricName="Jobs", StartTime=t0, EndTime=t0 + datetime.timedelta(minutes=5),
+                              Period=60, Statistics=["Sum", "SampleCount"])
+assert sorted(d["Sum"] for d in st["Datapoints"]) == [0, 1, 2, 3, 4], st
+assert all(d["Unit"] == "Count" for d in st["Datapoints"]), st
+res = cw.get_metric_data(StartTime=t0, EndTime=t0 + datetime.timedelta(minutes=5), MetricDataQueries=[
+    {"Id": "j", "MetricStat": {"Metric": {"Namespace": "Boto", "MetricName": "Jobs"}, "Period": 60, "Stat": "Sum"}, "ReturnData": False},
+    {"Id": "double", "Expression": "j * 2"}])["MetricDataResults"]
+assert len(res) == 1 and res[0]["Values"] == [8, 6, 4, 2, 0], res  # newest first by default
+print("ok   metrics over JSON 1.0: PutMetricData, ListMetrics, GetMetricStatistics, GetMetricData")
+expect_error("cloudwatch reserved namespace", lambda: cw.put_metric_data(Namespace="AWS/EC2", MetricData=[{"MetricName": "x", "Value": 1.0}]),
+             "InvalidParameterValue", 400)
+print("boto3 metrics suite passed")

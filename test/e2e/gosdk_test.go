@@ -99,7 +99,7 @@ func TestGoSDKEveryServiceAnswers(t *testing.T) {
 	}
 	// Operations whose issues have not landed say so, naming the operation.
 	for name, call := range map[string]func() error{
-		"ListMetrics": func() error { _, err := c.cw.ListMetrics(ctx, &cloudwatch.ListMetricsInput{}); return err },
+		"DescribeAlarms": func() error { _, err := c.cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{}); return err },
 		"DescribeLogGroups": func() error {
 			_, err := c.logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{})
 			return err
