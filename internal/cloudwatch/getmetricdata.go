@@ -28,6 +28,10 @@ const (
 	defaultMaxDatapoints = 100800
 	// maxSearchSeries is how many series one SEARCH returns at most.
 	maxSearchSeries = 500
+	// scanPage is how many series SEARCH and Insights read from the store
+	// at a time: each call sorts what it finds, so few large pages beat
+	// many small ones.
+	scanPage = 10000
 )
 
 var queryID = regexp.MustCompile(`^[a-z][a-zA-Z0-9_]*$`)
@@ -368,7 +372,7 @@ func (e mathEnv) Search(ctx context.Context, q metricmath.Search, stat string, p
 	var out []metricmath.Series
 	var after *metricstore.SeriesKey
 	for len(out) < maxSearchSeries {
-		page, err := e.ev.s.store.Series(ctx, e.ev.p, f, after, listMetricsPage)
+		page, err := e.ev.s.store.Series(ctx, e.ev.p, f, after, scanPage)
 		if err != nil {
 			return nil, err
 		}
@@ -389,7 +393,7 @@ func (e mathEnv) Search(ctx context.Context, q metricmath.Search, stat string, p
 				break
 			}
 		}
-		if len(page) < listMetricsPage {
+		if len(page) < scanPage {
 			break
 		}
 		after = &page[len(page)-1].Key
@@ -421,7 +425,7 @@ func (c *insightsCatalog) Series(ctx context.Context, f insights.SeriesFilter) (
 	var out []insights.SeriesRef
 	var after *metricstore.SeriesKey
 	for len(out) < f.Limit {
-		page, err := c.ev.s.store.Series(ctx, c.ev.p, sf, after, listMetricsPage)
+		page, err := c.ev.s.store.Series(ctx, c.ev.p, sf, after, scanPage)
 		if err != nil {
 			return nil, err
 		}
@@ -439,7 +443,7 @@ func (c *insightsCatalog) Series(ctx context.Context, f insights.SeriesFilter) (
 				break
 			}
 		}
-		if len(page) < listMetricsPage {
+		if len(page) < scanPage {
 			break
 		}
 		after = &page[len(page)-1].Key

@@ -51,22 +51,35 @@ func (s *Service) PutMetricData(ctx context.Context, in *cwapi.PutMetricDataInpu
 	}
 	now := r.Time
 	ds := make([]metricstore.Datum, 0, n)
+	// The store interns series keys and keeps no Dims slice, so every
+	// datum's dimensions can share one array.
+	var dimBuf []metricstore.Dim
 	var err error
 	for i := range in.MetricData {
-		if ds, err = appendDatum(ds, ns, &in.MetricData[i], fmt.Sprintf("MetricData.member.%d", i+1), now); err != nil {
+		if ds, dimBuf, err = appendDatum(ds, dimBuf, ns, &in.MetricData[i], datumAt{entity: -1, index: i}, now); err != nil {
 			return err
 		}
 	}
 	for i := range in.EntityMetricData {
 		e := &in.EntityMetricData[i]
 		for j := range e.MetricData {
-			prefix := fmt.Sprintf("EntityMetricData.member.%d.MetricData.member.%d", i+1, j+1)
-			if ds, err = appendDatum(ds, ns, &e.MetricData[j], prefix, now); err != nil {
+			if ds, dimBuf, err = appendDatum(ds, dimBuf, ns, &e.MetricData[j], datumAt{entity: i, index: j}, now); err != nil {
 				return err
 			}
 		}
 	}
 	return s.store.Append(ctx, partition(ctx), ds)
+}
+
+// datumAt names a datum in error messages, built only when one is needed:
+// MetricData.member.3, or EntityMetricData.member.1.MetricData.member.3.
+type datumAt struct{ entity, index int }
+
+func (a datumAt) String() string {
+	if a.entity < 0 {
+		return fmt.Sprintf("MetricData.member.%d", a.index+1)
+	}
+	return fmt.Sprintf("EntityMetricData.member.%d.MetricData.member.%d", a.entity+1, a.index+1)
 }
 
 // checkNamespace applies CloudWatch's namespace rules: ASCII letters, digits
@@ -89,7 +102,7 @@ func checkNamespace(ns string) error {
 	return nil
 }
 
-func appendDatum(ds []metricstore.Datum, ns string, m *cwapi.MetricDatum, at string, now time.Time) ([]metricstore.Datum, error) {
+func appendDatum(ds []metricstore.Datum, dimBuf []metricstore.Dim, ns string, m *cwapi.MetricDatum, at datumAt, now time.Time) ([]metricstore.Datum, []metricstore.Dim, error) {
 	base := metricstore.Datum{
 		Key:  metricstore.SeriesKey{Namespace: ns, MetricName: shape.Value(m.MetricName)},
 		T:    now.UnixMilli(),
@@ -98,10 +111,10 @@ func appendDatum(ds []metricstore.Datum, ns string, m *cwapi.MetricDatum, at str
 	if m.Timestamp != nil {
 		ts := *m.Timestamp
 		if ts.Before(now.Add(-maxPastAge)) {
-			return ds, invalidValue("The parameter %s.Timestamp must specify a time within the past two weeks.", at)
+			return ds, dimBuf, invalidValue("The parameter %s.Timestamp must specify a time within the past two weeks.", at)
 		}
 		if ts.After(now.Add(maxFutureSkew)) {
-			return ds, invalidValue("The parameter %s.Timestamp must specify a time no more than two hours in the future.", at)
+			return ds, dimBuf, invalidValue("The parameter %s.Timestamp must specify a time no more than two hours in the future.", at)
 		}
 		base.T = ts.UnixMilli()
 	}
@@ -110,13 +123,14 @@ func appendDatum(ds []metricstore.Datum, ns string, m *cwapi.MetricDatum, at str
 	case res == 1:
 		base.HighRes = true
 	default:
-		return ds, invalidValue("The value %d for parameter %s.StorageResolution is invalid. Valid values are 1 and 60.", res, at)
+		return ds, dimBuf, invalidValue("The value %d for parameter %s.StorageResolution is invalid. Valid values are 1 and 60.", res, at)
 	}
-	dims, err := datumDimensions(m.Dimensions, at)
+	start := len(dimBuf)
+	dimBuf, err := datumDimensions(dimBuf, m.Dimensions, at)
 	if err != nil {
-		return ds, err
+		return ds, dimBuf, err
 	}
-	base.Key.Dims = dims
+	base.Key.Dims = dimBuf[start:len(dimBuf):len(dimBuf)]
 
 	forms := 0
 	for _, set := range []bool{m.Value != nil, m.StatisticValues != nil, m.Values != nil} {
@@ -125,16 +139,16 @@ func appendDatum(ds []metricstore.Datum, ns string, m *cwapi.MetricDatum, at str
 		}
 	}
 	if forms > 1 {
-		return ds, invalidCombination("The parameters %[1]s.Value, %[1]s.StatisticValues and %[1]s.Values are mutually exclusive and you have specified more than one.", at)
+		return ds, dimBuf, invalidCombination("The parameters %[1]s.Value, %[1]s.StatisticValues and %[1]s.Values are mutually exclusive and you have specified more than one.", at)
 	}
 	switch {
 	case m.Value != nil:
-		if err := checkValue(*m.Value, at+".Value"); err != nil {
-			return ds, err
+		if err := checkValue(*m.Value, at, ".Value"); err != nil {
+			return ds, dimBuf, err
 		}
 		d := base
 		d.Value, d.Count = *m.Value, 1
-		return append(ds, d), nil
+		return append(ds, d), dimBuf, nil
 	case m.StatisticValues != nil:
 		sv := m.StatisticValues
 		for _, f := range []struct {
@@ -142,54 +156,54 @@ func appendDatum(ds []metricstore.Datum, ns string, m *cwapi.MetricDatum, at str
 			v    *float64
 		}{{"SampleCount", sv.SampleCount}, {"Sum", sv.Sum}, {"Minimum", sv.Minimum}, {"Maximum", sv.Maximum}} {
 			if f.v == nil {
-				return ds, missingParameter("The parameter %s.StatisticValues.%s is required.", at, f.name)
+				return ds, dimBuf, missingParameter("The parameter %s.StatisticValues.%s is required.", at, f.name)
 			}
-			if err := checkValue(*f.v, at+".StatisticValues."+f.name); err != nil {
-				return ds, err
+			if err := checkValue(*f.v, at, ".StatisticValues."+f.name); err != nil {
+				return ds, dimBuf, err
 			}
 		}
 		if *sv.SampleCount <= 0 {
-			return ds, invalidValue("The value %s for parameter %s.StatisticValues.SampleCount is invalid. It must be greater than 0.", formatFloat(*sv.SampleCount), at)
+			return ds, dimBuf, invalidValue("The value %s for parameter %s.StatisticValues.SampleCount is invalid. It must be greater than 0.", formatFloat(*sv.SampleCount), at)
 		}
 		if *sv.Minimum > *sv.Maximum {
-			return ds, invalidCombination("The parameter %[1]s.StatisticValues.Minimum must be less than or equal to %[1]s.StatisticValues.Maximum.", at)
+			return ds, dimBuf, invalidCombination("The parameter %[1]s.StatisticValues.Minimum must be less than or equal to %[1]s.StatisticValues.Maximum.", at)
 		}
 		d := base
 		d.IsSet, d.SetCount, d.Sum, d.Min, d.Max = true, *sv.SampleCount, *sv.Sum, *sv.Minimum, *sv.Maximum
-		return append(ds, d), nil
+		return append(ds, d), dimBuf, nil
 	case m.Values != nil:
 		if len(m.Values) > maxValuesPerDatum {
-			return ds, invalidValue("The collection %s.Values must not have a size greater than %d.", at, maxValuesPerDatum)
+			return ds, dimBuf, invalidValue("The collection %s.Values must not have a size greater than %d.", at, maxValuesPerDatum)
 		}
 		if m.Counts != nil && len(m.Counts) != len(m.Values) {
-			return ds, invalidCombination("The parameters %[1]s.Values and %[1]s.Counts must be of the same size.", at)
+			return ds, dimBuf, invalidCombination("The parameters %[1]s.Values and %[1]s.Counts must be of the same size.", at)
 		}
 		for i, v := range m.Values {
-			if err := checkValue(v, fmt.Sprintf("%s.Values.member.%d", at, i+1)); err != nil {
-				return ds, err
+			if err := checkValue(v, at, fmt.Sprintf(".Values.member.%d", i+1)); err != nil {
+				return ds, dimBuf, err
 			}
 			d := base
 			d.Value, d.Count = v, 1
 			if m.Counts != nil {
 				c := m.Counts[i]
 				if !(c > 0) || math.IsInf(c, 0) || c > valueLimit {
-					return ds, invalidValue("The value %s for parameter %s.Counts.member.%d is invalid.", formatFloat(c), at, i+1)
+					return ds, dimBuf, invalidValue("The value %s for parameter %s.Counts.member.%d is invalid.", formatFloat(c), at, i+1)
 				}
 				d.Count = c
 			}
 			ds = append(ds, d)
 		}
-		return ds, nil
+		return ds, dimBuf, nil
 	case m.Counts != nil:
-		return ds, invalidCombination("The parameter %[1]s.Counts can only be used together with %[1]s.Values.", at)
+		return ds, dimBuf, invalidCombination("The parameter %[1]s.Counts can only be used together with %[1]s.Values.", at)
 	}
-	return ds, missingParameter("One of the parameters %[1]s.Value, %[1]s.StatisticValues or %[1]s.Values is required.", at)
+	return ds, dimBuf, missingParameter("One of the parameters %[1]s.Value, %[1]s.StatisticValues or %[1]s.Values is required.", at)
 }
 
 // checkValue enforces CloudWatch's value range: finite and within ±2^360.
-func checkValue(v float64, param string) error {
+func checkValue(v float64, at datumAt, field string) error {
 	if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > valueLimit {
-		return invalidValue("The value %s for parameter %s is invalid.", formatFloat(v), param)
+		return invalidValue("The value %s for parameter %s%s is invalid.", formatFloat(v), at, field)
 	}
 	return nil
 }
@@ -197,29 +211,26 @@ func checkValue(v float64, param string) error {
 // datumDimensions validates a datum's dimensions (ASCII names and values
 // with a non-space character, names not starting with a colon, no name
 // twice) and returns them sorted by name, the series' identity.
-func datumDimensions(in []cwapi.Dimension, at string) ([]metricstore.Dim, error) {
-	if len(in) == 0 {
-		return nil, nil
-	}
-	dims := make([]metricstore.Dim, len(in))
+func datumDimensions(buf []metricstore.Dim, in []cwapi.Dimension, at datumAt) ([]metricstore.Dim, error) {
+	start := len(buf)
 	for i, d := range in {
 		name, value := shape.Value(d.Name), shape.Value(d.Value)
-		param := fmt.Sprintf("%s.Dimensions.member.%d", at, i+1)
 		if !asciiWithText(name) || strings.HasPrefix(name, ":") {
-			return nil, invalidValue("The value %s for parameter %s.Name is invalid.", name, param)
+			return buf, invalidValue("The value %s for parameter %s.Dimensions.member.%d.Name is invalid.", name, at, i+1)
 		}
 		if !asciiWithText(value) {
-			return nil, invalidValue("The value %s for parameter %s.Value is invalid.", value, param)
+			return buf, invalidValue("The value %s for parameter %s.Dimensions.member.%d.Value is invalid.", value, at, i+1)
 		}
-		dims[i] = metricstore.Dim{Name: name, Value: value}
+		buf = append(buf, metricstore.Dim{Name: name, Value: value})
 	}
+	dims := buf[start:]
 	sortDims(dims)
 	for i := 1; i < len(dims); i++ {
 		if dims[i].Name == dims[i-1].Name {
-			return nil, invalidValue("The collection %s.Dimensions must not contain duplicate dimension names: %s.", at, dims[i].Name)
+			return buf, invalidValue("The collection %s.Dimensions must not contain duplicate dimension names: %s.", at, dims[i].Name)
 		}
 	}
-	return dims, nil
+	return buf, nil
 }
 
 func asciiWithText(s string) bool {

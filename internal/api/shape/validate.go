@@ -85,36 +85,87 @@ func Validate(s *Shape, v reflect.Value) []Violation {
 	}
 	var w walker
 	if s.Type == Structure && !s.Document && v.Kind() == reflect.Struct {
-		w.structure(s, v, "")
+		w.structure(s, v)
 	}
 	return w.out
 }
 
-type walker struct{ out []Violation }
+// pathSeg is one step of where a value sits in the input. The walk keeps
+// the steps to the current value on a stack and renders them only when a
+// violation needs the path, because validation runs on every request and
+// most requests are valid.
+type pathSeg struct {
+	kind  segKind
+	name  string // member name (pathMember) or map key (pathKey)
+	index int    // 1-based list position (pathElem)
+}
 
-func (w *walker) add(path string, val func() string, sensitive bool, constraint string) {
-	v := Violation{Path: path, Constraint: constraint, Sensitive: sensitive}
+type segKind uint8
+
+const (
+	pathMember segKind = iota // .name (no dot at the root)
+	pathElem                  // .N.member
+	pathKey                   // .key
+)
+
+type walker struct {
+	out  []Violation
+	segs []pathSeg
+}
+
+func (w *walker) push(s pathSeg) { w.segs = append(w.segs, s) }
+func (w *walker) pop()           { w.segs = w.segs[:len(w.segs)-1] }
+
+// path renders the current position, AWS style: logEvents.1.member.message.
+func (w *walker) path() string {
+	var b []byte
+	for i, s := range w.segs {
+		switch s.kind {
+		case pathMember:
+			if i > 0 {
+				b = append(b, '.')
+			}
+			b = append(b, s.name...)
+		case pathElem:
+			b = append(b, '.')
+			b = strconv.AppendInt(b, int64(s.index), 10)
+			b = append(b, ".member"...)
+		case pathKey:
+			b = append(b, '.')
+			b = append(b, s.name...)
+		}
+	}
+	return string(b)
+}
+
+func (w *walker) add(val func() string, sensitive bool, constraint string) {
+	v := Violation{Path: w.path(), Constraint: constraint, Sensitive: sensitive}
 	if !sensitive {
 		v.Value = val()
 	}
 	w.out = append(w.out, v)
 }
 
-func (w *walker) structure(s *Shape, v reflect.Value, prefix string) {
+func (w *walker) structure(s *Shape, v reflect.Value) {
 	names := s.memberPathNames()
 	for i, m := range s.Members {
 		if m.Index >= v.NumField() {
 			continue // not a value of this shape; nothing sensible to check
 		}
 		f := v.Field(m.Index)
-		path := prefix + names[i]
 		if isAbsent(f) {
 			if m.Required {
-				w.out = append(w.out, Violation{Path: path, Constraint: "Member must not be null", Missing: true})
+				w.push(pathSeg{kind: pathMember, name: names[i]})
+				w.out = append(w.out, Violation{Path: w.path(), Constraint: "Member must not be null", Missing: true})
+				w.pop()
 			}
 			continue
 		}
-		w.value(m.Shape, f, path)
+		if hasConstraints(m.Shape) {
+			w.push(pathSeg{kind: pathMember, name: names[i]})
+			w.value(m.Shape, f)
+			w.pop()
+		}
 	}
 }
 
@@ -128,7 +179,7 @@ func isAbsent(v reflect.Value) bool {
 	return false
 }
 
-func (w *walker) value(s *Shape, v reflect.Value, path string) {
+func (w *walker) value(s *Shape, v reflect.Value) {
 	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		if v.IsNil() {
 			return
@@ -138,13 +189,13 @@ func (w *walker) value(s *Shape, v reflect.Value, path string) {
 	switch s.Type {
 	case Structure:
 		if !s.Document && v.Kind() == reflect.Struct {
-			w.structure(s, v, path+".")
+			w.structure(s, v)
 		}
 	case List:
 		if v.Kind() != reflect.Slice {
 			return
 		}
-		w.length(s, v.Len(), v, path)
+		w.length(s, v.Len(), v)
 		el := s.Member.Shape
 		if !hasConstraints(el) {
 			return
@@ -152,7 +203,7 @@ func (w *walker) value(s *Shape, v reflect.Value, path string) {
 		if scalar(el) {
 			for i := 0; i < v.Len(); i++ {
 				if len(scalarFailures(el, v.Index(i))) > 0 {
-					w.add(path, func() string { return render(s, v) }, sensitive(s),
+					w.add(func() string { return render(s, v) }, sensitive(s),
 						"Member must satisfy constraint: ["+strings.Join(constraints(el), ", ")+"]")
 					return
 				}
@@ -160,18 +211,20 @@ func (w *walker) value(s *Shape, v reflect.Value, path string) {
 			return
 		}
 		for i := 0; i < v.Len(); i++ {
-			w.value(el, v.Index(i), path+"."+strconv.Itoa(i+1)+".member")
+			w.push(pathSeg{kind: pathElem, index: i + 1})
+			w.value(el, v.Index(i))
+			w.pop()
 		}
 	case Map:
 		if v.Kind() != reflect.Map {
 			return
 		}
-		w.length(s, v.Len(), v, path)
+		w.length(s, v.Len(), v)
 		keys := sortedKeys(v)
 		if k := s.Key.Shape; hasConstraints(k) {
 			for _, key := range keys {
 				if len(scalarFailures(k, key)) > 0 {
-					w.add(path, func() string { return render(s, v) }, sensitive(s),
+					w.add(func() string { return render(s, v) }, sensitive(s),
 						"Map keys must satisfy constraint: ["+strings.Join(constraints(k), ", ")+"]")
 					break
 				}
@@ -184,7 +237,7 @@ func (w *walker) value(s *Shape, v reflect.Value, path string) {
 		if scalar(el) {
 			for _, key := range keys {
 				if len(scalarFailures(el, v.MapIndex(key))) > 0 {
-					w.add(path, func() string { return render(s, v) }, sensitive(s),
+					w.add(func() string { return render(s, v) }, sensitive(s),
 						"Map value must satisfy constraint: ["+strings.Join(constraints(el), ", ")+"]")
 					return
 				}
@@ -192,23 +245,25 @@ func (w *walker) value(s *Shape, v reflect.Value, path string) {
 			return
 		}
 		for _, key := range keys {
-			w.value(el, v.MapIndex(key), path+"."+key.String())
+			w.push(pathSeg{kind: pathKey, name: key.String()})
+			w.value(el, v.MapIndex(key))
+			w.pop()
 		}
 	case Blob:
 		if v.Kind() == reflect.Slice {
-			w.length(s, v.Len(), v, path)
+			w.length(s, v.Len(), v)
 		}
 	default:
 		for _, c := range scalarFailures(s, v) {
-			w.add(path, func() string { return render(s, v) }, s.Sensitive, c)
+			w.add(func() string { return render(s, v) }, s.Sensitive, c)
 		}
 	}
 }
 
 // length checks a list's, map's or blob's size.
-func (w *walker) length(s *Shape, n int, v reflect.Value, path string) {
+func (w *walker) length(s *Shape, n int, v reflect.Value) {
 	for _, c := range lengthFailures(s, float64(n)) {
-		w.add(path, func() string { return render(s, v) }, sensitive(s), c)
+		w.add(func() string { return render(s, v) }, sensitive(s), c)
 	}
 }
 

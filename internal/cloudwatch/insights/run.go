@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -179,14 +181,8 @@ func (q *Query) Run(ctx context.Context, c Catalog, w Window) (*Result, error) {
 	groups := map[string]*group{}
 	var order []*group
 	var keyBuf []byte
-	var buf []Bucket
-	startSec, periodSec := start.Unix(), int64(period/time.Second)
+	assigned := make([]*group, len(refs)) // nil: the series does not match
 	for i, ref := range refs {
-		if i&255 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
 		if !q.match(ref.Dimensions) { // the catalog's Match is trusted but cheap to re-check
 			continue
 		}
@@ -205,11 +201,10 @@ func (q *Query) Run(ctx context.Context, c Catalog, w Window) (*Result, error) {
 			groups[g.key] = g
 			order = append(order, g)
 		}
-		buf, err = c.Aggregates(ctx, ref, start, end, period, buf[:0])
-		if err != nil {
-			return nil, err
-		}
-		q.merge(g, buf, startSec, periodSec, nb)
+		assigned[i] = g
+	}
+	if err := q.accumulate(ctx, c, refs, assigned, order, start, end, period, nb); err != nil {
+		return nil, err
 	}
 
 	out := make([]*group, 0, len(order))
@@ -239,6 +234,102 @@ func (q *Query) Run(ctx context.Context, c Catalog, w Window) (*Result, error) {
 		res.Series[i] = q.output(g, start, period)
 	}
 	return res, nil
+}
+
+// accumulate reads every matched series' aggregates into its group. Reading
+// is most of a query's work, so contiguous runs of series are read in
+// parallel, each worker into partial groups of its own; the partials are
+// then combined in worker order, which keeps the result deterministic.
+func (q *Query) accumulate(ctx context.Context, c Catalog, refs []SeriesRef, assigned []*group, order []*group,
+	start, end time.Time, period time.Duration, nb int) error {
+	startSec, periodSec := start.Unix(), int64(period/time.Second)
+	workers := min(runtime.GOMAXPROCS(0), maxWorkers, (len(refs)+minSeriesPerWorker-1)/minSeriesPerWorker)
+	if workers <= 1 {
+		var buf []Bucket
+		for i, ref := range refs {
+			if i&255 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if assigned[i] == nil {
+				continue
+			}
+			var err error
+			if buf, err = c.Aggregates(ctx, ref, start, end, period, buf[:0]); err != nil {
+				return err
+			}
+			q.merge(assigned[i], buf, startSec, periodSec, nb)
+		}
+		return nil
+	}
+	partials := make([]map[*group]*group, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	per := (len(refs) + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*per, min((w+1)*per, len(refs))
+		partials[w] = map[*group]*group{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []Bucket
+			for i := lo; i < hi; i++ {
+				g := assigned[i]
+				if g == nil {
+					continue
+				}
+				if (i-lo)&255 == 0 && ctx.Err() != nil {
+					errs[w] = ctx.Err()
+					return
+				}
+				p := partials[w][g]
+				if p == nil {
+					p = q.newGroup(g.key, nil, nb)
+					partials[w][g] = p
+				}
+				var err error
+				if buf, err = c.Aggregates(ctx, refs[i], start, end, period, buf[:0]); err != nil {
+					errs[w] = err
+					return
+				}
+				q.merge(p, buf, startSec, periodSec, nb)
+			}
+		}()
+	}
+	wg.Wait()
+	for w := range workers {
+		if errs[w] != nil {
+			return errs[w]
+		}
+		for _, g := range order {
+			if p := partials[w][g]; p != nil {
+				q.combine(g, p)
+			}
+		}
+	}
+	return nil
+}
+
+// Parallel reading pays only above a few hundred series.
+const (
+	maxWorkers         = 4
+	minSeriesPerWorker = 256
+)
+
+// combine adds partial accumulator p into g.
+func (q *Query) combine(g, p *group) {
+	for j := range g.cnt {
+		g.cnt[j] += p.cnt[j]
+		switch q.Function {
+		case Avg, Sum:
+			g.val[j] += p.val[j]
+		case Min:
+			g.val[j] = math.Min(g.val[j], p.val[j])
+		case Max:
+			g.val[j] = math.Max(g.val[j], p.val[j])
+		}
+	}
 }
 
 // match is the series predicate: SCHEMA's exact dimension set, then WHERE.

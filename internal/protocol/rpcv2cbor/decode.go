@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vigilhq/vigil/internal/api/shape"
+	"github.com/vigilhq/vigil/internal/protocol/internal/arena"
 )
 
 // MaxDepth bounds the nesting of maps, arrays and tags in a request.
@@ -68,6 +69,7 @@ type pathElem struct {
 }
 
 type decoder struct {
+	arena   arena.Arena
 	data    []byte
 	pos     int
 	depth   int
@@ -299,7 +301,7 @@ func (d *decoder) value(s *shape.Shape, v reflect.Value) error {
 		if err != nil {
 			return err
 		}
-		v.SetString(string(b))
+		v.SetString(d.arena.String(b))
 		return nil
 	case shape.Blob:
 		if major != majBytes {
@@ -384,7 +386,7 @@ func (d *decoder) member(s *shape.Shape, f reflect.Value) error {
 	if f.Kind() != reflect.Pointer {
 		return d.value(s, f)
 	}
-	p := reflect.New(f.Type().Elem())
+	p := d.arena.New(f.Type().Elem())
 	if err := d.value(s, p.Elem()); err != nil {
 		return err
 	}

@@ -1,0 +1,92 @@
+// Package arena gives decoders cheap storage for the pointers and strings a
+// decoded request needs. Generated inputs hold optional scalars by pointer
+// (*string, *float64, *time.Time, …); a 1000-datum PutMetricData would
+// otherwise make thousands of tiny allocations. An Arena hands pointers out
+// of a few shared chunks instead, and interns the short strings a request
+// repeats (metric and dimension names). It belongs to one decode call and is
+// not safe for concurrent use; what it hands out stays valid after the
+// decode (the chunks are ordinary garbage-collected memory).
+package arena
+
+import (
+	"reflect"
+	"time"
+	"unsafe"
+)
+
+// Arena is per decode call; the zero value is ready.
+type Arena struct {
+	strs   []string
+	f64s   []float64
+	i32s   []int32
+	i64s   []int64
+	bools  []bool
+	times  []time.Time
+	intern map[string]string
+}
+
+const (
+	chunk = 128
+	// internMax bounds what is interned: short strings repeat (names,
+	// dimension values), long ones (messages) rarely do.
+	internMax   = 64
+	internLimit = 4096
+)
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// New returns a pointer Value for elem, a pointer field's element type: from
+// the arena for the scalar kinds the generated types use, else reflect.New.
+func (a *Arena) New(elem reflect.Type) reflect.Value {
+	var p unsafe.Pointer
+	switch elem.Kind() {
+	case reflect.String:
+		p = unsafe.Pointer(next(&a.strs))
+	case reflect.Float64:
+		p = unsafe.Pointer(next(&a.f64s))
+	case reflect.Int32:
+		p = unsafe.Pointer(next(&a.i32s))
+	case reflect.Int64:
+		p = unsafe.Pointer(next(&a.i64s))
+	case reflect.Bool:
+		p = unsafe.Pointer(next(&a.bools))
+	case reflect.Struct:
+		if elem != timeType {
+			return reflect.New(elem)
+		}
+		p = unsafe.Pointer(next(&a.times))
+	default:
+		return reflect.New(elem)
+	}
+	return reflect.NewAt(elem, p)
+}
+
+// next returns a pointer to a fresh zero element of *s, starting a new chunk
+// when the current one is full (earlier chunks stay where they are, so
+// pointers already handed out remain valid).
+func next[T any](s *[]T) *T {
+	if len(*s) == cap(*s) {
+		*s = make([]T, 0, chunk)
+	}
+	*s = (*s)[:len(*s)+1]
+	return &(*s)[len(*s)-1]
+}
+
+// String returns b as a string, sharing one copy among equal short strings
+// of this decode.
+func (a *Arena) String(b []byte) string {
+	if len(b) > internMax {
+		return string(b)
+	}
+	if s, ok := a.intern[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if a.intern == nil {
+		a.intern = make(map[string]string, 64)
+	}
+	if len(a.intern) < internLimit {
+		a.intern[s] = s
+	}
+	return s
+}
