@@ -31,6 +31,11 @@ func (s *Service) ListMetrics(ctx context.Context, in *cwapi.ListMetricsInput) (
 		// The model allows only PT3H.
 		f.ActiveSince = r.Time.Add(-recentlyActive)
 	}
+	if in.OwningAccount != nil && *in.OwningAccount != r.Caller.AccountID {
+		// No cross-account observability links exist in Vigil: another
+		// account owns no metric this caller can see.
+		return &cwapi.ListMetricsOutput{Metrics: []cwapi.Metric{}}, nil
+	}
 	var after *metricstore.SeriesKey
 	if in.NextToken != nil {
 		k, err := decodeSeriesToken(*in.NextToken)

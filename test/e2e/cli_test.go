@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 // aws runs the aws CLI against url with the test key.
@@ -90,5 +91,42 @@ func TestAWSQueryClient(t *testing.T) {
 	t.Logf("%s", out)
 	if err != nil {
 		t.Fatalf("awsQuery client suite failed: %v", err)
+	}
+}
+
+// TestAWSCLIMetrics puts and reads a metric with the aws CLI (JSON 1.0).
+func TestAWSCLIMetrics(t *testing.T) {
+	needTool(t, "aws")
+	p := startVigil(t, "")
+	ts := time.Now().Add(-5 * time.Minute).UTC().Truncate(time.Minute).Format(time.RFC3339)
+	for _, v := range []string{"1", "5", "9"} {
+		// put-metric-data's own shorthand for dimensions is name=value.
+		if _, stderr, err := awsCLI(t, p.URL, "cloudwatch", "put-metric-data", "--namespace", "CLI", "--metric-name", "Queue",
+			"--dimensions", "queue=jobs", "--value", v, "--unit", "Count", "--timestamp", ts); err != nil {
+			t.Fatalf("put-metric-data: %v %s", err, stderr)
+		}
+	}
+	out, stderr, err := awsCLI(t, p.URL, "cloudwatch", "get-metric-statistics", "--namespace", "CLI", "--metric-name", "Queue",
+		"--dimensions", "Name=queue,Value=jobs", "--start-time", ts, "--end-time", time.Now().UTC().Format(time.RFC3339),
+		"--period", "60", "--statistics", "Sum", "Maximum", "SampleCount")
+	if err != nil {
+		t.Fatalf("get-metric-statistics: %v %s", err, stderr)
+	}
+	var res struct {
+		Label      string
+		Datapoints []struct {
+			Sum, Maximum, SampleCount float64
+			Unit                      string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Label != "Queue" || len(res.Datapoints) != 1 {
+		t.Fatalf("get-metric-statistics: %v %s", err, out)
+	}
+	if d := res.Datapoints[0]; d.Sum != 15 || d.Maximum != 9 || d.SampleCount != 3 || d.Unit != "Count" {
+		t.Fatalf("datapoint: %+v", d)
+	}
+	out, _, err = awsCLI(t, p.URL, "cloudwatch", "list-metrics", "--namespace", "CLI")
+	if err != nil || !strings.Contains(out, `"MetricName": "Queue"`) {
+		t.Fatalf("list-metrics: %v %s", err, out)
 	}
 }
