@@ -44,10 +44,10 @@ type dataQuery struct {
 	ret    bool
 	period time.Duration // 0 for an expression without Period
 
-	stat     *cwapi.MetricStat
-	statistc stats.Statistic
-	math     *metricmath.Expr
-	sql      *insights.Query
+	stat      *cwapi.MetricStat
+	statistic stats.Statistic
+	math      *metricmath.Expr
+	sql       *insights.Query
 
 	result *metricmath.Result
 	busy   bool // on the evaluation stack: a reference back to it is a cycle
@@ -82,7 +82,7 @@ func (s *Service) GetMetricData(ctx context.Context, in *cwapi.GetMetricDataInpu
 	if err != nil {
 		return nil, err
 	}
-	ev := &evaluator{s: s, ctx: ctx, p: partition(ctx), r: r, now: now, start: start, end: end, byID: byID}
+	ev := &evaluator{s: s, ctx: ctx, p: partition(ctx), r: r, now: now, start: start, end: end, qs: qs, byID: byID}
 	for _, q := range qs {
 		if err := ev.eval(q); err != nil {
 			return nil, err
@@ -150,7 +150,7 @@ func parseQueries(in []cwapi.MetricDataQuery) ([]*dataQuery, map[string]*dataQue
 			} else if err != nil {
 				return nil, nil, err
 			}
-			q.stat, q.statistc, q.period = ms, st, time.Duration(*ms.Period)*time.Second
+			q.stat, q.statistic, q.period = ms, st, time.Duration(*ms.Period)*time.Second
 		} else {
 			expr := *mq.Expression
 			e, err := metricmath.Parse(expr)
@@ -186,6 +186,7 @@ type evaluator struct {
 	r          *reqctx.Request
 	now        time.Time
 	start, end time.Time
+	qs         []*dataQuery // in request order
 	byID       map[string]*dataQuery
 }
 
@@ -202,7 +203,7 @@ func (ev *evaluator) eval(q *dataQuery) error {
 	var res metricmath.Result
 	switch {
 	case q.stat != nil:
-		series, err := ev.metricSeries(q.stat, q.statistc, q.period)
+		series, err := ev.metricSeries(q.stat, q.statistic, q.period)
 		if err != nil {
 			return err
 		}
@@ -219,7 +220,7 @@ func (ev *evaluator) eval(q *dataQuery) error {
 			}
 		}
 		if q.math.UsesAllMetrics() {
-			for _, dep := range ev.byID {
+			for _, dep := range ev.qs {
 				if dep.stat != nil {
 					if err := ev.eval(dep); err != nil {
 						return err
@@ -330,20 +331,21 @@ func (e mathEnv) Metric(id string) (metricmath.Result, bool) {
 
 func (e mathEnv) MetricIDs() []string {
 	var ids []string
-	for _, q := range e.ev.byID {
+	for _, q := range e.ev.qs {
 		if q.stat != nil {
 			ids = append(ids, q.id)
 		}
 	}
-	slices.SortFunc(ids, func(a, b string) int { return e.ev.byID[a].index - e.ev.byID[b].index })
 	return ids
 }
 
+// Period is the expression's own Period, else that of the request's first
+// metric, else a minute.
 func (e mathEnv) Period() time.Duration {
 	if e.q.period > 0 {
 		return e.q.period
 	}
-	for _, q := range e.ev.byID {
+	for _, q := range e.ev.qs {
 		if q.stat != nil {
 			return q.period
 		}
