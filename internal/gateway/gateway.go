@@ -226,12 +226,14 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request) {
 // invoke decodes, validates and calls the handler, turning a panic into an
 // internal failure.
 func (g *Gateway) invoke(ctx context.Context, c *call, rq *reqctx.Request, in any) (out any, err error) {
-	if err := c.rt.codec.Decode(&c.req, in); err != nil {
-		return nil, err
-	}
-	if in != nil {
-		if vs := shape.Validate(c.rt.op.Input, reflect.ValueOf(in)); len(vs) > 0 {
-			return nil, validationError(c.rt.b.Model, vs)
+	if !g.decodeHot(c, in) {
+		if err := c.rt.codec.Decode(&c.req, in); err != nil {
+			return nil, err
+		}
+		if in != nil {
+			if vs := shape.Validate(c.rt.op.Input, reflect.ValueOf(in)); len(vs) > 0 {
+				return nil, validationError(c.rt.b.Model, vs)
+			}
 		}
 	}
 	defer func() {
@@ -242,6 +244,21 @@ func (g *Gateway) invoke(ctx context.Context, c *call, rq *reqctx.Request, in an
 		}
 	}()
 	return c.rt.b.Invoke(reqctx.With(ctx, rq), c.rt.op, in)
+}
+
+// decodeHot decodes and validates in with the binding's hand-tuned decoder
+// for the route's operation and protocol, if it has one and it is sure; on
+// false in is as new.
+func (g *Gateway) decodeHot(c *call, in any) bool {
+	hot := c.rt.b.Hot[HotOp{c.rt.codec.Name(), c.rt.opName}]
+	if hot == nil || in == nil {
+		return false
+	}
+	if hot(c.body, in) {
+		return true
+	}
+	reflect.ValueOf(in).Elem().SetZero()
+	return false
 }
 
 var errInternal = &shape.Error{Code: "InternalFailure", Message: "The request processing has failed because of an unknown error, exception or failure.", Status: 500}

@@ -19,7 +19,22 @@ type Binding struct {
 	// Invoke calls the handler method of op; it is the generated package's
 	// Invoke bound to a handler.
 	Invoke func(ctx context.Context, op *shape.Operation, in any) (any, error)
+	// Hot holds hand-tuned decoders of hot operations, which DESIGN.md allows
+	// where a benchmark shows the generic decode-and-validate is the cost.
+	// Optional.
+	Hot map[HotOp]HotDecoder
 }
+
+// HotOp names an operation as spoken in one protocol (the codec's Name).
+type HotOp struct{ Protocol, Operation string }
+
+// HotDecoder fills in, a pointer to a new value of the operation's input,
+// from the (decompressed) body. It returns true only when in is then
+// exactly what the protocol's codec would decode and shape.Validate finds
+// nothing wrong with it; the gateway then skips both. On false, in may hold
+// anything: the gateway zeroes it and takes the generic path, which also
+// produces every error, so a hot decoder never changes an answer.
+type HotDecoder func(body []byte, in any) bool
 
 var (
 	codecJSON10 = awsjson.New("1.0")

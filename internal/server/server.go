@@ -34,6 +34,7 @@ import (
 	"github.com/vigilhq/vigil/internal/gateway"
 	"github.com/vigilhq/vigil/internal/ids"
 	"github.com/vigilhq/vigil/internal/metricstore"
+	"github.com/vigilhq/vigil/internal/protocol/rpcv2cbor"
 	"github.com/vigilhq/vigil/internal/scheduler"
 	"github.com/vigilhq/vigil/internal/storage"
 	"github.com/vigilhq/vigil/internal/sts"
@@ -174,7 +175,7 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 func bindings(auditStore audit.Store, metrics *metricstore.Store, clk clock.Clock) []*gateway.Binding {
 	ct := cloudtrail.New(auditStore, clk)
 	return []*gateway.Binding{
-		bind[cloudwatchapi.Handler](cloudwatchapi.Model, cloudwatch.New(metrics, clk), cloudwatchapi.Invoke),
+		withHot(bind[cloudwatchapi.Handler](cloudwatchapi.Model, cloudwatch.New(metrics, clk), cloudwatchapi.Invoke), cloudwatchHot),
 		bind[logsapi.Handler](logsapi.Model, logsapi.Unimplemented{}, logsapi.Invoke),
 		bind[eventsapi.Handler](eventsapi.Model, eventsapi.Unimplemented{}, eventsapi.Invoke),
 		bind[cloudtrailapi.Handler](cloudtrailapi.Model, ct, cloudtrailapi.Invoke),
@@ -190,6 +191,21 @@ func bind[H any](m *shape.Service, h H, invoke func(context.Context, H, *shape.O
 	return &gateway.Binding{Model: m, Invoke: func(ctx context.Context, op *shape.Operation, in any) (any, error) {
 		return invoke(ctx, h, op, in)
 	}}
+}
+
+// cloudwatchHot is PutMetricData's fast path as the Go SDK sends it (RPC v2
+// CBOR): the hand-tuned decoder, then the model's constraints on the typed
+// value; the handler's rules run as for every other call.
+var cloudwatchHot = map[gateway.HotOp]gateway.HotDecoder{
+	{Protocol: "rpcv2Cbor", Operation: "PutMetricData"}: func(body []byte, in any) bool {
+		p := in.(*cloudwatchapi.PutMetricDataInput)
+		return rpcv2cbor.DecodePutMetricData(body, p) && cloudwatch.ValidPutMetricData(p)
+	},
+}
+
+func withHot(b *gateway.Binding, hot map[gateway.HotOp]gateway.HotDecoder) *gateway.Binding {
+	b.Hot = hot
+	return b
 }
 
 // reset wipes all state (dev mode). Audit events still queued are written

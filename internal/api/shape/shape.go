@@ -28,6 +28,7 @@ package shape
 import (
 	"reflect"
 	"sync"
+	"sync/atomic"
 )
 
 // Type is a shape's model type.
@@ -98,6 +99,8 @@ type Shape struct {
 
 	pathOnce  sync.Once
 	pathNames []string // members' names as validation paths spell them
+
+	constrained atomic.Uint32 // hasConstraints' answer, once known
 }
 
 // ErrorTrait is the "error" trait of an exception shape.

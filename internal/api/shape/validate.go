@@ -148,8 +148,9 @@ func (w *walker) add(val func() string, sensitive bool, constraint string) {
 
 func (w *walker) structure(s *Shape, v reflect.Value) {
 	names := s.memberPathNames()
+	nf := v.NumField()
 	for i, m := range s.Members {
-		if m.Index >= v.NumField() {
+		if m.Index >= nf {
 			continue // not a value of this shape; nothing sensible to check
 		}
 		f := v.Field(m.Index)
@@ -288,17 +289,32 @@ func scalar(s *Shape) bool {
 	return true
 }
 
-var constrained sync.Map // *Shape → bool
-
-// hasConstraints reports whether anything in s can fail validation.
+// hasConstraints reports whether anything in s can fail validation. The
+// answer is kept in the shape: Validate asks it for every member of every
+// request. The walk from s alone decides it (recursive shapes stop at a
+// shape already seen on this walk), so caching it per shape is exact.
 func hasConstraints(s *Shape) bool {
-	if c, ok := constrained.Load(s); ok {
-		return c.(bool)
+	switch s.constrained.Load() {
+	case constrainedNo:
+		return false
+	case constrainedYes:
+		return true
 	}
 	c := hasConstraintsSeen(s, map[*Shape]bool{})
-	constrained.Store(s, c)
+	if c {
+		s.constrained.Store(constrainedYes)
+	} else {
+		s.constrained.Store(constrainedNo)
+	}
 	return c
 }
+
+// States of Shape.constrained.
+const (
+	constrainedUnknown = iota
+	constrainedNo
+	constrainedYes
+)
 
 func hasConstraintsSeen(s *Shape, seen map[*Shape]bool) bool {
 	if seen[s] {
@@ -371,42 +387,65 @@ func scalarFailures(s *Shape, v reflect.Value) []string {
 		if v.Kind() != reflect.String {
 			return nil
 		}
-		str := v.String()
-		out := lengthFailures(s, float64(utf16Len(str)))
-		if s.Pattern != "" {
-			if re := compiledPattern(s.Pattern); re != nil && !re.MatchString(str) {
-				out = append(out, "Member must satisfy regular expression pattern: "+s.Pattern)
-			}
-		}
-		if len(s.Enum) > 0 && !slices.Contains(s.Enum, str) {
-			out = append(out, enumConstraint(s))
-		}
-		return out
+		return stringFailures(s, v.String())
 	case Blob:
 		if v.Kind() == reflect.Slice {
 			return lengthFailures(s, float64(v.Len()))
 		}
 	case Integer, Long, Float, Double:
-		var f float64
 		switch v.Kind() {
 		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-			f = float64(v.Int())
+			return numberFailures(s, float64(v.Int()))
 		case reflect.Float32, reflect.Float64:
-			f = v.Float()
-		default:
-			return nil
+			return numberFailures(s, v.Float())
 		}
-		var out []string
-		if s.Max != nil && f > *s.Max {
-			out = append(out, "Member must have value less than or equal to "+number(*s.Max))
-		}
-		if s.Min != nil && f < *s.Min {
-			out = append(out, "Member must have value greater than or equal to "+number(*s.Min))
-		}
-		return out
 	}
 	return nil
 }
+
+// stringFailures returns the constraints of the string shape s that str
+// fails; nil (no allocation) when it fails none.
+func stringFailures(s *Shape, str string) []string {
+	var out []string
+	if s.Min != nil || s.Max != nil {
+		out = lengthFailures(s, float64(utf16Len(str)))
+	}
+	if s.Pattern != "" {
+		if re := compiledPattern(s.Pattern); re != nil && !re.MatchString(str) {
+			out = append(out, "Member must satisfy regular expression pattern: "+s.Pattern)
+		}
+	}
+	if len(s.Enum) > 0 && !slices.Contains(s.Enum, str) {
+		out = append(out, enumConstraint(s))
+	}
+	return out
+}
+
+// numberFailures returns the constraints of the number shape s that f
+// fails; nil when it fails none.
+func numberFailures(s *Shape, f float64) []string {
+	var out []string
+	if s.Max != nil && f > *s.Max {
+		out = append(out, "Member must have value less than or equal to "+number(*s.Max))
+	}
+	if s.Min != nil && f < *s.Min {
+		out = append(out, "Member must have value greater than or equal to "+number(*s.Min))
+	}
+	return out
+}
+
+// ValidString, ValidNumber and ValidLength report whether a value of the
+// scalar shape s (a list's, map's or blob's size for ValidLength) passes
+// every constraint Validate would check on it. They serve hand-tuned
+// decoders of hot operations, which check typed values without reflection
+// but must accept exactly what Validate accepts; they do not allocate.
+func ValidString(s *Shape, str string) bool { return len(stringFailures(s, str)) == 0 }
+
+// ValidNumber: see ValidString.
+func ValidNumber(s *Shape, f float64) bool { return len(numberFailures(s, f)) == 0 }
+
+// ValidLength: see ValidString.
+func ValidLength(s *Shape, n int) bool { return len(lengthFailures(s, float64(n))) == 0 }
 
 // utf16Len counts a string the way Java's String.length() does: in UTF-16
 // code units, so a character outside the Basic Multilingual Plane counts 2.

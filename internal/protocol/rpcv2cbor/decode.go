@@ -320,26 +320,9 @@ func (d *decoder) value(s *shape.Shape, v reflect.Value) error {
 		}
 		return d.mismatch(major, "Boolean")
 	case shape.Integer, shape.Long:
-		want, lo, hi := "Long", int64(math.MinInt64), int64(math.MaxInt64)
-		if s.Type == shape.Integer {
-			want, lo, hi = "Integer", math.MinInt32, math.MaxInt32
-		}
-		var n int64
-		switch {
-		case major == majUint && arg <= uint64(hi):
-			n = int64(arg)
-		case major == majNegInt && arg <= uint64(-(lo+1)):
-			n = -1 - int64(arg)
-		case major == majSimple && info >= 25 && info <= 27:
-			f, _ := d.number(major, info, arg)
-			if f != math.Trunc(f) || f < float64(lo) || f >= float64(hi)+1 {
-				return d.located("float " + strconv.FormatFloat(f, 'g', -1, 64) + " cannot be converted to " + want)
-			}
-			n = int64(f)
-		case major == majUint || major == majNegInt:
-			return d.located("integer out of range for " + want)
-		default:
-			return d.mismatch(major, want)
+		n, err := d.integer(s.Type, major, info, arg)
+		if err != nil {
+			return err
 		}
 		v.SetInt(n)
 		return nil
@@ -359,26 +342,57 @@ func (d *decoder) value(s *shape.Shape, v reflect.Value) error {
 				return err
 			}
 		}
-		var t time.Time
-		switch {
-		case major == majUint && arg <= 1e15:
-			t = time.Unix(int64(arg), 0).UTC()
-		case major == majNegInt && arg < 1e15:
-			t = time.Unix(-1-int64(arg), 0).UTC()
-		case major == majSimple && info >= 25 && info <= 27:
-			f, _ := d.number(major, info, arg)
-			if math.IsNaN(f) || math.Abs(f) > 1e15 {
-				return d.located("float cannot be converted to Timestamp")
-			}
-			sec, frac := math.Modf(f)
-			t = time.Unix(int64(sec), int64(math.Round(frac*1e6))*1e3).UTC()
-		default:
-			return d.mismatch(major, "Timestamp")
+		t, err := d.epochTime(major, info, arg)
+		if err != nil {
+			return err
 		}
 		v.Set(reflect.ValueOf(t))
 		return nil
 	}
 	return d.located("unsupported shape type " + s.Type.String())
+}
+
+// integer reads an Integer or Long (typ) after its head: an integer in
+// range, or a float with an integral value.
+func (d *decoder) integer(typ shape.Type, major, info byte, arg uint64) (int64, error) {
+	want, lo, hi := "Long", int64(math.MinInt64), int64(math.MaxInt64)
+	if typ == shape.Integer {
+		want, lo, hi = "Integer", math.MinInt32, math.MaxInt32
+	}
+	switch {
+	case major == majUint && arg <= uint64(hi):
+		return int64(arg), nil
+	case major == majNegInt && arg <= uint64(-(lo+1)):
+		return -1 - int64(arg), nil
+	case major == majSimple && info >= 25 && info <= 27:
+		f, _ := d.number(major, info, arg)
+		if f != math.Trunc(f) || f < float64(lo) || f >= float64(hi)+1 {
+			return 0, d.located("float " + strconv.FormatFloat(f, 'g', -1, 64) + " cannot be converted to " + want)
+		}
+		return int64(f), nil
+	case major == majUint || major == majNegInt:
+		return 0, d.located("integer out of range for " + want)
+	}
+	return 0, d.mismatch(major, want)
+}
+
+// epochTime reads a timestamp's epoch seconds (an integer or a float; the
+// tag, if any, already read) after its head.
+func (d *decoder) epochTime(major, info byte, arg uint64) (time.Time, error) {
+	switch {
+	case major == majUint && arg <= 1e15:
+		return time.Unix(int64(arg), 0).UTC(), nil
+	case major == majNegInt && arg < 1e15:
+		return time.Unix(-1-int64(arg), 0).UTC(), nil
+	case major == majSimple && info >= 25 && info <= 27:
+		f, _ := d.number(major, info, arg)
+		if math.IsNaN(f) || math.Abs(f) > 1e15 {
+			return time.Time{}, d.located("float cannot be converted to Timestamp")
+		}
+		sec, frac := math.Modf(f)
+		return time.Unix(int64(sec), int64(math.Round(frac*1e6))*1e3).UTC(), nil
+	}
+	return time.Time{}, d.mismatch(major, "Timestamp")
 }
 
 // member decodes into a struct field: scalars and structures are pointers.

@@ -90,3 +90,17 @@ func (a *Arena) String(b []byte) string {
 	}
 	return s
 }
+
+// NewString, NewFloat64, NewInt32 and NewTime return a pointer to a fresh
+// zero value from the arena, for hand-tuned decoders that know the type
+// without reflection.
+func (a *Arena) NewString() *string { return next(&a.strs) }
+
+// NewFloat64: see NewString.
+func (a *Arena) NewFloat64() *float64 { return next(&a.f64s) }
+
+// NewInt32: see NewString.
+func (a *Arena) NewInt32() *int32 { return next(&a.i32s) }
+
+// NewTime: see NewString.
+func (a *Arena) NewTime() *time.Time { return next(&a.times) }

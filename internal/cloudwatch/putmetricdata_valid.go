@@ -1,0 +1,116 @@
+package cloudwatch
+
+import (
+	"time"
+
+	cwapi "github.com/vigilhq/vigil/internal/api/cloudwatch"
+	"github.com/vigilhq/vigil/internal/api/shape"
+)
+
+// putModel holds the members of PutMetricData's input whose constraints
+// ValidPutMetricData checks, looked up once from the generated model: the
+// model stays the one source of the constraints.
+var putModel = func() (p struct {
+	namespace, metricData, entityMetricData           *shape.Member
+	metricName, dimensions, timestamp, value          *shape.Member
+	statisticValues, values, counts, unit, resolution *shape.Member
+	dimName, dimValue                                 *shape.Member
+	sampleCount, sum, minimum, maximum                *shape.Member
+}) {
+	in := cwapi.Model.Operation("PutMetricData").Input
+	p.namespace, p.metricData, p.entityMetricData = in.Lookup("Namespace"), in.Lookup("MetricData"), in.Lookup("EntityMetricData")
+	datum := p.metricData.Shape.Member.Shape
+	p.metricName, p.dimensions, p.timestamp = datum.Lookup("MetricName"), datum.Lookup("Dimensions"), datum.Lookup("Timestamp")
+	p.value, p.statisticValues, p.values = datum.Lookup("Value"), datum.Lookup("StatisticValues"), datum.Lookup("Values")
+	p.counts, p.unit, p.resolution = datum.Lookup("Counts"), datum.Lookup("Unit"), datum.Lookup("StorageResolution")
+	dim := p.dimensions.Shape.Member.Shape
+	p.dimName, p.dimValue = dim.Lookup("Name"), dim.Lookup("Value")
+	set := p.statisticValues.Shape
+	p.sampleCount, p.sum, p.minimum, p.maximum = set.Lookup("SampleCount"), set.Lookup("Sum"), set.Lookup("Minimum"), set.Lookup("Maximum")
+	return p
+}()
+
+// ValidPutMetricData reports whether shape.Validate would find no violation
+// in in, checking the same model constraints on the typed value without
+// reflection (Validate costs ~15% of a 1000-datum call). It is for the
+// hand-tuned decoder's path; false means "not shown valid": the caller then
+// decodes and validates generically, so the error message is Validate's.
+// EntityMetricData, which the SDKs' hot path does not send, is left to
+// Validate.
+func ValidPutMetricData(in *cwapi.PutMetricDataInput) bool {
+	p := &putModel
+	if in.EntityMetricData != nil || !validString(p.namespace, in.Namespace) || !validList(p.metricData, in.MetricData) {
+		return false
+	}
+	for i := range in.MetricData {
+		m := &in.MetricData[i]
+		if !validString(p.metricName, m.MetricName) || !validList(p.dimensions, m.Dimensions) ||
+			!validTime(p.timestamp, m.Timestamp) || !validNumber(p.value, m.Value) ||
+			!validFloats(p.values, m.Values) || !validFloats(p.counts, m.Counts) ||
+			!validString(p.unit, m.Unit) || !validInt32(p.resolution, m.StorageResolution) {
+			return false
+		}
+		for j := range m.Dimensions {
+			if !validString(p.dimName, m.Dimensions[j].Name) || !validString(p.dimValue, m.Dimensions[j].Value) {
+				return false
+			}
+		}
+		if s := m.StatisticValues; s == nil {
+			if p.statisticValues.Required {
+				return false
+			}
+		} else if !validNumber(p.sampleCount, s.SampleCount) || !validNumber(p.sum, s.Sum) ||
+			!validNumber(p.minimum, s.Minimum) || !validNumber(p.maximum, s.Maximum) {
+			return false
+		}
+	}
+	return true
+}
+
+func validString(m *shape.Member, v *string) bool {
+	if v == nil {
+		return !m.Required
+	}
+	return shape.ValidString(m.Shape, *v)
+}
+
+func validNumber(m *shape.Member, v *float64) bool {
+	if v == nil {
+		return !m.Required
+	}
+	return shape.ValidNumber(m.Shape, *v)
+}
+
+func validInt32(m *shape.Member, v *int32) bool {
+	if v == nil {
+		return !m.Required
+	}
+	return shape.ValidNumber(m.Shape, float64(*v))
+}
+
+// validTime: a timestamp shape has no constraint but presence.
+func validTime(m *shape.Member, v *time.Time) bool {
+	return v != nil || !m.Required
+}
+
+// validList checks a list's presence and length; its elements are the
+// caller's.
+func validList[E any](m *shape.Member, v []E) bool {
+	if v == nil {
+		return !m.Required
+	}
+	return shape.ValidLength(m.Shape, len(v))
+}
+
+func validFloats(m *shape.Member, v []float64) bool {
+	if !validList(m, v) {
+		return false
+	}
+	el := m.Shape.Member.Shape
+	for _, f := range v {
+		if !shape.ValidNumber(el, f) {
+			return false
+		}
+	}
+	return true
+}
