@@ -1,0 +1,538 @@
+package eventpattern
+
+import (
+	"fmt"
+	"math"
+	"net/netip"
+	"slices"
+	"sort"
+	"sync"
+)
+
+// Matcher finds every rule whose pattern matches an event. Rules are indexed
+// by one "anchor" field per conjunction (the most selective one): exact
+// values and IP addresses in hash maps, prefixes and suffixes in hash maps
+// probed once per distinct length, numeric ranges in a segment tree, CIDR
+// blocks in a hash map per prefix length. An event is flattened once, only
+// along paths some rule refers to; each leaf probes its path's index, and
+// only the conjunctions it hits are evaluated exactly. The zero value is not
+// usable; call NewMatcher. Safe for concurrent use.
+type Matcher struct {
+	mu    sync.RWMutex
+	rules map[string]*Pattern
+	order []string // insertion order of live rules, for stable output
+
+	dirty bool
+	idx   *index
+	pool  sync.Pool
+}
+
+// NewMatcher returns an empty Matcher.
+func NewMatcher() *Matcher {
+	m := &Matcher{rules: map[string]*Pattern{}}
+	m.pool.New = func() any { return new(matchScratch) }
+	return m
+}
+
+// Add adds or replaces the rule ruleID.
+func (m *Matcher) Add(ruleID string, p *Pattern) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.rules[ruleID]; !ok {
+		m.order = append(m.order, ruleID)
+	}
+	m.rules[ruleID] = p
+	m.dirty = true
+}
+
+// Remove removes the rule ruleID; removing an unknown id does nothing.
+func (m *Matcher) Remove(ruleID string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.rules[ruleID]; !ok {
+		return
+	}
+	delete(m.rules, ruleID)
+	m.order = slices.DeleteFunc(m.order, func(s string) bool { return s == ruleID })
+	m.dirty = true
+}
+
+// Len returns the number of rules.
+func (m *Matcher) Len() int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return len(m.rules)
+}
+
+// MatchEvent appends to out the id of every rule matching the JSON event, each
+// once, and returns the extended slice. The order is deterministic for a given
+// rule set and event but otherwise unspecified. It returns an error when the event is not a well-formed JSON object.
+func (m *Matcher) MatchEvent(event []byte, out []string) ([]string, error) {
+	m.mu.RLock()
+	if m.dirty {
+		m.mu.RUnlock()
+		m.mu.Lock()
+		if m.dirty {
+			m.idx = buildIndex(m.order, m.rules)
+			m.dirty = false
+		}
+		m.mu.Unlock()
+		m.mu.RLock()
+	}
+	idx := m.idx
+	m.mu.RUnlock()
+	if idx == nil {
+		idx = buildIndex(nil, nil)
+	}
+	s := m.pool.Get().(*matchScratch)
+	defer m.pool.Put(s)
+	return idx.match(s, event, out)
+}
+
+// anchor kinds probed per leaf.
+type fieldIndex struct {
+	exact    map[string][]int32 // encoded value -> conjunctions
+	hasIP    bool
+	prefix   map[string][]int32
+	prefLens []int
+	suffix   map[string][]int32
+	sufLens  []int
+	prefIC   map[string][]int32
+	prefICL  []int
+	sufIC    map[string][]int32
+	sufICL   []int
+	eqIC     map[string][]int32
+	cidr     map[string][]int32
+	cidrLens []int // bits, +256 for IPv6
+	ranges   rangeIndex
+	anyStr   []int32 // any string leaf (wildcards without literal ends)
+	anyLeaf  []int32 // any leaf (anything-but, exists)
+}
+
+type indexedSub struct {
+	rule int32 // index into index.ruleIDs
+	sub  subRule
+}
+
+type index struct {
+	paths   *pathTable
+	fields  []*fieldIndex
+	subs    []indexedSub
+	always  []int32 // conjunctions without an anchor
+	ruleIDs []string
+}
+
+func buildIndex(order []string, rules map[string]*Pattern) *index {
+	x := &index{paths: newPathTable()}
+	for ri, id := range order {
+		p := rules[id]
+		x.ruleIDs = append(x.ruleIDs, id)
+		for _, sr := range p.subs {
+			cp := subRule{fields: make([]field, len(sr.fields))}
+			copy(cp.fields, sr.fields)
+			for i := range cp.fields {
+				cp.fields[i].fid = x.paths.add(cp.fields[i].path)
+			}
+			x.subs = append(x.subs, indexedSub{rule: int32(ri), sub: cp})
+		}
+	}
+	x.fields = make([]*fieldIndex, len(x.paths.names))
+	// How many conjunctions test each (path, value): an anchor on a rarely
+	// tested value is more selective than one on a value every rule tests.
+	freq := map[string]int{}
+	for si := range x.subs {
+		for _, fd := range x.subs[si].sub.fields {
+			for mi := range fd.matchers {
+				freq[freqKey(fd.fid, &fd.matchers[mi])]++
+			}
+		}
+	}
+	for si := range x.subs {
+		x.addAnchor(int32(si), freq)
+	}
+	for _, fi := range x.fields {
+		if fi != nil {
+			fi.ranges.build()
+		}
+	}
+	return x
+}
+
+// score rates how selective a matcher is as an anchor; lower is better.
+func score(m *valueMatcher) int {
+	switch m.op {
+	case opExactString, opExactNumber, opTrue, opFalse, opNull, opEqualsIC, opCIDR:
+		return 1
+	case opPrefix, opSuffix, opPrefixIC, opSuffixIC:
+		if len(m.s) == 0 {
+			return 4
+		}
+		return 2
+	case opNumeric:
+		return 3
+	case opWildcard:
+		if m.wc[0] != "" || m.wc[len(m.wc)-1] != "" {
+			return 2
+		}
+		return 4
+	}
+	return 5
+}
+
+func freqKey(fid int32, m *valueMatcher) string {
+	return fmt.Sprintf("%d\x00%d\x00%s\x00%s\x00%d\x00%d\x00%v", fid, m.op, m.s, m.raw, m.lo, m.hi, m.prefix)
+}
+
+func (x *index) addAnchor(si int32, freq map[string]int) {
+	sr := &x.subs[si].sub
+	best, bestScore, bestFreq := -1, 1<<30, 1<<30
+	for i := range sr.fields {
+		fd := &sr.fields[i]
+		if fd.hasAbsent || !fd.positive {
+			continue
+		}
+		sc, fq := 0, 0
+		for mi := range fd.matchers {
+			sc = max(sc, score(&fd.matchers[mi]))
+			fq += freq[freqKey(fd.fid, &fd.matchers[mi])]
+		}
+		if sc < bestScore || (sc == bestScore && fq < bestFreq) {
+			best, bestScore, bestFreq = i, sc, fq
+		}
+	}
+	if best < 0 {
+		x.always = append(x.always, si)
+		return
+	}
+	fd := &sr.fields[best]
+	fi := x.fields[fd.fid]
+	if fi == nil {
+		fi = &fieldIndex{}
+		x.fields[fd.fid] = fi
+	}
+	for mi := range fd.matchers {
+		fi.add(&fd.matchers[mi], si)
+	}
+}
+
+func addTo(mp *map[string][]int32, key string, si int32) {
+	if *mp == nil {
+		*mp = map[string][]int32{}
+	}
+	l := (*mp)[key]
+	if len(l) > 0 && l[len(l)-1] == si {
+		return
+	}
+	(*mp)[key] = append(l, si)
+}
+
+func addLen(lens *[]int, n int) {
+	if !slices.Contains(*lens, n) {
+		*lens = append(*lens, n)
+		sort.Ints(*lens)
+	}
+}
+
+func exactKey(dst []byte, kind byte, b []byte) []byte {
+	return append(append(dst[:0], kind), b...)
+}
+
+func qKey(dst []byte, q int64) []byte {
+	dst = append(dst[:0], 'n')
+	for i := 0; i < 8; i++ {
+		dst = append(dst, byte(q>>(8*i)))
+	}
+	return dst
+}
+
+func ipKey(dst []byte, a netip.Addr) []byte {
+	b := a.As16()
+	dst = append(dst[:0], 'i')
+	if a.Is4() {
+		dst[0] = '4'
+	}
+	return append(dst, b[:]...)
+}
+
+func cidrKey(dst []byte, p netip.Prefix) []byte {
+	bits := p.Bits()
+	if p.Addr().Is6() {
+		bits += 256
+	}
+	a := p.Addr().As16()
+	dst = append(dst[:0], byte(bits), byte(bits>>8))
+	return append(dst, a[:]...)
+}
+
+func (fi *fieldIndex) add(m *valueMatcher, si int32) {
+	var k []byte
+	switch m.op {
+	case opExactString:
+		addTo(&fi.exact, string(exactKey(k, 's', []byte(m.s))), si)
+		if m.ip.IsValid() {
+			fi.hasIP = true
+			addTo(&fi.exact, string(ipKey(k, m.ip)), si)
+		}
+	case opExactNumber:
+		if m.qOK {
+			addTo(&fi.exact, string(qKey(k, m.q)), si)
+		}
+		addTo(&fi.exact, string(exactKey(k, 'N', []byte(m.raw))), si)
+	case opTrue:
+		addTo(&fi.exact, "t", si)
+	case opFalse:
+		addTo(&fi.exact, "f", si)
+	case opNull:
+		addTo(&fi.exact, "z", si)
+	case opEqualsIC:
+		addTo(&fi.eqIC, m.s, si)
+	case opPrefix:
+		addTo(&fi.prefix, m.s, si)
+		addLen(&fi.prefLens, len(m.s))
+	case opSuffix:
+		addTo(&fi.suffix, m.s, si)
+		addLen(&fi.sufLens, len(m.s))
+	case opPrefixIC:
+		addTo(&fi.prefIC, m.s, si)
+		addLen(&fi.prefICL, len(m.s))
+	case opSuffixIC:
+		addTo(&fi.sufIC, m.s, si)
+		addLen(&fi.sufICL, len(m.s))
+	case opWildcard:
+		// The literal before the first star (or after the last) is a
+		// necessary condition; the exact check happens on evaluation.
+		if first := m.wc[0]; first != "" {
+			addTo(&fi.prefix, first, si)
+			addLen(&fi.prefLens, len(first))
+		} else if last := m.wc[len(m.wc)-1]; last != "" {
+			addTo(&fi.suffix, last, si)
+			addLen(&fi.sufLens, len(last))
+		} else {
+			fi.anyStr = appendOnce(fi.anyStr, si)
+		}
+	case opNumeric:
+		fi.ranges.add(m.lo, m.hi, si)
+	case opCIDR:
+		addTo(&fi.cidr, string(cidrKey(k, m.prefix)), si)
+		bits := m.prefix.Bits()
+		if m.prefix.Addr().Is6() {
+			bits += 256
+		}
+		addLen(&fi.cidrLens, bits)
+	default:
+		fi.anyLeaf = appendOnce(fi.anyLeaf, si)
+	}
+}
+
+func appendOnce(l []int32, si int32) []int32 {
+	if len(l) > 0 && l[len(l)-1] == si {
+		return l
+	}
+	return append(l, si)
+}
+
+type matchScratch struct {
+	scratch
+	key      []byte
+	stamp    []uint32 // per conjunction: generation it was queued in
+	ruleSeen []uint32
+	gen      uint32
+	cands    []int32
+}
+
+func (x *index) match(s *matchScratch, event []byte, out []string) ([]string, error) {
+	f := &s.flat
+	f.reset(x.paths, event)
+	if err := f.scan(); err != nil {
+		return out, err
+	}
+	if len(s.stamp) < len(x.subs) {
+		s.stamp = make([]uint32, len(x.subs))
+		s.gen = 0
+	}
+	if len(s.ruleSeen) < len(x.ruleIDs) {
+		s.ruleSeen = make([]uint32, len(x.ruleIDs))
+		s.gen = 0
+	}
+	s.gen++
+	if s.gen == 0 { // wrapped: clear stamps
+		clear(s.stamp)
+		clear(s.ruleSeen)
+		s.gen = 1
+	}
+	s.cands = s.cands[:0]
+	for li := range f.leaves {
+		l := &f.leaves[li]
+		fi := x.fields[l.fid]
+		if fi != nil {
+			x.probe(s, fi, l)
+		}
+	}
+	s.cands = append(s.cands, x.always...)
+	for _, si := range s.cands {
+		is := &x.subs[si]
+		if s.ruleSeen[is.rule] == s.gen {
+			continue
+		}
+		if s.evalScratch.eval(&is.sub, f) {
+			s.ruleSeen[is.rule] = s.gen
+			out = append(out, x.ruleIDs[is.rule])
+		}
+	}
+	return out, nil
+}
+
+func (s *matchScratch) push(list []int32) {
+	for _, si := range list {
+		if s.stamp[si] != s.gen {
+			s.stamp[si] = s.gen
+			s.cands = append(s.cands, si)
+		}
+	}
+}
+
+func (x *index) probe(s *matchScratch, fi *fieldIndex, l *leaf) {
+	s.push(fi.anyLeaf)
+	switch l.kind {
+	case kTrue:
+		s.push(fi.exact["t"])
+	case kFalse:
+		s.push(fi.exact["f"])
+	case kNull:
+		s.push(fi.exact["z"])
+	case kNumber:
+		if fi.exact != nil {
+			if l.qOK {
+				s.key = qKey(s.key, l.q)
+				s.push(fi.exact[bstr(s.key)])
+			}
+			s.key = exactKey(s.key, 'N', l.str)
+			s.push(fi.exact[bstr(s.key)])
+		}
+		if l.qOK {
+			fi.ranges.query(l.q, s)
+		}
+	case kString:
+		str := l.str
+		s.push(fi.anyStr)
+		if fi.exact != nil {
+			s.key = exactKey(s.key, 's', str)
+			s.push(fi.exact[bstr(s.key)])
+		}
+		if fi.hasIP || fi.cidr != nil {
+			if a, err := netip.ParseAddr(bstr(str)); err == nil && a.Zone() == "" {
+				a = a.Unmap()
+				if fi.hasIP {
+					s.key = ipKey(s.key, a)
+					s.push(fi.exact[bstr(s.key)])
+				}
+				for _, bits := range fi.cidrLens {
+					is6 := bits >= 256
+					if is6 != a.Is6() {
+						continue
+					}
+					if is6 {
+						bits -= 256
+					}
+					p, err := a.Prefix(bits)
+					if err != nil {
+						continue
+					}
+					s.key = cidrKey(s.key, p)
+					s.push(fi.cidr[bstr(s.key)])
+				}
+			}
+		}
+		for _, n := range fi.prefLens {
+			if n > len(str) {
+				break
+			}
+			s.push(fi.prefix[bstr(str[:n])])
+		}
+		for _, n := range fi.sufLens {
+			if n > len(str) {
+				break
+			}
+			s.push(fi.suffix[bstr(str[len(str)-n:])])
+		}
+		if fi.eqIC != nil || fi.prefIC != nil || fi.sufIC != nil {
+			fs := s.flat.folded(l)
+			if fi.eqIC != nil {
+				s.push(fi.eqIC[bstr(fs)])
+			}
+			for _, n := range fi.prefICL {
+				if n > len(fs) {
+					break
+				}
+				s.push(fi.prefIC[bstr(fs[:n])])
+			}
+			for _, n := range fi.sufICL {
+				if n > len(fs) {
+					break
+				}
+				s.push(fi.sufIC[bstr(fs[len(fs)-n:])])
+			}
+		}
+	}
+}
+
+// rangeIndex answers "which closed intervals contain q" with a segment tree
+// over the elementary intervals between the distinct endpoints.
+type rangeIndex struct {
+	los, his []int64
+	ids      []int32
+	bps      []int64   // sorted distinct breakpoints
+	nodes    [][]int32 // bottom-up segment tree over len(bps)+1 slots
+	n        int
+}
+
+func (r *rangeIndex) add(lo, hi int64, si int32) {
+	if lo > hi {
+		return // empty interval, never matches
+	}
+	r.los, r.his, r.ids = append(r.los, lo), append(r.his, hi), append(r.ids, si)
+}
+
+// slot returns the elementary interval of v: the number of breakpoints <= v.
+func (r *rangeIndex) slot(v int64) int {
+	return sort.Search(len(r.bps), func(i int) bool { return r.bps[i] > v })
+}
+
+func (r *rangeIndex) build() {
+	if len(r.ids) == 0 {
+		return
+	}
+	r.bps = r.bps[:0]
+	for i := range r.ids {
+		r.bps = append(r.bps, r.los[i])
+		if r.his[i] != math.MaxInt64 {
+			r.bps = append(r.bps, r.his[i]+1)
+		}
+	}
+	slices.Sort(r.bps)
+	r.bps = slices.Compact(r.bps)
+	r.n = len(r.bps) + 1
+	r.nodes = make([][]int32, 2*r.n)
+	for i, si := range r.ids {
+		a, b := r.slot(r.los[i]), r.slot(r.his[i]) // inclusive slots
+		for lo, hi := a+r.n, b+r.n+1; lo < hi; lo, hi = lo>>1, hi>>1 {
+			if lo&1 == 1 {
+				r.nodes[lo] = append(r.nodes[lo], si)
+				lo++
+			}
+			if hi&1 == 1 {
+				hi--
+				r.nodes[hi] = append(r.nodes[hi], si)
+			}
+		}
+	}
+}
+
+func (r *rangeIndex) query(v int64, s *matchScratch) {
+	if r.n == 0 {
+		return
+	}
+	for i := r.slot(v) + r.n; i > 0; i >>= 1 {
+		s.push(r.nodes[i])
+	}
+}
