@@ -11,11 +11,18 @@ go test -count=1 ./...
 
 # Short fuzz runs: every fuzz target, a few seconds each.
 fuzztime=${FUZZTIME:-5s}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 for pkg in $(go list ./...); do
   dir=$(go list -f '{{.Dir}}' "$pkg")
   for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //'); do
     echo "fuzz $pkg $target ($fuzztime)"
-    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" >/dev/null
+    # A short minimisation budget: the default (60 s per new input) can
+    # outlast the whole run and stall the workers.
+    if ! go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" -fuzzminimizetime 2s "$pkg" >"$log" 2>&1; then
+      cat "$log"
+      exit 1
+    fi
   done
 done
 
