@@ -1,0 +1,455 @@
+package logstore
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+	"slices"
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// Block is a set of events in columns, sorted by (Timestamp, Seq). Row i's
+// message is Msgs[Offsets[i]:Offsets[i+1]] (Message(i)); its stream is
+// Streams[Stream[i]]. Scans and reads hand out Blocks; the Logs Insights
+// engine evaluates its commands over them column by column.
+//
+// A Block is not safe for concurrent mutation; Load and Read fill one in
+// place, reusing its buffers.
+type Block struct {
+	Group         string
+	Streams       []string
+	Stream        []uint32
+	Timestamp     []int64
+	IngestionTime []int64
+	Seq           []uint64
+	Offsets       []uint32 // len Len()+1
+	Msgs          []byte
+
+	raw []byte // decompression buffer (Msgs aliases it)
+}
+
+// Len is the number of rows.
+func (b *Block) Len() int { return len(b.Timestamp) }
+
+// Message returns row i's message bytes (aliasing the block).
+func (b *Block) Message(i int) []byte { return b.Msgs[b.Offsets[i]:b.Offsets[i+1]] }
+
+// Record returns row i as a Record whose Message aliases the block.
+func (b *Block) Record(i int) Record {
+	return Record{Stream: b.Streams[b.Stream[i]], Timestamp: b.Timestamp[i], IngestionTime: b.IngestionTime[i], Seq: b.Seq[i], Message: b.Message(i)}
+}
+
+// MessageBytes is the total size of the rows' messages.
+func (b *Block) MessageBytes() int {
+	if len(b.Offsets) == 0 {
+		return 0
+	}
+	return int(b.Offsets[len(b.Offsets)-1] - b.Offsets[0])
+}
+
+func (b *Block) reset() {
+	b.Group = ""
+	b.Streams = b.Streams[:0]
+	b.Stream = b.Stream[:0]
+	b.Timestamp = b.Timestamp[:0]
+	b.IngestionTime = b.IngestionTime[:0]
+	b.Seq = b.Seq[:0]
+	b.Offsets = b.Offsets[:0]
+	b.Msgs = nil
+}
+
+// slice narrows the block to rows [lo, hi) (Msgs keeps its base; Offsets
+// index into it).
+func (b *Block) slice(lo, hi int) {
+	b.Stream = b.Stream[lo:hi]
+	b.Timestamp = b.Timestamp[lo:hi]
+	b.IngestionTime = b.IngestionTime[lo:hi]
+	b.Seq = b.Seq[lo:hi]
+	b.Offsets = b.Offsets[lo : hi+1]
+}
+
+// keep compacts the block to the rows for which keep[i] is true.
+func (b *Block) keep(keep []bool) {
+	n := 0
+	var msgs []byte
+	offs := make([]uint32, 1, len(keep)+1)
+	for i, k := range keep {
+		if !k {
+			continue
+		}
+		m := b.Message(i)
+		msgs = append(msgs, m...)
+		offs = append(offs, uint32(len(msgs)))
+		b.Stream[n], b.Timestamp[n], b.IngestionTime[n], b.Seq[n] = b.Stream[i], b.Timestamp[i], b.IngestionTime[i], b.Seq[i]
+		n++
+	}
+	b.Stream, b.Timestamp, b.IngestionTime, b.Seq = b.Stream[:n], b.Timestamp[:n], b.IngestionTime[:n], b.Seq[:n]
+	b.Offsets, b.Msgs = offs, msgs
+}
+
+// search returns the first row with Timestamp ≥ t.
+func (b *Block) search(t int64) int {
+	i, _ := slices.BinarySearch(b.Timestamp, t)
+	return i
+}
+
+// --- encoding -------------------------------------------------------------
+
+// The block payload (zstd-compressed as one frame):
+//
+//	uvarint n, uvarint nStreams, nStreams × (uvarint len, bytes)
+//	n × uvarint  timestamp delta (first: zigzag of the value itself)
+//	n × zigzag   ingestion time − timestamp
+//	n × zigzag   seq delta from the previous row (first: from 0)
+//	n × uvarint  stream index
+//	n × uvarint  message length
+//	messages, concatenated
+
+const maxBlockRaw = 256 << 20 // decoder memory bound
+
+var (
+	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(2), zstd.WithLowerEncoderMem(true), zstd.WithEncoderCRC(false)) // blocks carry a CRC32C
+	zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(maxBlockRaw), zstd.WithDecoderMaxWindow(maxBlockRaw))
+)
+
+func zigzag(v int64) uint64   { return uint64(v<<1) ^ uint64(v>>63) }
+func unzigzag(u uint64) int64 { return int64(u>>1) ^ -int64(u&1) }
+
+var encPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// encodeBlock appends the compressed payload of rows to dst.
+func encodeBlock(dst []byte, b *Block) []byte {
+	bp := encPool.Get().(*[]byte)
+	buf := (*bp)[:0]
+	n := b.Len()
+	buf = binary.AppendUvarint(buf, uint64(n))
+	buf = binary.AppendUvarint(buf, uint64(len(b.Streams)))
+	for _, s := range b.Streams {
+		buf = binary.AppendUvarint(buf, uint64(len(s)))
+		buf = append(buf, s...)
+	}
+	var prev int64
+	for i, t := range b.Timestamp {
+		if i == 0 {
+			buf = binary.AppendUvarint(buf, zigzag(t))
+		} else {
+			buf = binary.AppendUvarint(buf, uint64(t-prev))
+		}
+		prev = t
+	}
+	for i, t := range b.IngestionTime {
+		buf = binary.AppendUvarint(buf, zigzag(t-b.Timestamp[i]))
+	}
+	var ps uint64
+	for _, s := range b.Seq {
+		buf = binary.AppendUvarint(buf, zigzag(int64(s-ps)))
+		ps = s
+	}
+	for _, s := range b.Stream {
+		buf = binary.AppendUvarint(buf, uint64(s))
+	}
+	for i := range n {
+		buf = binary.AppendUvarint(buf, uint64(b.Offsets[i+1]-b.Offsets[i]))
+	}
+	buf = append(buf, b.Msgs[b.Offsets[0]:b.Offsets[n]]...)
+	dst = zenc.EncodeAll(buf, dst)
+	*bp = buf
+	encPool.Put(bp)
+	return dst
+}
+
+// decodeBlock decompresses and decodes a payload into b, reusing its
+// buffers. It never panics on bad input.
+func decodeBlock(data []byte, b *Block) error {
+	raw, err := zdec.DecodeAll(data, b.raw[:0])
+	if err != nil {
+		return fmt.Errorf("%w: block: %v", ErrCorrupt, err)
+	}
+	b.raw = raw
+	return parseBlock(raw, b)
+}
+
+func parseBlock(raw []byte, b *Block) error {
+	b.reset()
+	p := raw
+	bad := func(what string) error { return fmt.Errorf("%w: block: bad %s", ErrCorrupt, what) }
+	uv := func() (uint64, bool) {
+		v, k := binary.Uvarint(p)
+		if k <= 0 {
+			return 0, false
+		}
+		p = p[k:]
+		return v, true
+	}
+	n64, ok := uv()
+	if !ok || n64 > uint64(len(raw)) { // every row takes ≥ 5 bytes
+		return bad("count")
+	}
+	n := int(n64)
+	ns, ok := uv()
+	if !ok || ns > uint64(len(p)) {
+		return bad("stream count")
+	}
+	for range ns {
+		l, ok := uv()
+		if !ok || l > uint64(len(p)) {
+			return bad("stream name")
+		}
+		b.Streams = append(b.Streams, string(p[:l]))
+		p = p[l:]
+	}
+	b.Timestamp = slices.Grow(b.Timestamp, n)[:n]
+	b.IngestionTime = slices.Grow(b.IngestionTime, n)[:n]
+	b.Seq = slices.Grow(b.Seq, n)[:n]
+	b.Stream = slices.Grow(b.Stream, n)[:n]
+	b.Offsets = slices.Grow(b.Offsets, n+1)[:n+1]
+	var t int64
+	for i := range n {
+		v, ok := uv()
+		if !ok {
+			return bad("timestamps")
+		}
+		if i == 0 {
+			t = unzigzag(v)
+		} else {
+			if v > 1<<62 {
+				return bad("timestamps")
+			}
+			t += int64(v)
+		}
+		b.Timestamp[i] = t
+	}
+	for i := range n {
+		v, ok := uv()
+		if !ok {
+			return bad("ingestion times")
+		}
+		b.IngestionTime[i] = b.Timestamp[i] + unzigzag(v)
+	}
+	var s uint64
+	for i := range n {
+		v, ok := uv()
+		if !ok {
+			return bad("sequence numbers")
+		}
+		s += uint64(unzigzag(v))
+		b.Seq[i] = s
+	}
+	for i := range n {
+		v, ok := uv()
+		if !ok || v >= ns {
+			return bad("stream ids")
+		}
+		b.Stream[i] = uint32(v)
+	}
+	var off uint64
+	b.Offsets[0] = 0
+	for i := range n {
+		v, ok := uv()
+		if !ok {
+			return bad("message lengths")
+		}
+		off += v
+		if off > uint64(len(raw)) {
+			return bad("message lengths")
+		}
+		b.Offsets[i+1] = uint32(off)
+	}
+	if off != uint64(len(p)) {
+		return bad("message bytes")
+	}
+	b.Msgs = p
+	return nil
+}
+
+// --- tokens and bloom filters -----------------------------------------------
+
+// Tokenize calls fn with each token of msg: a maximal run of ASCII letters,
+// digits, '_' and non-ASCII bytes. Block summaries record tokens
+// case-insensitively, so a token can serve both case-sensitive and
+// case-insensitive matchers. tok aliases msg.
+func Tokenize(msg []byte, fn func(tok []byte)) {
+	start := -1
+	for i, c := range msg {
+		if isTokenByte(c) {
+			if start < 0 {
+				start = i
+			}
+		} else if start >= 0 {
+			fn(msg[start:i])
+			start = -1
+		}
+	}
+	if start >= 0 {
+		fn(msg[start:])
+	}
+}
+
+var tokenByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 0x80
+	}
+	return
+}()
+
+var lower = func() (t [256]byte) {
+	for c := range 256 {
+		t[c] = byte(c)
+		if c >= 'A' && c <= 'Z' {
+			t[c] = byte(c + 32)
+		}
+	}
+	return
+}()
+
+func isTokenByte(c byte) bool { return tokenByte[c] }
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func mix(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	if h == 0 {
+		h = 1
+	}
+	return h
+}
+
+// tokenHash is the case-insensitive hash of one token.
+func tokenHash(tok []byte) uint64 {
+	h := uint64(fnvOffset)
+	for _, c := range tok {
+		h = (h ^ uint64(lower[c])) * fnvPrime
+	}
+	return mix(h)
+}
+
+// tokenSet collects distinct token hashes (open addressing; 0 is empty).
+type tokenSet struct {
+	slots []uint64
+	n     int
+}
+
+func (s *tokenSet) reset() {
+	if len(s.slots) > 1<<20 {
+		s.slots = nil
+	}
+	clear(s.slots)
+	s.n = 0
+}
+
+func (s *tokenSet) add(h uint64) {
+	if s.n*2 >= len(s.slots) {
+		s.grow()
+	}
+	m := uint64(len(s.slots) - 1)
+	for i := h & m; ; i = (i + 1) & m {
+		switch s.slots[i] {
+		case h:
+			return
+		case 0:
+			s.slots[i] = h
+			s.n++
+			return
+		}
+	}
+}
+
+func (s *tokenSet) grow() {
+	old := s.slots
+	size := max(1024, 2*len(old))
+	s.slots = make([]uint64, size)
+	s.n = 0
+	for _, h := range old {
+		if h != 0 {
+			s.add(h)
+		}
+	}
+}
+
+// addMessage adds the tokens of msg, hashing as it goes.
+func (s *tokenSet) addMessage(msg []byte) {
+	h := uint64(fnvOffset)
+	in := false
+	for _, c := range msg {
+		if tokenByte[c] {
+			h = (h ^ uint64(lower[c])) * fnvPrime
+			in = true
+		} else if in {
+			s.add(mix(h))
+			h, in = fnvOffset, false
+		}
+	}
+	if in {
+		s.add(mix(h))
+	}
+}
+
+const (
+	bloomBitsPerKey = 10
+	bloomProbes     = 6
+)
+
+// bloom is a bloom filter over token hashes: len(bloom)*8 bits.
+type bloom []byte
+
+func newBloom(dst []byte, s *tokenSet) bloom {
+	nbytes := max(8, (s.n*bloomBitsPerKey+63)/64*8)
+	b := bloom(append(dst, make([]byte, nbytes)...)[len(dst):])
+	for _, h := range s.slots {
+		if h != 0 {
+			b.add(h)
+		}
+	}
+	return b
+}
+
+func (b bloom) add(h uint64) {
+	m := uint64(len(b)) * 8
+	h1, h2 := h, h>>32|1
+	for i := uint64(0); i < bloomProbes; i++ {
+		bit, _ := bits.Mul64(h1+i*h2, m)
+		b[bit>>3] |= 1 << (bit & 7)
+	}
+}
+
+func (b bloom) has(h uint64) bool {
+	m := uint64(len(b)) * 8
+	if m == 0 {
+		return true
+	}
+	h1, h2 := h, h>>32|1
+	for i := uint64(0); i < bloomProbes; i++ {
+		bit, _ := bits.Mul64(h1+i*h2, m)
+		if b[bit>>3]&(1<<(bit&7)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// requiredHashes tokenizes the query's required strings.
+func requiredHashes(req []string) []uint64 {
+	var out []uint64
+	for _, r := range req {
+		Tokenize([]byte(r), func(tok []byte) { out = append(out, tokenHash(tok)) })
+	}
+	return out
+}
+
+func (b bloom) hasAll(hs []uint64) bool {
+	for _, h := range hs {
+		if !b.has(h) {
+			return false
+		}
+	}
+	return true
+}
