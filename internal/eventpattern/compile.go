@@ -127,6 +127,7 @@ func Compile(pattern []byte) (p *Pattern, err error) {
 		}
 		p.subs = append(p.subs, sr)
 	}
+	p.paths.build()
 	return p, nil
 }
 

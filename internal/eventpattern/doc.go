@@ -62,6 +62,15 @@
 //     a backslash; consecutive stars and any other escape are rejected
 //     (event-ruler README).
 //
+// # Scanning events
+//
+// Events are read by a fast scanner (scan.go) that walks a tree of the paths
+// the patterns refer to and skips everything else; when it meets anything
+// unusual (an escaped key, a malformed event) it gives up and the reference
+// scanner (flatten.go) reads the event again and alone reports errors. The
+// fast scanner must never accept an event the reference rejects, nor flatten
+// one differently; TestFastScanAgreesWithReference and FuzzScan check this.
+//
 // # Concurrency
 //
 // A *Pattern is immutable after Compile and safe for concurrent use. A

@@ -13,6 +13,9 @@ import (
 type pathTable struct {
 	paths map[string]pathInfo
 	names []string
+	// nodes is the fast scanner's view of paths (scan.go), set by build
+	// once all paths are added; nil means only the reference scanner runs.
+	nodes []pathNode
 }
 
 // pathInfo says what a path is to the patterns: a leaf path (fid >= 0), an
@@ -113,8 +116,21 @@ func (f *flat) reset(t *pathTable, src []byte) {
 
 const maxEventDepth = 512
 
-// scan flattens the event.
+// scan flattens the event: the fast path when the path table is built, the
+// reference scanner when the fast path gives up (always so on errors).
 func (f *flat) scan() error {
+	if f.t.nodes != nil {
+		if f.fastScan() {
+			return nil
+		}
+		f.reset(f.t, f.src)
+	}
+	return f.scanRef()
+}
+
+// scanRef is the reference scanner: it flattens the event or returns the
+// error describing the first problem.
+func (f *flat) scanRef() error {
 	f.ws()
 	if f.pos >= len(f.src) || f.src[f.pos] != '{' {
 		if f.pos >= len(f.src) {
@@ -132,7 +148,13 @@ func (f *flat) scan() error {
 	if f.pos != len(f.src) {
 		return &EventError{Offset: f.pos, Msg: "unexpected content after the event"}
 	}
-	// Leaves were appended in document order; link them per path in that order.
+	f.link()
+	return nil
+}
+
+// link chains the leaves per path. Leaves were appended in document order;
+// link them per path in that order.
+func (f *flat) link() {
 	for i := len(f.leaves) - 1; i >= 0; i-- {
 		l := &f.leaves[i]
 		if f.head[l.fid] == -1 {
@@ -141,7 +163,6 @@ func (f *flat) scan() error {
 		l.next = f.head[l.fid]
 		f.head[l.fid] = int32(i)
 	}
-	return nil
 }
 
 func (f *flat) errOr(msg string) error {

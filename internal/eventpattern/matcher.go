@@ -107,11 +107,37 @@ type fieldIndex struct {
 	ranges   rangeIndex
 	anyStr   []int32 // any string leaf (wildcards without literal ends)
 	anyLeaf  []int32 // any leaf (anything-but, exists)
+
+	// The maps above, frozen by freeze for probing; exactS holds the
+	// string entries of exact under the bare string.
+	exactT, exactS, prefixT, suffixT, prefICT, sufICT, eqICT, cidrT listTable
+	trueL, falseL, nullL                                            []int32
+}
+
+func (fi *fieldIndex) freeze() {
+	strs := map[string][]int32{}
+	for k, l := range fi.exact {
+		if k[0] == 's' {
+			strs[k[1:]] = l
+		}
+	}
+	fi.exactS = newListTable(strs)
+	fi.exactT = newListTable(fi.exact)
+	fi.trueL, fi.falseL, fi.nullL = fi.exact["t"], fi.exact["f"], fi.exact["z"]
+	fi.prefixT = newListTable(fi.prefix)
+	fi.suffixT = newListTable(fi.suffix)
+	fi.prefICT = newListTable(fi.prefIC)
+	fi.sufICT = newListTable(fi.sufIC)
+	fi.eqICT = newListTable(fi.eqIC)
+	fi.cidrT = newListTable(fi.cidr)
 }
 
 type indexedSub struct {
 	rule int32 // index into index.ruleIDs
 	sub  subRule
+	// sure: the conjunction is its anchor field alone and every matcher of
+	// that field is indexed exactly, so being probed means matching.
+	sure bool
 }
 
 type index struct {
@@ -124,15 +150,32 @@ type index struct {
 
 func buildIndex(order []string, rules map[string]*Pattern) *index {
 	x := &index{paths: newPathTable()}
+	// The conjunctions' fields and matchers are copied into two arrays in
+	// conjunction order, so that evaluating a candidate reads adjacent memory.
+	nf, nm := 0, 0
+	for _, id := range order {
+		for _, sr := range rules[id].subs {
+			nf += len(sr.fields)
+			for _, fd := range sr.fields {
+				nm += len(fd.matchers)
+			}
+		}
+	}
+	fields := make([]field, 0, nf)
+	matchers := make([]valueMatcher, 0, nm)
 	for ri, id := range order {
 		p := rules[id]
 		x.ruleIDs = append(x.ruleIDs, id)
 		for _, sr := range p.subs {
-			cp := subRule{fields: make([]field, len(sr.fields))}
-			copy(cp.fields, sr.fields)
-			for i := range cp.fields {
-				cp.fields[i].fid = x.paths.add(cp.fields[i].path)
+			f0 := len(fields)
+			for _, fd := range sr.fields {
+				m0 := len(matchers)
+				matchers = append(matchers, fd.matchers...)
+				fd.matchers = matchers[m0:len(matchers):len(matchers)]
+				fd.fid = x.paths.add(fd.path)
+				fields = append(fields, fd)
 			}
+			cp := subRule{fields: fields[f0:len(fields):len(fields)]}
 			x.subs = append(x.subs, indexedSub{rule: int32(ri), sub: cp})
 		}
 	}
@@ -153,8 +196,10 @@ func buildIndex(order []string, rules map[string]*Pattern) *index {
 	for _, fi := range x.fields {
 		if fi != nil {
 			fi.ranges.build()
+			fi.freeze()
 		}
 	}
+	x.paths.build()
 	return x
 }
 
@@ -205,6 +250,12 @@ func (x *index) addAnchor(si int32, freq map[string]int) {
 		return
 	}
 	fd := &sr.fields[best]
+	x.subs[si].sure = len(sr.fields) == 1
+	for mi := range fd.matchers {
+		if !exactlyIndexed(&fd.matchers[mi]) {
+			x.subs[si].sure = false
+		}
+	}
 	fi := x.fields[fd.fid]
 	if fi == nil {
 		fi = &fieldIndex{}
@@ -213,6 +264,17 @@ func (x *index) addAnchor(si int32, freq map[string]int) {
 	for mi := range fd.matchers {
 		fi.add(&fd.matchers[mi], si)
 	}
+}
+
+// exactlyIndexed reports whether fieldIndex.add files m so that a probe by
+// a leaf finds it exactly when m.matchLeaf holds for that leaf.
+func exactlyIndexed(m *valueMatcher) bool {
+	switch m.op {
+	case opExactString, opExactNumber, opTrue, opFalse, opNull, opEqualsIC,
+		opPrefix, opSuffix, opPrefixIC, opSuffixIC, opNumeric, opCIDR:
+		return true
+	}
+	return false
 }
 
 func addTo(mp *map[string][]int32, key string, si int32) {
@@ -374,7 +436,7 @@ func (x *index) match(s *matchScratch, event []byte, out []string) ([]string, er
 		if s.ruleSeen[is.rule] == s.gen {
 			continue
 		}
-		if s.evalScratch.eval(&is.sub, f) {
+		if is.sure || s.evalScratch.eval(&is.sub, f) {
 			s.ruleSeen[is.rule] = s.gen
 			out = append(out, x.ruleIDs[is.rule])
 		}
@@ -395,19 +457,19 @@ func (x *index) probe(s *matchScratch, fi *fieldIndex, l *leaf) {
 	s.push(fi.anyLeaf)
 	switch l.kind {
 	case kTrue:
-		s.push(fi.exact["t"])
+		s.push(fi.trueL)
 	case kFalse:
-		s.push(fi.exact["f"])
+		s.push(fi.falseL)
 	case kNull:
-		s.push(fi.exact["z"])
+		s.push(fi.nullL)
 	case kNumber:
 		if fi.exact != nil {
 			if l.qOK {
 				s.key = qKey(s.key, l.q)
-				s.push(fi.exact[bstr(s.key)])
+				s.push(fi.exactT.get(s.key))
 			}
 			s.key = exactKey(s.key, 'N', l.str)
-			s.push(fi.exact[bstr(s.key)])
+			s.push(fi.exactT.get(s.key))
 		}
 		if l.qOK {
 			fi.ranges.query(l.q, s)
@@ -416,15 +478,14 @@ func (x *index) probe(s *matchScratch, fi *fieldIndex, l *leaf) {
 		str := l.str
 		s.push(fi.anyStr)
 		if fi.exact != nil {
-			s.key = exactKey(s.key, 's', str)
-			s.push(fi.exact[bstr(s.key)])
+			s.push(fi.exactS.get(str))
 		}
 		if fi.hasIP || fi.cidr != nil {
 			if a, err := netip.ParseAddr(bstr(str)); err == nil && a.Zone() == "" {
 				a = a.Unmap()
 				if fi.hasIP {
 					s.key = ipKey(s.key, a)
-					s.push(fi.exact[bstr(s.key)])
+					s.push(fi.exactT.get(s.key))
 				}
 				for _, bits := range fi.cidrLens {
 					is6 := bits >= 256
@@ -439,7 +500,7 @@ func (x *index) probe(s *matchScratch, fi *fieldIndex, l *leaf) {
 						continue
 					}
 					s.key = cidrKey(s.key, p)
-					s.push(fi.cidr[bstr(s.key)])
+					s.push(fi.cidrT.get(s.key))
 				}
 			}
 		}
@@ -447,30 +508,30 @@ func (x *index) probe(s *matchScratch, fi *fieldIndex, l *leaf) {
 			if n > len(str) {
 				break
 			}
-			s.push(fi.prefix[bstr(str[:n])])
+			s.push(fi.prefixT.get(str[:n]))
 		}
 		for _, n := range fi.sufLens {
 			if n > len(str) {
 				break
 			}
-			s.push(fi.suffix[bstr(str[len(str)-n:])])
+			s.push(fi.suffixT.get(str[len(str)-n:]))
 		}
 		if fi.eqIC != nil || fi.prefIC != nil || fi.sufIC != nil {
 			fs := s.flat.folded(l)
 			if fi.eqIC != nil {
-				s.push(fi.eqIC[bstr(fs)])
+				s.push(fi.eqICT.get(fs))
 			}
 			for _, n := range fi.prefICL {
 				if n > len(fs) {
 					break
 				}
-				s.push(fi.prefIC[bstr(fs[:n])])
+				s.push(fi.prefICT.get(fs[:n]))
 			}
 			for _, n := range fi.sufICL {
 				if n > len(fs) {
 					break
 				}
-				s.push(fi.sufIC[bstr(fs[len(fs)-n:])])
+				s.push(fi.sufICT.get(fs[len(fs)-n:]))
 			}
 		}
 	}

@@ -1,0 +1,472 @@
+package eventpattern
+
+import (
+	"encoding/binary"
+	"math"
+	"math/bits"
+	"strconv"
+)
+
+// This file is the event scanner's fast path. It accepts exactly what the
+// reference scanner in flatten.go accepts and produces the same leaves, but
+// it walks a tree of path nodes keyed by raw key bytes instead of building
+// and hashing every full path, skips strings eight bytes at a time, and
+// points leaf strings into the event instead of copying them. It gives up on
+// anything unusual — an escape in a key, a control character in a string it
+// must check, a malformed event — and the caller then runs the reference
+// scanner, which alone produces error values. So the fast path never has to
+// reproduce an error, only to never accept what the reference rejects.
+
+// pathNode is one entry of a pathTable seen from the scanner: the leaf id
+// and object flag of the path, and, when the path is an object on the way to
+// leaf paths, the table of keys leading on from it.
+type pathNode struct {
+	fid    int32
+	prefix bool
+	kids   keyTable
+}
+
+// build derives the scanner's node tree from the path map. Node 0 is the
+// event's root object; every map entry gets a node of its own. A key K under a context path C leads to the path C+"."+K
+// (K alone at the root), whichever way it was spelled, so a key containing a
+// dot reaches the same node the reference scanner's string join reaches.
+func (t *pathTable) build() {
+	paths := make([]string, 0, len(t.paths))
+	for p := range t.paths {
+		paths = append(paths, p)
+	}
+	id := make(map[string]int32, len(paths))
+	t.nodes = make([]pathNode, len(paths)+1)
+	t.nodes[0] = pathNode{fid: -1, prefix: true}
+	for i, p := range paths {
+		pi := t.paths[p]
+		id[p] = int32(i + 1)
+		t.nodes[i+1] = pathNode{fid: pi.fid, prefix: pi.prefix}
+	}
+	type kid struct {
+		keys  []string
+		nodes []int32
+	}
+	kids := make(map[int32]*kid)
+	addKid := func(ctx int32, key string, node int32) {
+		k := kids[ctx]
+		if k == nil {
+			k = &kid{}
+			kids[ctx] = k
+		}
+		k.keys = append(k.keys, key)
+		k.nodes = append(k.nodes, node)
+	}
+	for _, p := range paths {
+		n := id[p]
+		addKid(0, p, n)
+		for i := 0; i < len(p); i++ {
+			if p[i] != '.' {
+				continue
+			}
+			if ctx, ok := id[p[:i]]; ok && t.nodes[ctx].prefix {
+				addKid(ctx, p[i+1:], n)
+			}
+		}
+	}
+	for ctx, k := range kids {
+		t.nodes[ctx].kids.build(k.keys, k.nodes)
+	}
+	// An object at the path "" is read with the root's keys, as the
+	// reference scanner does (its path prefix is empty there too).
+	if n, ok := id[""]; ok && t.nodes[n].prefix {
+		t.nodes[n].kids = t.nodes[0].kids
+	}
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// strStop returns the index of the first byte at or after i that ends the
+// fast handling of a string: a quote, a backslash or a control character;
+// len(src) when there is none.
+func strStop(src []byte, i int) int {
+	for ; i+8 <= len(src); i += 8 {
+		v := binary.LittleEndian.Uint64(src[i:])
+		q, b := v^(lsb*'"'), v^(lsb*'\\')
+		m := ((q - lsb) &^ q) | ((b - lsb) &^ b) | ((v - lsb*0x20) &^ v)
+		if m &= msb; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(src); i++ {
+		if c := src[i]; c == '"' || c == '\\' || c < 0x20 {
+			return i
+		}
+	}
+	return len(src)
+}
+
+// skipStr skips the rest of a string whose opening quote is before i,
+// checking only that it ends (as the reference skipString does), and returns
+// the index after the closing quote, or -1.
+func skipStr(src []byte, i int) int {
+	for {
+		for ; i+8 <= len(src); i += 8 {
+			v := binary.LittleEndian.Uint64(src[i:])
+			q, b := v^(lsb*'"'), v^(lsb*'\\')
+			if m := (((q - lsb) &^ q) | ((b - lsb) &^ b)) & msb; m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				goto found
+			}
+		}
+		for ; i < len(src); i++ {
+			if c := src[i]; c == '"' || c == '\\' {
+				goto found
+			}
+		}
+		return -1
+	found:
+		if src[i] == '"' {
+			return i + 1
+		}
+		i += 2 // a backslash escapes the next byte
+	}
+}
+
+func skipWS(src []byte, i int) int {
+	for ; i < len(src); i++ {
+		switch src[i] {
+		case ' ', '\t', '\n', '\r':
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// fastScan flattens the event like scan, reporting false instead of an
+// error; the caller then resets and runs scan.
+func (f *flat) fastScan() bool {
+	src := f.src
+	i := 0
+	if i < len(src) && src[i] <= ' ' {
+		i = skipWS(src, i)
+	}
+	if i >= len(src) || src[i] != '{' {
+		return false
+	}
+	if i = f.fObject(0, i, 0); i < 0 {
+		return false
+	}
+	if i < len(src) && src[i] <= ' ' {
+		i = skipWS(src, i)
+	}
+	if i != len(src) {
+		return false
+	}
+	f.pos = i
+	f.link()
+	return true
+}
+
+// fObject reads the object at src[i] ('{') whose keys are looked up in node
+// ctx, and returns the index after it or -1.
+func (f *flat) fObject(ctx int32, i, depth int) int {
+	if depth > maxEventDepth {
+		return -1
+	}
+	src := f.src
+	i++
+	if i < len(src) && src[i] <= ' ' {
+		i = skipWS(src, i)
+	}
+	if i < len(src) && src[i] == '}' {
+		return i + 1
+	}
+	kt := &f.t.nodes[ctx].kids
+	for {
+		if i >= len(src) || src[i] != '"' {
+			return -1
+		}
+		e := strStop(src, i+1)
+		if e >= len(src) || src[e] != '"' {
+			return -1 // escaped or invalid key: leave it to the reference scanner
+		}
+		node := int32(-1)
+		if k := src[i+1 : e]; kt.filter&(1<<keyBit(k)) != 0 { // lookup, inlined
+			node = kt.find(k)
+		}
+		i = e + 1
+		if i < len(src) && src[i] <= ' ' {
+			i = skipWS(src, i)
+		}
+		if i >= len(src) || src[i] != ':' {
+			return -1
+		}
+		i++
+		if i < len(src) && src[i] <= ' ' {
+			i = skipWS(src, i)
+		}
+		if node < 0 {
+			if i < len(src) && src[i] == '"' && depth < maxEventDepth {
+				i = skipStr(src, i+1)
+			} else {
+				i = f.fSkip(i, depth+1)
+			}
+		} else {
+			i = f.fValue(node, i, depth+1)
+		}
+		if i < 0 {
+			return -1
+		}
+		if i < len(src) && src[i] <= ' ' {
+			i = skipWS(src, i)
+		}
+		if i >= len(src) {
+			return -1
+		}
+		switch src[i] {
+		case ',':
+			i++
+			if i < len(src) && src[i] <= ' ' {
+				i = skipWS(src, i)
+			}
+		case '}':
+			return i + 1
+		default:
+			return -1
+		}
+	}
+}
+
+// fValue reads a value at a path the patterns refer to (node).
+func (f *flat) fValue(node int32, i, depth int) int {
+	src := f.src
+	if i >= len(src) {
+		return -1
+	}
+	nd := &f.t.nodes[node]
+	c := src[i]
+	switch c {
+	case '{':
+		if !nd.prefix {
+			return f.fSkip(i, depth)
+		}
+		return f.fObject(node, i, depth)
+	case '[':
+		if depth > maxEventDepth {
+			return -1
+		}
+		i++
+		arr := f.nextArr
+		f.nextArr++
+		f.stack = append(f.stack, arrPos{arr: arr})
+		si := len(f.stack) - 1
+		if i < len(src) && src[i] <= ' ' {
+			i = skipWS(src, i)
+		}
+		if i < len(src) && src[i] == ']' {
+			f.stack = f.stack[:si]
+			return i + 1
+		}
+		for idx := uint32(0); ; idx++ {
+			f.stack[si].idx = idx
+			if i < len(src) && src[i] <= ' ' {
+				i = skipWS(src, i)
+			}
+			if i = f.fValue(node, i, depth+1); i < 0 {
+				return -1
+			}
+			if i < len(src) && src[i] <= ' ' {
+				i = skipWS(src, i)
+			}
+			if i >= len(src) {
+				return -1
+			}
+			switch src[i] {
+			case ',':
+				i++
+			case ']':
+				f.stack = f.stack[:si]
+				return i + 1
+			default:
+				return -1
+			}
+		}
+	}
+	if nd.fid < 0 {
+		return f.fSkip(i, depth)
+	}
+	l := leaf{fid: nd.fid}
+	switch {
+	case c == '"':
+		e := strStop(src, i+1)
+		if e < len(src) && src[e] == '"' {
+			l.str = src[i+1 : e : e]
+			i = e + 1
+		} else {
+			// Escapes (or an error): decode as the reference does.
+			f.pos = i
+			start := len(f.buf)
+			var ok bool
+			if f.buf, ok = f.appendString(f.buf); !ok {
+				return -1
+			}
+			l.str = f.buf[start:len(f.buf):len(f.buf)]
+			i = f.pos
+		}
+		l.kind = kString
+	case c == '-' || (c >= '0' && c <= '9'):
+		n := scanNumber(src[i:])
+		if n <= 0 {
+			return -1
+		}
+		l.kind = kNumber
+		l.str = src[i : i+n : i+n]
+		i += n
+		if v, err := strconv.ParseFloat(bstr(l.str), 64); err == nil || !math.IsInf(v, 0) {
+			l.q, l.qOK = quantize(v)
+		}
+	case c == 't' && hasLit(src[i:], "true"):
+		l.kind = kTrue
+		i += 4
+	case c == 'f' && hasLit(src[i:], "false"):
+		l.kind = kFalse
+		i += 5
+	case c == 'n' && hasLit(src[i:], "null"):
+		l.kind = kNull
+		i += 4
+	default:
+		return -1
+	}
+	if len(f.stack) > 0 {
+		l.trailOff = int32(len(f.trails))
+		l.trailLen = int32(len(f.stack))
+		f.trails = append(f.trails, f.stack...)
+	}
+	f.leaves = append(f.leaves, l)
+	return i
+}
+
+func hasLit(b []byte, lit string) bool {
+	return len(b) >= len(lit) && bstr(b[:len(lit)]) == lit
+}
+
+// fSkip skips one value nobody refers to, checking its structure as the
+// reference skipValue does.
+func (f *flat) fSkip(i, depth int) int {
+	if depth > maxEventDepth {
+		return -1
+	}
+	src := f.src
+	if i >= len(src) {
+		return -1
+	}
+	switch c := src[i]; c {
+	case '"':
+		return skipStr(src, i+1)
+	case '{':
+		i++
+		if i < len(src) && src[i] <= ' ' {
+			i = skipWS(src, i)
+		}
+		if i < len(src) && src[i] == '}' {
+			return i + 1
+		}
+		for {
+			if i >= len(src) || src[i] != '"' {
+				return -1
+			}
+			if i = skipStr(src, i+1); i < 0 {
+				return -1
+			}
+			if i < len(src) && src[i] <= ' ' {
+				i = skipWS(src, i)
+			}
+			if i >= len(src) || src[i] != ':' {
+				return -1
+			}
+			i++
+			if i < len(src) && src[i] <= ' ' {
+				i = skipWS(src, i)
+			}
+			if i < len(src) && src[i] == '"' && depth < maxEventDepth {
+				i = skipStr(src, i+1)
+			} else {
+				i = f.fSkip(i, depth+1)
+			}
+			if i < 0 {
+				return -1
+			}
+			if i < len(src) && src[i] <= ' ' {
+				i = skipWS(src, i)
+			}
+			if i >= len(src) {
+				return -1
+			}
+			switch src[i] {
+			case ',':
+				i++
+				if i < len(src) && src[i] <= ' ' {
+					i = skipWS(src, i)
+				}
+			case '}':
+				return i + 1
+			default:
+				return -1
+			}
+		}
+	case '[':
+		i++
+		if i < len(src) && src[i] <= ' ' {
+			i = skipWS(src, i)
+		}
+		if i < len(src) && src[i] == ']' {
+			return i + 1
+		}
+		for {
+			if i < len(src) && src[i] <= ' ' {
+				i = skipWS(src, i)
+			}
+			if i < len(src) && src[i] == '"' && depth < maxEventDepth {
+				i = skipStr(src, i+1)
+			} else {
+				i = f.fSkip(i, depth+1)
+			}
+			if i < 0 {
+				return -1
+			}
+			if i < len(src) && src[i] <= ' ' {
+				i = skipWS(src, i)
+			}
+			if i >= len(src) {
+				return -1
+			}
+			switch src[i] {
+			case ',':
+				i++
+			case ']':
+				return i + 1
+			default:
+				return -1
+			}
+		}
+	case 't':
+		if hasLit(src[i:], "true") {
+			return i + 4
+		}
+	case 'f':
+		if hasLit(src[i:], "false") {
+			return i + 5
+		}
+	case 'n':
+		if hasLit(src[i:], "null") {
+			return i + 4
+		}
+	default:
+		if c == '-' || (c >= '0' && c <= '9') {
+			if n := scanNumber(src[i:]); n > 0 {
+				return i + n
+			}
+		}
+	}
+	return -1
+}
