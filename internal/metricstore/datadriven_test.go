@@ -14,6 +14,7 @@ import (
 
 	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/metricstore/stats"
+	"github.com/vigilhq/vigil/internal/wal"
 )
 
 // TestDataDriven runs the scripts in testdata/. Commands:
@@ -281,7 +282,7 @@ func (h *harness) keys() string {
 	for _, k := range order {
 		fmt.Fprintf(&b, "%s window %s: %d chunks\n", names[k.tier], fmtOffset(time.UnixMilli(k.w).UTC()), counts[k])
 	}
-	segs, _ := listSegments(filepath.Join(h.dir, "metrics"))
+	segs, _ := wal.Segments(filepath.Join(h.dir, "metrics"))
 	fmt.Fprintf(&b, "wal segments: %d\n", len(segs))
 	if len(order) == 0 {
 		b.WriteString("no chunks\n")

@@ -5,9 +5,10 @@
 //
 // Data flows through three layers:
 //
-//   - a write-ahead log in its own directory (append-only segment files of
-//     length+CRC32C framed, columnar records; one fsync covers every Append
-//     queued meanwhile), replayed on Open;
+//   - a write-ahead log in its own directory (internal/wal: append-only
+//     segment files of length+CRC32C framed records, here columnar batches;
+//     one fsync covers every Append queued meanwhile), replayed on Open
+//     from the segment after the last one persisted to Pebble;
 //   - an in-memory head per series (columnar raw samples) that queries read
 //     directly;
 //   - the shared Pebble DB under the "metrics/" prefix: the series index and

@@ -63,7 +63,7 @@ func (s *Store) flush() error {
 		s.appendMu.Unlock()
 		return ErrClosed
 	}
-	seg, err := s.wal.rotate()
+	seg, err := s.wal.Rotate()
 	if err != nil {
 		s.appendMu.Unlock()
 		return err
@@ -155,7 +155,7 @@ func (s *Store) flush() error {
 	for g := range windows {
 		s.dirtyWindows[g] = struct{}{}
 	}
-	if err := s.wal.removeThrough(seg); err != nil {
+	if err := s.wal.RemoveThrough(seg); err != nil {
 		s.log.Warn("metricstore: remove persisted wal segments", "err", err)
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 
 	"github.com/vigilhq/vigil/internal/clock"
+	"github.com/vigilhq/vigil/internal/wal"
 )
 
 // Options configure a Store. The zero value is usable.
@@ -80,7 +81,7 @@ type Store struct {
 	gen          uint64 // last chunk sequence number used
 	dirtyWindows map[tierWindowKey]struct{}
 
-	wal     *wal
+	wal     *wal.Writer
 	callSeq atomic.Uint64
 	scratch sync.Pool
 
@@ -161,7 +162,7 @@ func Open(db *pebble.DB, dir string, o Options) (*Store, error) {
 	if err := s.loadNextSID(); err != nil {
 		return nil, err
 	}
-	segs, err := listSegments(dir)
+	segs, err := wal.Segments(dir)
 	if err != nil {
 		return nil, fmt.Errorf("metricstore: list wal: %w", err)
 	}
@@ -175,10 +176,10 @@ func Open(db *pebble.DB, dir string, o Options) (*Store, error) {
 	if s.headSamples.Load() == 0 {
 		// Nothing to replay next time either.
 		for _, seg := range segs {
-			os.Remove(filepath.Join(dir, segName(seg)))
+			os.Remove(filepath.Join(dir, wal.SegmentName(seg)))
 		}
 	}
-	s.wal, err = openWAL(dir, next, o.NoSync, func(err error) { s.log.Error("metricstore: wal", "err", err) })
+	s.wal, err = wal.Open(dir, next, wal.Options{NoSync: o.NoSync, OnError: func(err error) { s.log.Error("metricstore: wal", "err", err) }})
 	if err != nil {
 		return nil, err
 	}
@@ -225,14 +226,12 @@ type scratch struct {
 	vs   []byte
 	xs   []byte
 	rec  []byte
-	req  walReq
 }
 
 func (s *Store) getScratch(n int) *scratch {
 	sc, _ := s.scratch.Get().(*scratch)
 	if sc == nil {
 		sc = &scratch{}
-		sc.req.done = make(chan error, 1)
 	}
 	if cap(sc.meta) < n {
 		sc.meta = make([]uint8, n)
@@ -246,7 +245,6 @@ func (s *Store) putScratch(sc *scratch) {
 	clear(sc.sers)
 	clear(sc.defs)
 	sc.defs = sc.defs[:0]
-	sc.req.buf, sc.req.defs = nil, nil
 	if cap(sc.rec) > 16<<20 {
 		return // don't pool huge buffers
 	}
@@ -343,8 +341,9 @@ func (s *Store) Append(ctx context.Context, p Partition, ds []Datum) error {
 		}
 	}
 	sc.rec = s.encodeRecord(sc, now, len(ds), nx)
-	sc.req.buf, sc.req.defs = sc.rec, sc.defs
-	err := s.wal.submit(&sc.req)
+	// Submitted under appendMu: a flush's rotation then finds the record
+	// in the segment it closes, with the head generation it swaps out.
+	t, err := s.wal.Submit(sc.rec)
 	s.appendMu.RUnlock()
 
 	s.headSince.CompareAndSwap(0, now)
@@ -357,7 +356,14 @@ func (s *Store) Append(ctx context.Context, p Partition, ds []Datum) error {
 	if err != nil {
 		return ErrClosed
 	}
-	return <-sc.req.done
+	if err := t.Wait(); err != nil {
+		return err
+	}
+	// The definitions are on disk: later Appends need not repeat them.
+	for _, ser := range sc.defs {
+		ser.durable.Store(true)
+	}
+	return nil
 }
 
 // validate checks every datum before anything is stored and computes their
@@ -505,14 +511,15 @@ func (s *Store) indexGet(key []byte) (sid uint64, last int64, found bool, err er
 	return binary.BigEndian.Uint64(v), int64(binary.BigEndian.Uint64(v[8:])), true, nil
 }
 
-// encodeRecord frames a WAL batch record:
+// encodeRecord encodes a WAL batch record after wal.HeaderLen bytes left
+// for the frame (wal.Writer.Submit fills them):
 //
 //	type 1, varint receipt ms, uvarint ndefs, ndefs × (uvarint sid, uvarint len, key),
 //	uvarint n, n uvarint sids, n zigzag varint time deltas, n meta bytes,
 //	n float64 values, uvarint nx, nx float64 extras.
 func (s *Store) encodeRecord(sc *scratch, now int64, n, nx int) []byte {
 	b := sc.rec[:0]
-	b = append(b, make([]byte, frameHeader)...)
+	b = append(b, make([]byte, wal.HeaderLen)...)
 	b = append(b, recBatch)
 	b = binary.AppendVarint(b, now)
 	b = binary.AppendUvarint(b, uint64(len(sc.defs)))
@@ -527,7 +534,6 @@ func (s *Store) encodeRecord(sc *scratch, now int64, n, nx int) []byte {
 	b = append(b, sc.vs...)
 	b = binary.AppendUvarint(b, uint64(nx))
 	b = append(b, sc.xs...)
-	frame(b)
 	return b
 }
 
@@ -541,8 +547,8 @@ func (s *Store) replay(segs []uint64, persisted uint64) error {
 		if seg <= persisted {
 			continue
 		}
-		path := filepath.Join(s.dir, segName(seg))
-		clean, err := readSegment(path, func(p []byte) error {
+		path := filepath.Join(s.dir, wal.SegmentName(seg))
+		clean, err := wal.ReadSegment(path, func(p []byte) error {
 			n, l, err := s.replayRecord(p, local)
 			datums += n
 			lost += l
@@ -756,7 +762,7 @@ func (s *Store) Close() error {
 	<-s.flusherDone
 	s.maintMu.Lock()
 	defer s.maintMu.Unlock()
-	return s.wal.close()
+	return s.wal.Close()
 }
 
 // Reset wipes every metric: the head, the WAL and the engine's Pebble keys
@@ -769,7 +775,7 @@ func (s *Store) Reset(ctx context.Context) error {
 	if s.closed {
 		return ErrClosed
 	}
-	seg, err := s.wal.rotate()
+	seg, err := s.wal.Rotate()
 	if err != nil {
 		return err
 	}
@@ -785,7 +791,7 @@ func (s *Store) Reset(ctx context.Context) error {
 	s.headSamples.Store(0)
 	s.headSince.Store(0)
 	s.dirtyWindows = make(map[tierWindowKey]struct{})
-	if err := s.wal.removeThrough(seg); err != nil {
+	if err := s.wal.RemoveThrough(seg); err != nil {
 		return fmt.Errorf("metricstore: reset wal: %w", err)
 	}
 	if err := s.db.DeleteRange([]byte(prefix), []byte(prefixEndAll), pebble.Sync); err != nil {

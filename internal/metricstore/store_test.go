@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vigilhq/vigil/internal/clock"
+	"github.com/vigilhq/vigil/internal/wal"
 )
 
 func testStore(t testing.TB, dir string, clk clock.Clock) *Store {
@@ -117,8 +118,8 @@ func TestTornRecordIgnored(t *testing.T) {
 		}
 		s.Close()
 	}()
-	segs, _ := listSegments(filepath.Join(dir, "metrics"))
-	last := filepath.Join(dir, "metrics", segName(segs[len(segs)-1]))
+	segs, _ := wal.Segments(filepath.Join(dir, "metrics"))
+	last := filepath.Join(dir, "metrics", wal.SegmentName(segs[len(segs)-1]))
 	fi, err := os.Stat(last)
 	if err != nil {
 		t.Fatal(err)
