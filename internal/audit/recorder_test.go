@@ -6,15 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/exec"
 	"reflect"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/clock"
+	"github.com/vigilhq/vigil/internal/crashtest"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -169,7 +167,7 @@ func TestRecorderSweepOnce(t *testing.T) {
 // TestRecorderSurvivesKill9 records and flushes in a child process that then
 // kills itself with SIGKILL; the parent reopens the directory.
 func TestRecorderSurvivesKill9(t *testing.T) {
-	if dir := os.Getenv("AUDIT_KILL9_DIR"); dir != "" {
+	dir := crashtest.Run(t, func(dir string) {
 		db := openPebble(t, dir)
 		r := NewRecorder(NewPebbleStore(db), RecorderOptions{Logger: quiet})
 		for i := 0; i < 10; i++ {
@@ -178,17 +176,7 @@ func TestRecorderSurvivesKill9(t *testing.T) {
 		if err := r.Flush(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		syscall.Kill(os.Getpid(), syscall.SIGKILL)
-		select {}
-	}
-	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestRecorderSurvivesKill9$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "AUDIT_KILL9_DIR="+dir)
-	out, err := cmd.CombinedOutput()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
-		t.Fatalf("child did not die by SIGKILL: %v\n%s", err, out)
-	}
+	})
 	db := openPebble(t, dir)
 	defer db.Close()
 	p, err := NewPebbleStore(db).Lookup(context.Background(), Query{Account: "1", Region: "r"})

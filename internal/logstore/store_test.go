@@ -2,15 +2,13 @@ package logstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 
+	"github.com/vigilhq/vigil/internal/crashtest"
 	"github.com/vigilhq/vigil/internal/wal"
 )
 
@@ -41,7 +39,7 @@ func countAll(t testing.TB, s *Store, group string) map[string]int {
 // exactly once.
 func TestAppendSurvivesKill9(t *testing.T) {
 	const workers, calls, per = 4, 40, 100
-	if dir := os.Getenv("LOGSTORE_KILL9_DIR"); dir != "" {
+	dir := crashtest.Run(t, func(dir string) {
 		s, err := Open(dir, Options{Logger: quiet, MaxHeadBytes: 64 << 10, BlockBytes: 8 << 10})
 		if err != nil {
 			t.Fatal(err)
@@ -63,17 +61,7 @@ func TestAppendSurvivesKill9(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		syscall.Kill(os.Getpid(), syscall.SIGKILL)
-		select {}
-	}
-	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestAppendSurvivesKill9$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "LOGSTORE_KILL9_DIR="+dir)
-	out, err := cmd.CombinedOutput()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
-		t.Fatalf("child did not die by SIGKILL: %v\n%s", err, out)
-	}
+	})
 	segs, _ := os.ReadDir(filepath.Join(dir, "seg"))
 	s, err := Open(dir, Options{Logger: quiet})
 	if err != nil {

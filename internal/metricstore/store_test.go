@@ -5,15 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/clock"
+	"github.com/vigilhq/vigil/internal/crashtest"
 	"github.com/vigilhq/vigil/internal/wal"
 )
 
@@ -46,7 +45,7 @@ func countAll(t testing.TB, s *Store, p Partition, key SeriesKey, start, end tim
 // reopens the directory and finds every acknowledged datum.
 func TestAppendSurvivesKill9(t *testing.T) {
 	p := Partition{"111111111111", "us-east-1"}
-	if dir := os.Getenv("METRICSTORE_KILL9_DIR"); dir != "" {
+	dir := crashtest.Run(t, func(dir string) {
 		db := openPebble(t, dir)
 		s, err := Open(db, filepath.Join(dir, "metrics"), Options{Clock: clock.NewFake(base), Logger: quiet, MaxHeadSamples: 5000})
 		if err != nil {
@@ -70,18 +69,8 @@ func TestAppendSurvivesKill9(t *testing.T) {
 			}(w)
 		}
 		wg.Wait()
-		// Every Append above has returned: kill without closing anything.
-		syscall.Kill(os.Getpid(), syscall.SIGKILL)
-		select {}
-	}
-	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestAppendSurvivesKill9$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "METRICSTORE_KILL9_DIR="+dir)
-	out, err := cmd.CombinedOutput()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
-		t.Fatalf("child did not die by SIGKILL: %v\n%s", err, out)
-	}
+		// Every Append above has returned: the kill follows without closing anything.
+	})
 	s := testStore(t, dir, clock.NewFake(base))
 	total := 0.0
 	for w := 0; w < 4; w++ {

@@ -15,57 +15,23 @@ import (
 	"github.com/vigilhq/vigil/internal/protocol/internal/shapetest"
 )
 
-type inner struct {
-	Name  *string
-	Value *float64
-}
-
-type allTypes struct {
-	S       *string
-	B       *bool
-	I       *int32
-	L       *int64
-	F       *float32
-	D       *float64
-	T       *time.Time
-	Blob    []byte
-	Strs    []string
-	Structs []inner
-	M       map[string]int64
-	MS      map[string]inner
-	Nested  *inner
-	Doc     any
-	Renamed *string `wire:"renamed_key"`
-	Times   []time.Time
-	Lists   [][]int32
-	Rec     *allTypes
-	Bools   []bool
-	Empty   []string
-}
-
 type emptyOut struct{}
 
-var (
-	allShape = shapetest.Of[allTypes]()
-	allOp    = &shape.Operation{Name: "All", Input: allShape, Output: allShape}
-	svc      = &shape.Service{ID: "test", Operations: []*shape.Operation{allOp}}
-)
-
-func full() *allTypes {
+func full() *shapetest.AllTypes {
 	ts := time.Date(2023, 11, 14, 22, 13, 20, 123e6, time.UTC)
-	return &allTypes{
+	return &shapetest.AllTypes{
 		S: shape.Ptr("héllo \"q\"\n\x01"), B: shape.Ptr(true), I: shape.Ptr[int32](-42), L: shape.Ptr[int64](1 << 40),
 		F: shape.Ptr[float32](1.5), D: shape.Ptr(0.1), T: &ts, Blob: []byte("hi\x00"),
 		Strs:    []string{"a", "b"},
-		Structs: []inner{{Name: shape.Ptr("x"), Value: shape.Ptr(2.0)}, {}},
+		Structs: []shapetest.Inner{{Name: shape.Ptr("x"), Value: shape.Ptr(2.0)}, {}},
 		M:       map[string]int64{"b": 2, "a": 1},
-		MS:      map[string]inner{"k": {Name: shape.Ptr("v")}},
-		Nested:  &inner{Value: shape.Ptr(1e300)},
+		MS:      map[string]shapetest.Inner{"k": {Name: shape.Ptr("v")}},
+		Nested:  &shapetest.Inner{Value: shape.Ptr(1e300)},
 		Doc:     map[string]any{"x": []any{1.0, "s", true, nil, map[string]any{}}},
 		Renamed: shape.Ptr("r"),
 		Times:   []time.Time{time.Unix(1700000000, 0).UTC()},
 		Lists:   [][]int32{{1, 2}, {}},
-		Rec:     &allTypes{S: shape.Ptr("deep")},
+		Rec:     &shapetest.AllTypes{S: shape.Ptr("deep")},
 		Bools:   []bool{false},
 		Empty:   []string{},
 	}
@@ -76,7 +42,7 @@ const fullJSON = `{"S":"héllo \"q\"\n\u0001","B":true,"I":-42,"L":1099511627776
 	`"Doc":{"x":[1,"s",true,null,{}]},"renamed_key":"r","Times":[1700000000],"Lists":[[1,2],[]],"Rec":{"S":"deep"},"Bools":[false],"Empty":[]}`
 
 func req(body string) *protocol.Request {
-	return &protocol.Request{Service: svc, Op: allOp, Body: []byte(body), RequestID: "rid"}
+	return &protocol.Request{Service: shapetest.AllService, Op: shapetest.AllOp, Body: []byte(body), RequestID: "rid"}
 }
 
 func TestEncodeGolden(t *testing.T) {
@@ -94,7 +60,7 @@ func TestRoundTrip(t *testing.T) {
 	c := New("1.0")
 	var resp protocol.Response
 	c.EncodeOutput(req(""), full(), &resp)
-	var got allTypes
+	var got shapetest.AllTypes
 	if err := c.Decode(req(resp.Body.String()), &got); err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +71,7 @@ func TestRoundTrip(t *testing.T) {
 
 func TestEncodeEmpty(t *testing.T) {
 	c := New("1.0")
-	for _, out := range []any{nil, (*allTypes)(nil), &allTypes{}, &emptyOut{}} {
+	for _, out := range []any{nil, (*shapetest.AllTypes)(nil), &shapetest.AllTypes{}, &emptyOut{}} {
 		var resp protocol.Response
 		c.EncodeOutput(req(""), out, &resp)
 		if resp.Body.String() != "{}" {
@@ -122,14 +88,14 @@ func TestEncodeEmpty(t *testing.T) {
 
 func TestSpecialFloats(t *testing.T) {
 	c := New("1.0")
-	v := &allTypes{D: shape.Ptr(math.NaN()), F: shape.Ptr(float32(math.Inf(1))), Nested: &inner{Value: shape.Ptr(math.Inf(-1))}}
+	v := &shapetest.AllTypes{D: shape.Ptr(math.NaN()), F: shape.Ptr(float32(math.Inf(1))), Nested: &shapetest.Inner{Value: shape.Ptr(math.Inf(-1))}}
 	var resp protocol.Response
 	c.EncodeOutput(req(""), v, &resp)
 	want := `{"F":"Infinity","D":"NaN","Nested":{"Value":"-Infinity"}}`
 	if resp.Body.String() != want {
 		t.Fatalf("got %s", resp.Body.String())
 	}
-	var got allTypes
+	var got shapetest.AllTypes
 	if err := c.Decode(req(want), &got); err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +119,7 @@ func TestTimestampsEncode(t *testing.T) {
 		{time.Unix(0, 0), "0"},
 	} {
 		var resp protocol.Response
-		New("1.0").EncodeOutput(req(""), &allTypes{T: &c.t}, &resp)
+		New("1.0").EncodeOutput(req(""), &shapetest.AllTypes{T: &c.t}, &resp)
 		if got := resp.Body.String(); got != `{"T":`+c.want+`}` {
 			t.Errorf("%v: got %s want %s", c.t, got, c.want)
 		}
@@ -164,32 +130,32 @@ func TestDecodeVariants(t *testing.T) {
 	ts := time.Date(2023, 11, 14, 22, 13, 20, 0, time.UTC)
 	cases := []struct {
 		body string
-		want allTypes
+		want shapetest.AllTypes
 	}{
-		{"", allTypes{}},
-		{"  \n", allTypes{}},
-		{"{}", allTypes{}},
-		{"null", allTypes{}},
-		{` { "S" : null , "I" : null, "Strs": null, "Doc": null } `, allTypes{}},
-		{`{"unknown":{"a":[1,2,{"b":null}]},"S":"x","alsoUnknown":-1.5e3}`, allTypes{S: shape.Ptr("x")}},
-		{`{"T":"2023-11-14T22:13:20Z"}`, allTypes{T: &ts}},
-		{`{"T":"2023-11-14T22:13:20.000+00:00"}`, allTypes{T: &ts}},
-		{`{"T":1700000000}`, allTypes{T: &ts}},
-		{`{"T":1.7e9}`, allTypes{T: shape.Ptr(time.Unix(1.7e9, 0).UTC())}},
-		{`{"T":1700000000.5}`, allTypes{T: shape.Ptr(time.Unix(1700000000, 5e8).UTC())}},
-		{`{"I":5.0,"L":-9223372036854775808,"D":1,"F":-0.25}`, allTypes{I: shape.Ptr[int32](5), L: shape.Ptr[int64](math.MinInt64), D: shape.Ptr(1.0), F: shape.Ptr[float32](-0.25)}},
-		{`{"S":"\u00e9\ud83d\ude00\/\t"}`, allTypes{S: shape.Ptr("é😀/\t")}},
-		{`{"Blob":"aGk="}`, allTypes{Blob: []byte("hi")}},
-		{`{"Blob":"aGk"}`, allTypes{Blob: []byte("hi")}},
-		{`{"Blob":""}`, allTypes{Blob: []byte{}}},
-		{`{"Strs":["a",null,"b"],"M":{"x":null,"y":3}}`, allTypes{Strs: []string{"a", "b"}, M: map[string]int64{"y": 3}}},
-		{`{"Doc":"just a string"}`, allTypes{Doc: "just a string"}},
-		{`{"Doc":[]}`, allTypes{Doc: []any{}}},
-		{`{"S":"a","S":"b"}`, allTypes{S: shape.Ptr("b")}},
-		{`{"Rec":{"Rec":{"B":false}}}`, allTypes{Rec: &allTypes{Rec: &allTypes{B: shape.Ptr(false)}}}},
+		{"", shapetest.AllTypes{}},
+		{"  \n", shapetest.AllTypes{}},
+		{"{}", shapetest.AllTypes{}},
+		{"null", shapetest.AllTypes{}},
+		{` { "S" : null , "I" : null, "Strs": null, "Doc": null } `, shapetest.AllTypes{}},
+		{`{"unknown":{"a":[1,2,{"b":null}]},"S":"x","alsoUnknown":-1.5e3}`, shapetest.AllTypes{S: shape.Ptr("x")}},
+		{`{"T":"2023-11-14T22:13:20Z"}`, shapetest.AllTypes{T: &ts}},
+		{`{"T":"2023-11-14T22:13:20.000+00:00"}`, shapetest.AllTypes{T: &ts}},
+		{`{"T":1700000000}`, shapetest.AllTypes{T: &ts}},
+		{`{"T":1.7e9}`, shapetest.AllTypes{T: shape.Ptr(time.Unix(1.7e9, 0).UTC())}},
+		{`{"T":1700000000.5}`, shapetest.AllTypes{T: shape.Ptr(time.Unix(1700000000, 5e8).UTC())}},
+		{`{"I":5.0,"L":-9223372036854775808,"D":1,"F":-0.25}`, shapetest.AllTypes{I: shape.Ptr[int32](5), L: shape.Ptr[int64](math.MinInt64), D: shape.Ptr(1.0), F: shape.Ptr[float32](-0.25)}},
+		{`{"S":"\u00e9\ud83d\ude00\/\t"}`, shapetest.AllTypes{S: shape.Ptr("é😀/\t")}},
+		{`{"Blob":"aGk="}`, shapetest.AllTypes{Blob: []byte("hi")}},
+		{`{"Blob":"aGk"}`, shapetest.AllTypes{Blob: []byte("hi")}},
+		{`{"Blob":""}`, shapetest.AllTypes{Blob: []byte{}}},
+		{`{"Strs":["a",null,"b"],"M":{"x":null,"y":3}}`, shapetest.AllTypes{Strs: []string{"a", "b"}, M: map[string]int64{"y": 3}}},
+		{`{"Doc":"just a string"}`, shapetest.AllTypes{Doc: "just a string"}},
+		{`{"Doc":[]}`, shapetest.AllTypes{Doc: []any{}}},
+		{`{"S":"a","S":"b"}`, shapetest.AllTypes{S: shape.Ptr("b")}},
+		{`{"Rec":{"Rec":{"B":false}}}`, shapetest.AllTypes{Rec: &shapetest.AllTypes{Rec: &shapetest.AllTypes{B: shape.Ptr(false)}}}},
 	}
 	for _, c := range cases {
-		var got allTypes
+		var got shapetest.AllTypes
 		if err := New("1.0").Decode(req(c.body), &got); err != nil {
 			t.Errorf("%s: %v", c.body, err)
 			continue
@@ -239,7 +205,7 @@ func TestDecodeErrors(t *testing.T) {
 		{`{"u":` + strings.Repeat("[", 200) + strings.Repeat("]", 200) + "}", "maximum depth"},
 	}
 	for _, c := range cases {
-		var got allTypes
+		var got shapetest.AllTypes
 		err := New("1.0").Decode(req(c.body), &got)
 		var se *shape.Error
 		if !errors.As(err, &se) || se.Code != "SerializationException" || se.Status != 400 || !se.Sender {
@@ -254,7 +220,7 @@ func TestDecodeErrors(t *testing.T) {
 
 func TestDecodeNoInput(t *testing.T) {
 	op := &shape.Operation{Name: "NoInput"}
-	r := &protocol.Request{Service: svc, Op: op, Body: []byte(`{"anything":[1]}`)}
+	r := &protocol.Request{Service: shapetest.AllService, Op: op, Body: []byte(`{"anything":[1]}`)}
 	if err := New("1.0").Decode(r, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +257,7 @@ func TestEncodeErrors(t *testing.T) {
 			501, "NotImplemented", "NotImplemented;Receiver", `{"__type":"NotImplemented","message":"ListMetrics is not implemented by Vigil's cloudwatch service yet"}`},
 		{"internal", cw, listMetrics, errors.New("disk on fire /secret/path"),
 			500, "InternalFailure", "InternalFailure;Receiver", `{"__type":"InternalFailure","message":"We encountered an internal error. Please try again."}`},
-		{"wrapped shape.Error, not query compatible", svc, allOp, errors.Join(errors.New("ctx"), &shape.Error{Code: "ValidationException", Message: "v", Status: 400, Sender: true}),
+		{"wrapped shape.Error, not query compatible", shapetest.AllService, shapetest.AllOp, errors.Join(errors.New("ctx"), &shape.Error{Code: "ValidationException", Message: "v", Status: 400, Sender: true}),
 			400, "ValidationException", "", `{"__type":"ValidationException","message":"v"}`},
 	}
 	for _, c := range cases {
@@ -309,7 +275,7 @@ func TestResponseReuse(t *testing.T) {
 	c := New("1.1")
 	for range 3 {
 		resp.Reset()
-		c.EncodeOutput(req(""), &allTypes{S: shape.Ptr("x")}, &resp)
+		c.EncodeOutput(req(""), &shapetest.AllTypes{S: shape.Ptr("x")}, &resp)
 		if resp.Body.String() != `{"S":"x"}` {
 			t.Fatal(resp.Body.String())
 		}

@@ -3,6 +3,7 @@ package rpcv2cbor
 import (
 	"errors"
 	"net/http"
+	"reflect"
 	"testing"
 
 	"github.com/vigilhq/vigil/internal/api/cloudwatch"
@@ -14,7 +15,7 @@ func listMetricsBody() []byte {
 	// What the Go SDK sends for a small ListMetrics, built with our encoder.
 	in := &cloudwatch.ListMetricsInput{Namespace: shape.Ptr("AWS/EC2"), MetricName: shape.Ptr("CPUUtilization"),
 		Dimensions: []cloudwatch.DimensionFilter{{Name: shape.Ptr("InstanceId"), Value: shape.Ptr("i-1234567890abcdef0")}}, RecentlyActive: shape.Ptr("PT3H")}
-	return appendStruct(nil, cloudwatch.Model.Operation("ListMetrics").Input, valueOf(in))
+	return appendStruct(nil, cloudwatch.Model.Operation("ListMetrics").Input, reflect.ValueOf(in))
 }
 
 func BenchmarkDecodeListMetrics(b *testing.B) {

@@ -15,59 +15,25 @@ import (
 	"github.com/vigilhq/vigil/internal/protocol/internal/shapetest"
 )
 
-type inner struct {
-	Name  *string
-	Value *float64
-}
-
-type allTypes struct {
-	S       *string
-	B       *bool
-	I       *int32
-	L       *int64
-	F       *float32
-	D       *float64
-	T       *time.Time
-	Blob    []byte
-	Strs    []string
-	Structs []inner
-	M       map[string]int64
-	MS      map[string]inner
-	Nested  *inner
-	Doc     any
-	Renamed *string `wire:"renamed_key"`
-	Times   []time.Time
-	Lists   [][]int32
-	Rec     *allTypes
-	Bools   []bool
-	Empty   []string
-}
-
-var (
-	allShape = shapetest.Of[allTypes]()
-	allOp    = &shape.Operation{Name: "All", Input: allShape, Output: allShape}
-	svc      = &shape.Service{ID: "test", Operations: []*shape.Operation{allOp}}
-)
-
 func req(body []byte) *protocol.Request {
-	return &protocol.Request{Service: svc, Op: allOp, Body: body, RequestID: "rid"}
+	return &protocol.Request{Service: shapetest.AllService, Op: shapetest.AllOp, Body: body, RequestID: "rid"}
 }
 
-func full() *allTypes {
+func full() *shapetest.AllTypes {
 	ts := time.Date(2023, 11, 14, 22, 13, 20, 123e6, time.UTC)
-	return &allTypes{
+	return &shapetest.AllTypes{
 		S: shape.Ptr("héllo"), B: shape.Ptr(true), I: shape.Ptr[int32](-42), L: shape.Ptr[int64](1 << 40),
 		F: shape.Ptr[float32](1.5), D: shape.Ptr(0.1), T: &ts, Blob: []byte("hi\x00"),
 		Strs:    []string{"a", "b"},
-		Structs: []inner{{Name: shape.Ptr("x"), Value: shape.Ptr(2.0)}, {}},
+		Structs: []shapetest.Inner{{Name: shape.Ptr("x"), Value: shape.Ptr(2.0)}, {}},
 		M:       map[string]int64{"b": 2, "a": -1},
-		MS:      map[string]inner{"k": {Name: shape.Ptr("v")}},
-		Nested:  &inner{Value: shape.Ptr(1e300)},
+		MS:      map[string]shapetest.Inner{"k": {Name: shape.Ptr("v")}},
+		Nested:  &shapetest.Inner{Value: shape.Ptr(1e300)},
 		Doc:     map[string]any{"x": []any{1.0, "s", true, nil, map[string]any{}, 2.5}},
 		Renamed: shape.Ptr("r"),
 		Times:   []time.Time{time.Unix(1700000000, 0).UTC()},
 		Lists:   [][]int32{{1, 2}, {}},
-		Rec:     &allTypes{S: shape.Ptr("deep")},
+		Rec:     &shapetest.AllTypes{S: shape.Ptr("deep")},
 		Bools:   []bool{false},
 		Empty:   []string{},
 	}
@@ -83,7 +49,7 @@ func mustHex(s string) []byte {
 
 func TestEncodeGolden(t *testing.T) {
 	ts := time.Unix(1700000000, 0)
-	v := &allTypes{S: shape.Ptr("a"), B: shape.Ptr(false), I: shape.Ptr[int32](-1), L: shape.Ptr[int64](500), F: shape.Ptr[float32](1.5),
+	v := &shapetest.AllTypes{S: shape.Ptr("a"), B: shape.Ptr(false), I: shape.Ptr[int32](-1), L: shape.Ptr[int64](500), F: shape.Ptr[float32](1.5),
 		D: shape.Ptr(math.Inf(1)), T: &ts, Blob: []byte{1, 2}, Strs: []string{"x"}, M: map[string]int64{"k": 24}, Empty: []string{}}
 	want := mustHex(`ab
 		61 53  61 61
@@ -111,7 +77,7 @@ func TestEncodeGolden(t *testing.T) {
 func TestRoundTrip(t *testing.T) {
 	var resp protocol.Response
 	New().EncodeOutput(req(nil), full(), &resp)
-	var got allTypes
+	var got shapetest.AllTypes
 	if err := New().Decode(req(resp.Body.Bytes()), &got); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +87,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestEncodeEmpty(t *testing.T) {
-	for _, out := range []any{nil, (*allTypes)(nil), &allTypes{}, &struct{}{}} {
+	for _, out := range []any{nil, (*shapetest.AllTypes)(nil), &shapetest.AllTypes{}, &struct{}{}} {
 		var resp protocol.Response
 		New().EncodeOutput(req(nil), out, &resp)
 		if resp.Body.String() != "\xa0" {
@@ -131,11 +97,11 @@ func TestEncodeEmpty(t *testing.T) {
 }
 
 func TestSpecialFloatsAndTimes(t *testing.T) {
-	v := &allTypes{D: shape.Ptr(math.NaN()), F: shape.Ptr(float32(math.Inf(-1))),
+	v := &shapetest.AllTypes{D: shape.Ptr(math.NaN()), F: shape.Ptr(float32(math.Inf(-1))),
 		Times: []time.Time{time.UnixMilli(1700000000123), time.UnixMilli(1700000000001), time.UnixMilli(-1500)}}
 	var resp protocol.Response
 	New().EncodeOutput(req(nil), v, &resp)
-	var got allTypes
+	var got shapetest.AllTypes
 	if err := New().Decode(req(resp.Body.Bytes()), &got); err != nil {
 		t.Fatal(err)
 	}
@@ -161,36 +127,36 @@ func TestDecodeVariants(t *testing.T) {
 	cases := []struct {
 		name string
 		body string
-		want allTypes
+		want shapetest.AllTypes
 	}{
-		{"empty body", ``, allTypes{}},
-		{"empty map", `a0`, allTypes{}},
-		{"indefinite empty map", `bf ff`, allTypes{}},
-		{"top-level null", `f6`, allTypes{}},
-		{"null and undefined members", `a2 6153 f6 6149 f7`, allTypes{}},
-		{"unknown keys skipped", `a3 63 756e6b bf 61 61 9f 01 c1 02 ff ff  6153 6178  62 7878 a1 01 02`, allTypes{S: shape.Ptr("x")}},
-		{"chunked text and key", `a1 7f 61 53 ff 7f 62 6865 63 6c6c6f ff`, allTypes{S: shape.Ptr("hello")}},
-		{"chunked bytes", `a1 64 426c6f62 5f 41 01 42 0203 ff`, allTypes{Blob: []byte{1, 2, 3}}},
-		{"indefinite list", `a1 64 53747273 9f 61 61 f6 61 62 ff`, allTypes{Strs: []string{"a", "b"}}},
-		{"indefinite map", `a1 61 4d bf 61 61 01 61 62 f6 ff`, allTypes{M: map[string]int64{"a": 1}}},
-		{"timestamp int", `a1 61 54 c1 1a 6553f100`, allTypes{T: &ts}},
-		{"timestamp float", `a1 61 54 c1 fb 41d954fc40000000`, allTypes{T: &ts}},
-		{"timestamp half float 0.5", `a1 61 54 c1 f9 3800`, allTypes{T: shape.Ptr(time.Unix(0, 5e8).UTC())}},
-		{"timestamp untagged", `a1 61 54 1a 6553f100`, allTypes{T: &ts}},
+		{"empty body", ``, shapetest.AllTypes{}},
+		{"empty map", `a0`, shapetest.AllTypes{}},
+		{"indefinite empty map", `bf ff`, shapetest.AllTypes{}},
+		{"top-level null", `f6`, shapetest.AllTypes{}},
+		{"null and undefined members", `a2 6153 f6 6149 f7`, shapetest.AllTypes{}},
+		{"unknown keys skipped", `a3 63 756e6b bf 61 61 9f 01 c1 02 ff ff  6153 6178  62 7878 a1 01 02`, shapetest.AllTypes{S: shape.Ptr("x")}},
+		{"chunked text and key", `a1 7f 61 53 ff 7f 62 6865 63 6c6c6f ff`, shapetest.AllTypes{S: shape.Ptr("hello")}},
+		{"chunked bytes", `a1 64 426c6f62 5f 41 01 42 0203 ff`, shapetest.AllTypes{Blob: []byte{1, 2, 3}}},
+		{"indefinite list", `a1 64 53747273 9f 61 61 f6 61 62 ff`, shapetest.AllTypes{Strs: []string{"a", "b"}}},
+		{"indefinite map", `a1 61 4d bf 61 61 01 61 62 f6 ff`, shapetest.AllTypes{M: map[string]int64{"a": 1}}},
+		{"timestamp int", `a1 61 54 c1 1a 6553f100`, shapetest.AllTypes{T: &ts}},
+		{"timestamp float", `a1 61 54 c1 fb 41d954fc40000000`, shapetest.AllTypes{T: &ts}},
+		{"timestamp half float 0.5", `a1 61 54 c1 f9 3800`, shapetest.AllTypes{T: shape.Ptr(time.Unix(0, 5e8).UTC())}},
+		{"timestamp untagged", `a1 61 54 1a 6553f100`, shapetest.AllTypes{T: &ts}},
 		{"half, single, double floats", `a3 61 44 f9 3e00 61 46 fb 3ff8000000000000 65 4c69737473 81 81 fa 40400000`,
-			allTypes{D: shape.Ptr(1.5), F: shape.Ptr[float32](1.5), Lists: [][]int32{{3}}}},
+			shapetest.AllTypes{D: shape.Ptr(1.5), F: shape.Ptr[float32](1.5), Lists: [][]int32{{3}}}},
 		{"half float specials", `a2 61 44 f9 7c00 62 4d53 a1 61 6b a1 65 56616c7565 f9 fc00`,
-			allTypes{D: shape.Ptr(math.Inf(1)), MS: map[string]inner{"k": {Value: shape.Ptr(math.Inf(-1))}}}},
+			shapetest.AllTypes{D: shape.Ptr(math.Inf(1)), MS: map[string]shapetest.Inner{"k": {Value: shape.Ptr(math.Inf(-1))}}}},
 		{"ints of every width", `a3 61 49 3a 7fffffff 61 4c 3b 7fffffffffffffff 64 537472 73 80`,
-			allTypes{I: shape.Ptr[int32](math.MinInt32), L: shape.Ptr[int64](math.MinInt64), Strs: []string{}}},
-		{"integral float to int", `a1 61 49 fb 4014000000000000`, allTypes{I: shape.Ptr[int32](5)}},
-		{"int to double", `a1 61 44 18 64`, allTypes{D: shape.Ptr(100.0)}},
-		{"ignored tag on string", `a1 61 53 d8 20 61 78`, allTypes{S: shape.Ptr("x")}},
-		{"document", `a1 63 446f63 a2 61 61 82 01 f5 61 62 42 0102`, allTypes{Doc: map[string]any{"a": []any{1.0, true}, "b": "AQI="}}},
-		{"nested structure", `a1 63 526563 a1 63 526563 a1 61 42 f5`, allTypes{Rec: &allTypes{Rec: &allTypes{B: shape.Ptr(true)}}}},
+			shapetest.AllTypes{I: shape.Ptr[int32](math.MinInt32), L: shape.Ptr[int64](math.MinInt64), Strs: []string{}}},
+		{"integral float to int", `a1 61 49 fb 4014000000000000`, shapetest.AllTypes{I: shape.Ptr[int32](5)}},
+		{"int to double", `a1 61 44 18 64`, shapetest.AllTypes{D: shape.Ptr(100.0)}},
+		{"ignored tag on string", `a1 61 53 d8 20 61 78`, shapetest.AllTypes{S: shape.Ptr("x")}},
+		{"document", `a1 63 446f63 a2 61 61 82 01 f5 61 62 42 0102`, shapetest.AllTypes{Doc: map[string]any{"a": []any{1.0, true}, "b": "AQI="}}},
+		{"nested structure", `a1 63 526563 a1 63 526563 a1 61 42 f5`, shapetest.AllTypes{Rec: &shapetest.AllTypes{Rec: &shapetest.AllTypes{B: shape.Ptr(true)}}}},
 	}
 	for _, c := range cases {
-		var got allTypes
+		var got shapetest.AllTypes
 		if err := New().Decode(req(mustHex(c.body)), &got); err != nil {
 			t.Errorf("%s: %v", c.name, err)
 			continue
@@ -231,7 +197,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"deep tags", "a1 61 53 " + strings.Repeat("c2 ", 200) + "61 78", "too many nested CBOR tags"},
 	}
 	for _, c := range cases {
-		var got allTypes
+		var got shapetest.AllTypes
 		err := New().Decode(req(mustHex(c.body)), &got)
 		var se *shape.Error
 		if !errors.As(err, &se) || se.Code != "SerializationException" || se.Status != 400 {
