@@ -346,7 +346,7 @@ func readBody(body io.Reader, buf *bytes.Buffer) ([]byte, error) {
 func decode(encodings string, body []byte) ([]byte, error) {
 	for _, enc := range strings.Split(encodings, ",") {
 		switch strings.TrimSpace(strings.ToLower(enc)) {
-		case "", "identity", "aws-chunked":
+		case "", "identity":
 		case "gzip":
 			zr, err := gzip.NewReader(bytes.NewReader(body))
 			if err != nil {
