@@ -6,12 +6,12 @@ import (
 	"math"
 	"reflect"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/vigilhq/vigil/internal/api/shape"
 	"github.com/vigilhq/vigil/internal/protocol/internal/arena"
+	"github.com/vigilhq/vigil/internal/protocol/internal/memberpath"
 )
 
 // MaxDepth bounds the nesting of maps, arrays and tags in a request.
@@ -63,47 +63,17 @@ func decodeBody(data []byte, s *shape.Shape, v any) error {
 
 func isNull(b byte) bool { return b == 0xf6 || b == 0xf7 }
 
-type pathElem struct {
-	name string
-	idx  int
-}
-
 type decoder struct {
 	arena   arena.Arena
 	data    []byte
 	pos     int
 	depth   int
 	scratch []byte
-	path    []pathElem
-	pathBuf [12]pathElem
-}
-
-func (d *decoder) push(name string, idx int) {
-	if d.path == nil {
-		d.path = d.pathBuf[:0]
-	}
-	d.path = append(d.path, pathElem{name, idx})
-}
-
-func (d *decoder) pop() { d.path = d.path[:len(d.path)-1] }
-
-func (d *decoder) where() string {
-	var b strings.Builder
-	for _, p := range d.path {
-		if p.idx >= 0 {
-			b.WriteString("[" + strconv.Itoa(p.idx) + "]")
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(p.name)
-	}
-	return b.String()
+	path    memberpath.Path
 }
 
 func (d *decoder) located(msg string) error {
-	if w := d.where(); w != "" {
+	if w := d.path.String(); w != "" {
 		msg += " (member " + w + ")"
 	}
 	return serr(msg)
@@ -504,11 +474,11 @@ func (d *decoder) structure(s *shape.Shape, v reflect.Value) error {
 		}
 		hint = idx + 1
 		m := members[idx]
-		d.push(m.Name, -1)
+		d.path.Push(m.Name, -1)
 		if err := d.member(m.Shape, v.Field(idx)); err != nil {
 			return err
 		}
-		d.pop()
+		d.path.Pop()
 	}
 	d.depth--
 	return nil
@@ -544,11 +514,11 @@ func (d *decoder) list(s *shape.Shape, v reflect.Value) error {
 			v.Grow(max(4, l))
 		}
 		v.SetLen(l + 1)
-		d.push("", i)
+		d.path.Push("", i)
 		if err := d.value(et, v.Index(l)); err != nil {
 			return err
 		}
-		d.pop()
+		d.path.Pop()
 	}
 	if v.IsNil() {
 		v.Set(reflect.MakeSlice(v.Type(), 0, 0))
@@ -589,11 +559,11 @@ func (d *decoder) mapValue(s *shape.Shape, v reflect.Value) error {
 			continue
 		}
 		elem.Set(zero)
-		d.push(key, -1)
+		d.path.Push(key, -1)
 		if err := d.value(vt, elem); err != nil {
 			return err
 		}
-		d.pop()
+		d.path.Pop()
 		kv.SetString(key)
 		m.SetMapIndex(kv, elem)
 	}

@@ -12,12 +12,12 @@ import (
 	"math"
 	"reflect"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/vigilhq/vigil/internal/api/shape"
+	"github.com/vigilhq/vigil/internal/protocol/internal/memberpath"
 )
 
 // MaxDepth bounds the nesting of objects and arrays in a request.
@@ -66,49 +66,17 @@ func Decode(data []byte, s *shape.Shape, v any, opt Options) error {
 	return nil
 }
 
-type pathElem struct {
-	name string
-	idx  int
-}
-
 type decoder struct {
 	data     []byte
 	pos      int
 	depth    int
 	bodyOnly bool
 	scratch  []byte
-	path     []pathElem
-	pathBuf  [12]pathElem
+	path     memberpath.Path
 }
 
 func serr(msg string) *shape.Error {
 	return &shape.Error{Code: "SerializationException", Message: msg, Status: 400, Sender: true}
-}
-
-func (d *decoder) push(name string, idx int) {
-	if d.path == nil {
-		d.path = d.pathBuf[:0]
-	}
-	d.path = append(d.path, pathElem{name, idx})
-}
-
-func (d *decoder) pop() { d.path = d.path[:len(d.path)-1] }
-
-func (d *decoder) where() string {
-	var b strings.Builder
-	for _, p := range d.path {
-		if p.idx >= 0 {
-			b.WriteByte('[')
-			b.WriteString(strconv.Itoa(p.idx))
-			b.WriteByte(']')
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(p.name)
-	}
-	return b.String()
 }
 
 // mismatch reports a value of the wrong JSON type, in the words AWS's JSON
@@ -139,7 +107,7 @@ func (d *decoder) mismatch(want string) error {
 }
 
 func (d *decoder) located(msg string) error {
-	if w := d.where(); w != "" {
+	if w := d.path.String(); w != "" {
 		msg += " (member " + w + ")"
 	}
 	return serr(msg)
@@ -667,11 +635,11 @@ func (d *decoder) structure(s *shape.Shape, v reflect.Value) error {
 		} else {
 			hint = idx + 1
 			m := members[idx]
-			d.push(m.Name, -1)
+			d.path.Push(m.Name, -1)
 			if err := d.member(m.Shape, v.Field(idx)); err != nil {
 				return err
 			}
-			d.pop()
+			d.path.Pop()
 		}
 		d.ws()
 		switch d.peek() {
@@ -731,11 +699,11 @@ func (d *decoder) list(s *shape.Shape, v reflect.Value) error {
 				v.Grow(max(4, n))
 			}
 			v.SetLen(n + 1)
-			d.push("", i)
+			d.path.Push("", i)
 			if err := d.value(et, v.Index(n)); err != nil {
 				return err
 			}
-			d.pop()
+			d.path.Pop()
 		}
 		d.ws()
 		switch d.peek() {
@@ -797,11 +765,11 @@ func (d *decoder) mapValue(s *shape.Shape, v reflect.Value) error {
 			}
 		} else {
 			elem.Set(zero)
-			d.push(key, -1)
+			d.path.Push(key, -1)
 			if err := d.value(vt, elem); err != nil {
 				return err
 			}
-			d.pop()
+			d.path.Pop()
 			kv.SetString(key)
 			m.SetMapIndex(kv, elem)
 		}
