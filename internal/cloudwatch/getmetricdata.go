@@ -78,7 +78,7 @@ func (s *Service) GetMetricData(ctx context.Context, in *cwapi.GetMetricDataInpu
 		}
 		maxPoints = int(*in.MaxDatapoints)
 	}
-	qs, byID, err := parseQueries(in.MetricDataQueries)
+	qs, byID, err := parseQueries(in.MetricDataQueries, r.Caller.AccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func labelTimezone(o *cwapi.LabelOptions) *string {
 
 // parseQueries validates every query and parses expressions; references
 // between queries are checked when they are evaluated.
-func parseQueries(in []cwapi.MetricDataQuery) ([]*dataQuery, map[string]*dataQuery, error) {
+func parseQueries(in []cwapi.MetricDataQuery, account string) ([]*dataQuery, map[string]*dataQuery, error) {
 	qs := make([]*dataQuery, len(in))
 	byID := make(map[string]*dataQuery, len(in))
 	for i := range in {
@@ -126,6 +126,11 @@ func parseQueries(in []cwapi.MetricDataQuery) ([]*dataQuery, map[string]*dataQue
 		q := &dataQuery{index: i, id: shape.Value(mq.Id), label: shape.Value(mq.Label), ret: mq.ReturnData == nil || *mq.ReturnData}
 		if !queryID.MatchString(q.id) {
 			return nil, nil, invalidValue("The value %s for parameter %s.Id is invalid. The Id must start with a lowercase letter and contain only letters, numbers and underscores.", q.id, param)
+		}
+		if mq.AccountId != nil && *mq.AccountId != account {
+			// Cross-account observability links do not exist in Vigil;
+			// answering from the caller's own data would be a wrong answer.
+			return nil, nil, invalidValue("The value %s for parameter %s.AccountId is invalid. Vigil has no cross-account observability links; only the caller's account %s can be queried.", *mq.AccountId, param, account)
 		}
 		if byID[q.id] != nil {
 			return nil, nil, invalidValue("The value %s for parameter %s.Id is invalid. Ids must be unique.", q.id, param)

@@ -257,6 +257,8 @@ func TestGetMetricDataRefusals(t *testing.T) {
 		{"unknown id", base(cwapi.MetricDataQuery{Id: shape.Ptr("e"), Expression: shape.Ptr("m1 * 2")}), "Error in expression e"},
 		{"cycle", base(cwapi.MetricDataQuery{Id: shape.Ptr("e"), Expression: shape.Ptr("f * 2")}, cwapi.MetricDataQuery{Id: shape.Ptr("f"), Expression: shape.Ptr("e + 1")}), "refers to itself"},
 		{"not supported", base(cwapi.MetricDataQuery{Id: shape.Ptr("e"), Expression: shape.Ptr("LAMBDA('f')")}), "not supported"},
+		{"other account", base(cwapi.MetricDataQuery{Id: shape.Ptr("m"), AccountId: shape.Ptr("111111111111"), MetricStat: metricQuery("m", "a", "Sum", true).MetricStat}),
+			"no cross-account observability links"},
 		{"bad sql", base(cwapi.MetricDataQuery{Id: shape.Ptr("q"), Expression: shape.Ptr("SELECT FOO(x) FROM y")}), "Error in expression q"},
 	} {
 		_, err := e.s.GetMetricData(e.ctx(), c.in)
