@@ -114,7 +114,6 @@ func wildcardMatch(segs []string, s []byte) bool {
 type evalScratch struct {
 	cands  []int32 // leaf indexes, grouped per field
 	starts []int32 // per constrained field: start in cands; one extra end entry
-	order  []int32
 	chosen []int32
 }
 

@@ -49,13 +49,6 @@ type ScanStats struct {
 	RecordsScanned int64 // rows in the time range of the blocks decoded
 }
 
-func (a *ScanStats) add(b *ScanStats) {
-	a.Blocks += b.Blocks
-	a.BlocksSkipped += b.BlocksSkipped
-	a.BytesScanned += b.BytesScanned
-	a.RecordsScanned += b.RecordsScanned
-}
-
 // Page is one Read's answer. Records are in the read's direction; their
 // Messages share one buffer owned by the page.
 type Page struct {

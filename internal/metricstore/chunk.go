@@ -72,9 +72,6 @@ func (s *samples) reset() {
 	s.t, s.v, s.m, s.x = s.t[:0], s.v[:0], s.m[:0], s.x[:0]
 }
 
-// bytes estimates the memory held.
-func (s *samples) bytes() int { return cap(s.t)*8 + cap(s.v)*8 + cap(s.m) + cap(s.x)*8 }
-
 // addTo records sample i (whose extras start at xi) into a.
 func addTo(a *stats.Agg, m uint8, v float64, x []float64) {
 	switch {

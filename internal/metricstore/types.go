@@ -86,12 +86,11 @@ const MaxDims = 30
 // first, so these mark programming errors or internal states; callers may
 // branch on them with errors.Is.
 var (
-	ErrClosed         = errors.New("metricstore: store closed")
-	ErrUnknownUnit    = errors.New("metricstore: unknown unit")
-	ErrTooManyDims    = errors.New("metricstore: more than 30 dimensions")
-	ErrInvalidValue   = errors.New("metricstore: value, count or statistic set not finite or not positive")
-	ErrBadQuery       = errors.New("metricstore: period must be a positive whole number of seconds")
-	ErrTooManyBuckets = errors.New("metricstore: query spans too many periods")
+	ErrClosed       = errors.New("metricstore: store closed")
+	ErrUnknownUnit  = errors.New("metricstore: unknown unit")
+	ErrTooManyDims  = errors.New("metricstore: more than 30 dimensions")
+	ErrInvalidValue = errors.New("metricstore: value, count or statistic set not finite or not positive")
+	ErrBadQuery     = errors.New("metricstore: period must be a positive whole number of seconds")
 )
 
 // units are CloudWatch's StandardUnit values; the index is the stored id.

@@ -130,8 +130,6 @@ func (d *decoder) head() (major, info byte, arg uint64, err error) {
 
 func (d *decoder) peekMajor() byte { return d.data[d.pos] >> 5 }
 
-func (d *decoder) atBreak() bool { return d.pos < len(d.data) && d.data[d.pos] == 0xff }
-
 func (d *decoder) atNull() bool { return d.pos < len(d.data) && isNull(d.data[d.pos]) }
 
 // length checks a definite container length against the remaining input.
