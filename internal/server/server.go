@@ -81,26 +81,29 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if o.Account == "" {
 		o.Account = accounts.DefaultAccount
 	}
-	ln, err := net.Listen("tcp", o.Addr)
+	// Whether the address is loopback decides what may start, so it is
+	// settled before any socket is opened.
+	addr, err := net.ResolveTCPAddr("tcp", o.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", o.Addr, err)
+		return nil, fmt.Errorf("listen address %s: %w", o.Addr, err)
 	}
-	loopback := isLoopbackAddr(ln.Addr())
+	loopback := addr.IP != nil && addr.IP.IsLoopback()
 	if o.Dev && !loopback {
-		ln.Close()
 		return nil, fmt.Errorf("--dev accepts any access key, so it only listens on a loopback address, not %s", o.Addr)
 	}
 	st, err := storage.Open(o.DataDir)
 	if err != nil {
-		ln.Close()
 		return nil, err
 	}
-	s := &Server{opts: o, store: st, ln: ln, served: make(chan error, 1)}
+	s := &Server{opts: o, store: st, served: make(chan error, 1)}
 	if err := s.init(ctx, loopback); err != nil {
-		ln.Close()
-		st.Close()
-		return nil, err
+		return nil, errors.Join(err, s.closeStores())
 	}
+	if s.ln, err = net.ListenTCP("tcp", addr); err != nil {
+		s.closeStores()
+		return nil, fmt.Errorf("listen on %s: %w", o.Addr, err)
+	}
+	ln := s.ln
 	s.sched.Start(time.Second)
 	go func() { s.served <- s.http.Serve(ln) }()
 	o.Logger.Info("vigil listening", "addr", ln.Addr().String(), "data", o.DataDir, "dev", o.Dev, "version", o.Version)
@@ -231,11 +234,19 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		err = errors.Join(err, serr)
 	}
 	s.sched.Close()
-	err = errors.Join(err, s.recorder.Close(), s.metrics.Close(), s.store.Close())
+	err = errors.Join(err, s.closeStores())
 	return err
 }
 
-func isLoopbackAddr(a net.Addr) bool {
-	t, ok := a.(*net.TCPAddr)
-	return ok && t.IP.IsLoopback()
+// closeStores makes every recorded audit event durable and closes the
+// engines and the data directory; what init did not open is skipped.
+func (s *Server) closeStores() error {
+	var errs []error
+	if s.recorder != nil {
+		errs = append(errs, s.recorder.Close())
+	}
+	if s.metrics != nil {
+		errs = append(errs, s.metrics.Close())
+	}
+	return errors.Join(append(errs, s.store.Close())...)
 }
