@@ -28,6 +28,7 @@ const usage = `usage:
   vigil server [--addr 127.0.0.1:4566] [--data ./vigil-data] [--dev] [--account 000000000000]
   vigil admin create-access-key --account ID [--user NAME] [--data ./vigil-data]
   vigil bench put-metric-data --endpoint URL [--workers 4] [--series 1000] [--batch 1000] [--duration 10s] [--requests N] [--gzip]
+  vigil bench put-log-events --endpoint URL [--workers 4] [--streams N] [--batch 1000] [--event-bytes 300] [--duration 10s] [--requests N] [--group NAME]
   vigil version`
 
 func main() {
@@ -131,9 +132,19 @@ func isAccountID(s string) bool {
 }
 
 func runBench(args []string) error {
-	if len(args) == 0 || args[0] != "put-metric-data" {
+	if len(args) == 0 {
 		return fmt.Errorf("unknown bench workload\n%s", usage)
 	}
+	switch args[0] {
+	case "put-metric-data":
+		return benchPutMetricData(args[1:])
+	case "put-log-events":
+		return benchPutLogEvents(args[1:])
+	}
+	return fmt.Errorf("unknown bench workload\n%s", usage)
+}
+
+func benchPutMetricData(args []string) error {
 	fs := flag.NewFlagSet("put-metric-data", flag.ExitOnError)
 	var c bench.PutMetricDataConfig
 	fs.StringVar(&c.Endpoint, "endpoint", "http://127.0.0.1:4566", "server URL")
@@ -143,8 +154,28 @@ func runBench(args []string) error {
 	fs.DurationVar(&c.Duration, "duration", 10*time.Second, "how long to run at most")
 	fs.IntVar(&c.MaxRequests, "requests", 0, "how many calls at most (0: no limit but the duration)")
 	fs.BoolVar(&c.Gzip, "gzip", false, "let the SDK gzip request bodies (its default)")
-	fs.Parse(args[1:])
+	fs.Parse(args)
 	res, err := bench.PutMetricData(context.Background(), c, os.Stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Println(res)
+	return nil
+}
+
+func benchPutLogEvents(args []string) error {
+	fs := flag.NewFlagSet("put-log-events", flag.ExitOnError)
+	var c bench.PutLogEventsConfig
+	fs.StringVar(&c.Endpoint, "endpoint", "http://127.0.0.1:4566", "server URL")
+	fs.IntVar(&c.Workers, "workers", 4, "concurrent clients")
+	fs.IntVar(&c.Streams, "streams", 0, "distinct log streams, at least --workers (0: one per worker)")
+	fs.IntVar(&c.BatchSize, "batch", 1000, "events per PutLogEvents call (at most 10000)")
+	fs.IntVar(&c.EventBytes, "event-bytes", 300, "bytes per log message")
+	fs.DurationVar(&c.Duration, "duration", 10*time.Second, "how long to run at most")
+	fs.IntVar(&c.MaxRequests, "requests", 0, "how many calls at most (0: no limit but the duration)")
+	fs.StringVar(&c.Group, "group", "/vigil/bench", "log group, created if missing")
+	fs.Parse(args)
+	res, err := bench.PutLogEvents(context.Background(), c, os.Stderr)
 	if err != nil {
 		return err
 	}
