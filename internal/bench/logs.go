@@ -343,3 +343,15 @@ func (g *lineGen) line(b []byte, size int) []byte {
 	}
 	return append(b, `"}`...)
 }
+
+// LogLines returns n realistic JSON application log lines of about size
+// bytes, the same as the put-log-events workload sends, for benchmarks that
+// need its data without its client.
+func LogLines(seed uint64, n, size int) []string {
+	ptrs := newLineGen(seed, time.Now()).pool(n, size)
+	lines := make([]string, n)
+	for i, p := range ptrs {
+		lines[i] = *p
+	}
+	return lines
+}

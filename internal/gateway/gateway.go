@@ -219,6 +219,12 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request) {
 		in = reflect.New(op.Input.GoType).Interface()
 	}
 	out, err := g.invoke(r.Context(), c, rq, in)
+	if err == nil && rq.Stream != nil {
+		// The call is recorded when the stream starts; it may last hours.
+		g.audit(c, rq, in, out, err)
+		g.stream(r.Context(), w, c, rq, out)
+		return
+	}
 	g.finish(w, c, out, err)
 	g.audit(c, rq, in, out, err)
 }

@@ -24,6 +24,10 @@ func validationError(svc *shape.Service, vs []shape.Violation) error {
 		return &shape.Error{Code: "InvalidParameterValue", Status: 400, Sender: true, Message: shape.Message(vs)}
 	case "sns":
 		return &shape.Error{Code: "InvalidParameter", Status: 400, Sender: true, Message: shape.Message(vs)}
+	case "logs":
+		// CloudWatch Logs answers constraint violations with
+		// InvalidParameterException and the same wording.
+		return &shape.Error{Code: "InvalidParameterException", Status: 400, Sender: true, Message: shape.Message(vs)}
 	case "sts":
 		return &shape.Error{Code: "ValidationError", Status: 400, Sender: true, Message: shape.Message(vs)}
 	}

@@ -35,6 +35,14 @@ type Request struct {
 	// BodySize is the request body's size in bytes as sent (compressed
 	// when the client compressed it), for operations with a size limit.
 	BodySize int
+	// Stream, set by the handler of an operation whose output is an event
+	// stream (StartLiveTail), makes the gateway answer with the stream:
+	// after the handler returns without error, the gateway writes the
+	// initial response and calls Stream, which sends events until it
+	// returns. Each event is a pointer to the operation's event-stream
+	// union with exactly one member set; an exception member ends the
+	// stream. ctx ends when the client goes away.
+	Stream func(ctx context.Context, send func(event any) error) error
 }
 
 type key struct{}

@@ -33,7 +33,10 @@ import (
 	"github.com/vigilhq/vigil/internal/cloudwatch"
 	"github.com/vigilhq/vigil/internal/gateway"
 	"github.com/vigilhq/vigil/internal/ids"
+	"github.com/vigilhq/vigil/internal/logs"
+	"github.com/vigilhq/vigil/internal/logstore"
 	"github.com/vigilhq/vigil/internal/metricstore"
+	"github.com/vigilhq/vigil/internal/protocol/awsjson"
 	"github.com/vigilhq/vigil/internal/protocol/rpcv2cbor"
 	"github.com/vigilhq/vigil/internal/scheduler"
 	"github.com/vigilhq/vigil/internal/storage"
@@ -60,6 +63,8 @@ type Server struct {
 	store    *storage.Store
 	recorder *audit.Recorder
 	metrics  *metricstore.Store
+	logstore *logstore.Store
+	logs     *logs.Service
 	sched    *scheduler.Scheduler
 	http     *http.Server
 	ln       net.Listener
@@ -139,6 +144,14 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 	if err != nil {
 		return fmt.Errorf("open metrics store: %w", err)
 	}
+	s.logstore, err = logstore.Open(filepath.Join(o.DataDir, "logs"), logstore.Options{Clock: o.Clock, Logger: o.Logger})
+	if err != nil {
+		return fmt.Errorf("open log store: %w", err)
+	}
+	s.logs, err = logs.New(ctx, logs.Options{DB: s.store.SQL, Events: s.logstore, Metrics: s.metrics, Clock: o.Clock, IDs: o.IDs, Logger: o.Logger})
+	if err != nil {
+		return fmt.Errorf("open logs catalog: %w", err)
+	}
 	auditStore := audit.NewPebbleStore(s.store.Pebble)
 	s.recorder = audit.NewRecorder(auditStore, audit.RecorderOptions{Clock: o.Clock, Logger: o.Logger})
 	s.sched = scheduler.New(o.Clock, o.Logger)
@@ -150,9 +163,12 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 		return err
 	}})
 	s.sched.Add(scheduler.Job{Name: "metrics-maintenance", Every: time.Minute, Run: s.metrics.Maintain})
+	s.sched.Add(scheduler.Job{Name: "logs-maintenance", Every: time.Minute, Run: s.logstore.Maintain})
+	s.sched.Add(scheduler.Job{Name: "logs-stream-stats", Every: time.Minute, Run: s.logs.FlushStats})
+	s.sched.Add(scheduler.Job{Name: "logs-retention", Every: time.Hour, Run: s.logs.SweepRetention})
 
 	cfg := gateway.Config{
-		Services: bindings(auditStore, s.metrics, o.Clock),
+		Services: bindings(auditStore, s.metrics, s.logs, o.Clock),
 		Auth:     &auth.Verifier{Keys: keys, Clock: o.Clock, Dev: o.Dev, DevAccount: o.Account},
 		Keys:     keys,
 		Audit:    s.recorder,
@@ -175,11 +191,11 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 // bindings ties every service model to its handler. Services whose issue has
 // not landed yet are bound to their generated Unimplemented handler, so each
 // of their operations answers NotImplemented.
-func bindings(auditStore audit.Store, metrics *metricstore.Store, clk clock.Clock) []*gateway.Binding {
+func bindings(auditStore audit.Store, metrics *metricstore.Store, logsSvc *logs.Service, clk clock.Clock) []*gateway.Binding {
 	ct := cloudtrail.New(auditStore, clk)
 	return []*gateway.Binding{
 		withHot(bind[cloudwatchapi.Handler](cloudwatchapi.Model, cloudwatch.New(metrics, clk), cloudwatchapi.Invoke), cloudwatchHot),
-		bind[logsapi.Handler](logsapi.Model, logsapi.Unimplemented{}, logsapi.Invoke),
+		withHot(bind[logsapi.Handler](logsapi.Model, logsSvc, logsapi.Invoke), logsHot),
 		bind[eventsapi.Handler](eventsapi.Model, eventsapi.Unimplemented{}, eventsapi.Invoke),
 		bind[cloudtrailapi.Handler](cloudtrailapi.Model, ct, cloudtrailapi.Invoke),
 		bind[cloudtraildataapi.Handler](cloudtraildataapi.Model, cloudtraildataapi.Unimplemented{}, cloudtraildataapi.Invoke),
@@ -206,6 +222,16 @@ var cloudwatchHot = map[gateway.HotOp]gateway.HotDecoder{
 	},
 }
 
+// logsHot is PutLogEvents' fast path as the SDKs send it (awsJson 1.1):
+// the hand-tuned decoder, then the model's constraints on the typed value;
+// the handler's rules run as for every other call.
+var logsHot = map[gateway.HotOp]gateway.HotDecoder{
+	{Protocol: "awsJson1_1", Operation: "PutLogEvents"}: func(body []byte, in any) bool {
+		p := in.(*logsapi.PutLogEventsRequest)
+		return awsjson.DecodePutLogEvents(body, p) && logs.ValidPutLogEvents(p)
+	},
+}
+
 func withHot(b *gateway.Binding, hot map[gateway.HotOp]gateway.HotDecoder) *gateway.Binding {
 	b.Hot = hot
 	return b
@@ -220,7 +246,14 @@ func (s *Server) reset(ctx context.Context) error {
 	if err := s.metrics.Reset(ctx); err != nil {
 		return err
 	}
-	return s.store.Reset(ctx)
+	if err := s.logstore.Reset(ctx); err != nil {
+		return err
+	}
+	if err := s.store.Reset(ctx); err != nil {
+		return err
+	}
+	s.logs.Reset()
+	return nil
 }
 
 // Addr is the address the server listens on.
@@ -229,6 +262,7 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 // Shutdown stops accepting requests, waits for those in flight, makes every
 // recorded audit event durable and closes the data directory.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.logs.Close() // Live Tail streams would hold the HTTP server open
 	err := s.http.Shutdown(ctx)
 	if serr := <-s.served; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
@@ -247,6 +281,12 @@ func (s *Server) closeStores() error {
 	}
 	if s.metrics != nil {
 		errs = append(errs, s.metrics.Close())
+	}
+	if s.logs != nil {
+		errs = append(errs, s.logs.FlushStats(context.Background()))
+	}
+	if s.logstore != nil {
+		errs = append(errs, s.logstore.Close())
 	}
 	return errors.Join(append(errs, s.store.Close())...)
 }

@@ -407,7 +407,7 @@ func scalarFailures(s *Shape, v reflect.Value) []string {
 // fails; nil (no allocation) when it fails none.
 func stringFailures(s *Shape, str string) []string {
 	var out []string
-	if s.Min != nil || s.Max != nil {
+	if (s.Min != nil || s.Max != nil) && !lengthSurelyValid(s, len(str)) {
 		out = lengthFailures(s, float64(utf16Len(str)))
 	}
 	if s.Pattern != "" {
@@ -446,6 +446,14 @@ func ValidNumber(s *Shape, f float64) bool { return len(numberFailures(s, f)) ==
 
 // ValidLength: see ValidString.
 func ValidLength(s *Shape, n int) bool { return len(lengthFailures(s, float64(n))) == 0 }
+
+// lengthSurelyValid reports, from a string's byte length n alone, that its
+// UTF-16 length passes s's bounds, so long messages are not counted rune by
+// rune: UTF-8 takes 1 to 3 bytes per UTF-16 unit (4 bytes for 2 units), so
+// the UTF-16 length lies between ceil(n/3) and n.
+func lengthSurelyValid(s *Shape, n int) bool {
+	return (s.Min == nil || float64((n+2)/3) >= *s.Min) && (s.Max == nil || float64(n) <= *s.Max)
+}
 
 // utf16Len counts a string the way Java's String.length() does: in UTF-16
 // code units, so a character outside the Basic Multilingual Plane counts 2.

@@ -127,3 +127,9 @@ func valueOf(out any) reflect.Value {
 	}
 	return reflect.ValueOf(out)
 }
+
+// AppendJSON appends v, a struct of shape s, as awsJson encodes it: the
+// payload of an event-stream event (StartLiveTail's events).
+func AppendJSON(b []byte, s *shape.Shape, v reflect.Value) []byte {
+	return jsonwire.AppendStruct(b, s, v, jsonwire.Options{})
+}

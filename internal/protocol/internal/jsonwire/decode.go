@@ -8,6 +8,7 @@ package jsonwire
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"math"
 	"reflect"
@@ -475,7 +476,7 @@ func (d *decoder) str() ([]byte, error) {
 	d.pos++ // opening quote
 	start := d.pos
 	data := d.data
-	for p := start; p < len(data); p++ {
+	for p := plainRun(data, start); p < len(data); p++ {
 		c := data[p]
 		if c == '"' {
 			d.pos = p + 1
@@ -493,6 +494,40 @@ func (d *decoder) str() ([]byte, error) {
 	return nil, d.syntax("unterminated string")
 }
 
+// strSpecial marks the bytes that end a run of plain string bytes: the
+// quote, the backslash and control characters.
+var strSpecial = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
+// plainRun returns the index of the first byte at or after p that is a
+// quote, a backslash or a control character (len(data) if none), testing
+// eight bytes at a time.
+func plainRun(data []byte, p int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; p+8 <= len(data); p += 8 {
+		x := binary.LittleEndian.Uint64(data[p:])
+		q, b := x^(ones*'"'), x^(ones*'\\')
+		// Each term has a high bit set in a byte that may be special: a
+		// byte below 0x20, or one equal to '"' or '\\'. No false negatives.
+		if ((x-ones*0x20)|(q-ones)|(b-ones))&^x&highs != 0 {
+			break
+		}
+	}
+	for p < len(data) && !strSpecial[data[p]] {
+		p++
+	}
+	return p
+}
+
+// PlainRun is plainRun for the hand-tuned decoders of the protocol
+// packages (awsjson's PutLogEvents).
+func PlainRun(data []byte, p int) int { return plainRun(data, p) }
+
 func (d *decoder) strSlow(start, p int) ([]byte, error) {
 	data := d.data
 	out := append(d.scratch[:0], data[start:p]...)
@@ -507,8 +542,10 @@ func (d *decoder) strSlow(start, p int) ([]byte, error) {
 			d.pos = p
 			return nil, d.syntax("control character in string")
 		case c != '\\':
-			out = append(out, c)
-			p++
+			// Copy the whole run of plain bytes at once.
+			q := plainRun(data, p+1)
+			out = append(out, data[p:q]...)
+			p = q
 			continue
 		}
 		p++
