@@ -1,7 +1,6 @@
 package logs
 
 import (
-	"bytes"
 	"context"
 	"strconv"
 	"time"
@@ -131,9 +130,14 @@ func (s *Service) derive(ctx context.Context, p partition, g *group, gname, snam
 		ds = applyMetricFilters(ds, fs, batch)
 	}
 	for i := range batch {
-		if bytes.Contains(batch[i].Message, emfMarker) {
-			if more, ok := emf.Extract(batch[i].Message); ok {
-				ds = append(ds, more...)
+		more, _ := emf.Extract(batch[i].Message) // cheap for messages that are not EMF
+		// The document's own timestamp must be one PutMetricData would
+		// accept (two weeks back to two hours ahead); CloudWatch drops the
+		// metrics of others.
+		now := batch[i].IngestionTime
+		for _, d := range more {
+			if d.T >= now-maxAge.Milliseconds() && d.T <= now+maxFuture.Milliseconds() {
+				ds = append(ds, d)
 			}
 		}
 	}
@@ -145,5 +149,3 @@ func (s *Service) derive(ctx context.Context, p partition, g *group, gname, snam
 	}
 	s.tail.publish(p, gname, sname, batch)
 }
-
-var emfMarker = []byte(`"_aws"`)

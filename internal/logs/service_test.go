@@ -386,3 +386,25 @@ func TestCatalogReload(t *testing.T) {
 		t.Fatalf("metric filters after reload: %v %v", mf, err)
 	}
 }
+
+// Events in the embedded metric format publish their metrics; a document
+// whose own timestamp PutMetricData would refuse publishes nothing, and
+// every event is stored either way.
+func TestEmbeddedMetricFormat(t *testing.T) {
+	f := newFixture(t)
+	f.mustCreate(t, "g", "s")
+	now := f.now.UnixMilli()
+	doc := func(ts int64) string {
+		return fmt.Sprintf(`{"_aws":{"Timestamp":%d,"CloudWatchMetrics":[{"Namespace":"App","Dimensions":[["Service"]],"Metrics":[{"Name":"Latency","Unit":"Milliseconds"}]}]},"Service":"api","Latency":42}`, ts)
+	}
+	msgs := []string{doc(now), doc(now - 15*24*3600_000), `{"_aws":{"Timestamp":"bad"}}`}
+	if _, err := f.put("g", "s", events([]int64{now, now, now}, func(i int) string { return msgs[i] })); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.metrics.ds) != 1 || f.metrics.ds[0].Key.MetricName != "Latency" || f.metrics.ds[0].Value != 42 || f.metrics.ds[0].T != now {
+		t.Fatalf("datums %+v", f.metrics.ds)
+	}
+	if got := f.getAll(t, "g", "s"); len(got) != 3 {
+		t.Fatalf("stored %d events, want 3", len(got))
+	}
+}
