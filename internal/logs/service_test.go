@@ -408,3 +408,31 @@ func TestEmbeddedMetricFormat(t *testing.T) {
 		t.Fatalf("stored %d events, want 3", len(got))
 	}
 }
+
+// The retention sweep deletes what is older than the group's retention and
+// leaves groups without old events alone.
+func TestRetentionSweep(t *testing.T) {
+	f := newFixture(t)
+	f.mustCreate(t, "g", "s")
+	now := f.now.UnixMilli()
+	day := int64(24 * 3600_000)
+	for i, ts := range []int64{now - 5*day, now - 2*day, now} {
+		if _, err := f.put("g", "s", events([]int64{ts}, func(int) string { return fmt.Sprint(i) })); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.svc.PutRetentionPolicy(f.ctx(), &logsapi.PutRetentionPolicyRequest{LogGroupName: shape.Ptr("g"), RetentionInDays: shape.Ptr(int32(3))}); err != nil {
+		t.Fatal(err)
+	}
+	f.svc.clock = fixedClock{f.now}
+	if err := f.svc.SweepRetention(f.ctx()); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.getAll(t, "g", "s"); fmt.Sprint(got) != "[1 2]" {
+		t.Fatalf("after the sweep: %q", got)
+	}
+}
+
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time { return c.t }
