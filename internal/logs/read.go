@@ -218,6 +218,9 @@ func (s *Service) FilterLogEvents(ctx context.Context, in *logsapi.FilterLogEven
 		Start:        shape.Value(in.StartTime),
 		Limit:        min(limitOf(in.Limit, maxReadEvents), maxReadEvents),
 		MaxBytes:     maxReadBytes,
+		// Every matching event contains these: blocks without them are
+		// skipped unread.
+		RequiredSubstrings: pat.RequiredSubstrings(),
 	}
 	if q.Start < 0 || shape.Value(in.EndTime) < 0 {
 		return nil, invalidParameter("startTime and endTime must not be negative.")

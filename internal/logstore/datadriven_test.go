@@ -19,12 +19,14 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 //
 //	append [account=A] [region=R] group=G stream=S    one event per line: "TS message"
 //	read [account=..] group=G [streams=a,b] [prefix=P] [start=T] [end=T]
-//	     [backward] [limit=N] [tokens=a,b] [contains=X] [resume]
+//	     [backward] [limit=N] [require=a,b] [contains=X] [resume]
 //	                       resume continues after the previous read's page
 //	getrecord [account=..] n=I    the @ptr of the previous read's I-th record
-//	scan [account=..] groups=a,b [start=T] [end=T] [tokens=a,b]
+//	scan [account=..] groups=a,b [start=T] [end=T] [require=a,b]
 //	delete-group | delete-stream stream=S | delete-before t=T   (group=G)
 //	flush | reopen | reset
+//
+// require= sets RequiredSubstrings; contains=X is a case-sensitive Match.
 func TestDataDriven(t *testing.T) {
 	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
 		h := &harness{t: t, dir: t.TempDir()}
@@ -49,8 +51,10 @@ type harness struct {
 	lastQ     Query
 }
 
+// open opens the store with 64-byte blocks (a few events each) whose
+// summaries are bounded by their fill only, not by the blocks' size.
 func (h *harness) open() {
-	s, err := Open(h.dir, Options{Logger: quiet, BlockBytes: 64})
+	s, err := Open(h.dir, Options{Logger: quiet, BlockBytes: 64, summaryRatio: 1})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -106,7 +110,7 @@ func (h *harness) run(d *datadriven.TestData) (string, error) {
 		return "ok\n", h.s.Append(ctx, p, a["group"], a["stream"], evs)
 	case "read":
 		q := Query{Group: a["group"], Streams: list(a, "streams"), StreamPrefix: a["prefix"], Start: num(a, "start"), End: num(a, "end"),
-			Limit: int(num(a, "limit")), RequiredTokens: list(a, "tokens")}
+			Limit: int(num(a, "limit")), RequiredSubstrings: list(a, "require")}
 		_, q.Backward = a["backward"]
 		if c, ok := a["contains"]; ok {
 			q.Match = func(m []byte) bool { return strings.Contains(string(m), c) }
@@ -134,7 +138,7 @@ func (h *harness) run(d *datadriven.TestData) (string, error) {
 		}
 		return fmt.Sprintf("%s %d %s %s ingest=%d\n", g, rec.Timestamp, rec.Stream, rec.Message, rec.IngestionTime), nil
 	case "scan":
-		sc, err := h.s.Scan(ctx, p, ScanQuery{Groups: list(a, "groups"), Start: num(a, "start"), End: num(a, "end"), RequiredTokens: list(a, "tokens")})
+		sc, err := h.s.Scan(ctx, p, ScanQuery{Groups: list(a, "groups"), Start: num(a, "start"), End: num(a, "end"), RequiredSubstrings: list(a, "require")})
 		if err != nil {
 			return "", err
 		}

@@ -22,11 +22,14 @@ type Query struct {
 	StreamPrefix string
 	// Start and End bound timestamps: Start ≤ t < End; End 0 is unbounded.
 	Start, End int64
-	// RequiredTokens: strings whose tokens (Tokenize) must all occur in a
-	// matching message, compared case-insensitively. Blocks whose token
-	// summary lacks one are skipped without being decompressed. It is only a
-	// pre-filter: Match decides.
-	RequiredTokens []string
+	// RequiredSubstrings: strings that every matching message contains,
+	// compared case-insensitively (ASCII letters). A segment block whose
+	// trigram summary shows that none of its messages contains one of them
+	// is skipped without being read or decompressed; strings shorter than 3
+	// bytes constrain nothing. It is only a pre-filter, and a promise from
+	// the caller: Match decides, and a message lacking one of them may be
+	// skipped even when Match would accept it.
+	RequiredSubstrings []string
 	// Match, when set, selects events by message. It may be called from the
 	// reading goroutine only, and must not keep msg.
 	Match func(msg []byte) bool
@@ -44,7 +47,7 @@ type Query struct {
 // ScanStats count a read's or scan's work.
 type ScanStats struct {
 	Blocks         int64 // blocks considered (segment blocks and head snapshots)
-	BlocksSkipped  int64 // skipped by their token summary
+	BlocksSkipped  int64 // skipped by their trigram summary
 	BytesScanned   int64 // message bytes of the blocks decoded
 	RecordsScanned int64 // rows in the time range of the blocks decoded
 }
@@ -142,13 +145,13 @@ type cursorRun struct {
 }
 
 type reader struct {
-	q      *Query
-	pred   streamPred
-	dels   []deletion
-	hashes []uint64
-	end    int64
-	stats  ScanStats
-	err    error
+	q     *Query
+	pred  streamPred
+	dels  []deletion
+	req   required
+	end   int64
+	stats ScanStats
+	err   error
 }
 
 func (rd *reader) less(a, b *cursorRun) bool {
@@ -180,10 +183,7 @@ func (rd *reader) load(r *cursorRun) bool {
 		}
 		r.bi++
 		b = r.src.static
-		rd.stats.Blocks++
-		if len(rd.hashes) > 0 {
-			// Heads have no summary; the matcher decides.
-		}
+		rd.stats.Blocks++ // heads have no summary: the matcher decides
 	} else {
 		n := len(r.src.blocks)
 		if r.bi >= n {
@@ -202,23 +202,20 @@ func (rd *reader) load(r *cursorRun) bool {
 				return true
 			}
 		}
-		if len(rd.hashes) > 0 {
-			bl, err := ref.readBloom(r.buf)
-			r.buf = bl
-			if err != nil {
-				rd.err = err
-				return false
-			}
-			if !bl.hasAll(rd.hashes) {
-				rd.stats.BlocksSkipped++
-				r.rows, r.ri = r.rows[:0], 0
-				return true
-			}
+		may, buf, err := ref.mayMatch(rd.req, r.buf)
+		r.buf = buf
+		if err != nil {
+			rd.err = err
+			return false
+		}
+		if !may {
+			rd.stats.BlocksSkipped++
+			r.rows, r.ri = r.rows[:0], 0
+			return true
 		}
 		if r.blk == nil || r.blk == r.src.static {
 			r.blk = new(Block)
 		}
-		var err error
 		r.buf, err = ref.load(r.blk, r.buf)
 		if err != nil {
 			rd.err = err
@@ -296,7 +293,7 @@ func (s *Store) Read(ctx context.Context, p Partition, q Query) (*Page, error) {
 	if g == nil {
 		return page, nil
 	}
-	rd := &reader{q: &q, pred: q.streamPred(), hashes: requiredHashes(q.RequiredTokens), end: endOf(q.End)}
+	rd := &reader{q: &q, pred: q.streamPred(), req: requiredTrigrams(q.RequiredSubstrings), end: endOf(q.End)}
 	srcs, dels := s.snapshot(g, q.Start, rd.end, rd.pred)
 	defer releaseSources(srcs)
 	rd.dels = dels
@@ -406,19 +403,22 @@ func (s *Store) GetRecord(ctx context.Context, p Partition, ptr string) (string,
 
 // ScanQuery selects blocks for Scan.
 type ScanQuery struct {
-	Groups         []string
-	Start, End     int64 // Start ≤ t < End; End 0 is unbounded
-	RequiredTokens []string
+	Groups     []string
+	Start, End int64 // Start ≤ t < End; End 0 is unbounded
+	// RequiredSubstrings: as Query's. Load skips a segment block whose
+	// summary shows that none of its messages contains one of them; the
+	// caller still tests every row of the blocks it gets.
+	RequiredSubstrings []string
 }
 
 // Scanner is a snapshot of the blocks a scan reads. Load may be called
 // concurrently (with different Blocks); Close once when done.
 type Scanner struct {
-	items  []scanItem
-	hashes []uint64
-	start  int64
-	end    int64
-	srcs   []source
+	items []scanItem
+	req   required
+	start int64
+	end   int64
+	srcs  []source
 
 	blocks, skipped, bytes, records atomic.Int64
 }
@@ -441,7 +441,7 @@ func (s *Store) Scan(ctx context.Context, p Partition, q ScanQuery) (*Scanner, e
 	if closed {
 		return nil, ErrClosed
 	}
-	sc := &Scanner{hashes: requiredHashes(q.RequiredTokens), start: q.Start, end: endOf(q.End)}
+	sc := &Scanner{req: requiredTrigrams(q.RequiredSubstrings), start: q.Start, end: endOf(q.End)}
 	for _, name := range q.Groups {
 		g := s.getGroup(p, name, false)
 		if g == nil {
@@ -465,7 +465,8 @@ func (s *Store) Scan(ctx context.Context, p Partition, q ScanQuery) (*Scanner, e
 func (sc *Scanner) Len() int { return len(sc.items) }
 
 // Load fills b with block i's rows in the scan's time range. It reports
-// false when the block was skipped by its token summary or has no such rows.
+// false when the block was skipped by its trigram summary or has no such
+// rows.
 func (sc *Scanner) Load(i int, b *Block, scratch *[]byte) (bool, error) {
 	it := &sc.items[i]
 	sc.blocks.Add(1)
@@ -473,18 +474,15 @@ func (sc *Scanner) Load(i int, b *Block, scratch *[]byte) (bool, error) {
 		*b = *it.static
 		b.raw = nil
 	} else {
-		if len(sc.hashes) > 0 {
-			bl, err := it.ref.readBloom(*scratch)
-			*scratch = bl
-			if err != nil {
-				return false, err
-			}
-			if !bl.hasAll(sc.hashes) {
-				sc.skipped.Add(1)
-				return false, nil
-			}
+		may, buf, err := it.ref.mayMatch(sc.req, *scratch)
+		*scratch = buf
+		if err != nil {
+			return false, err
 		}
-		var err error
+		if !may {
+			sc.skipped.Add(1)
+			return false, nil
+		}
 		*scratch, err = it.ref.load(b, *scratch)
 		if err != nil {
 			return false, err

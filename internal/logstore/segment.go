@@ -15,15 +15,25 @@ import (
 
 // A segment file is
 //
-//	blocks: per block, its bloom filter then its zstd payload
+//	blocks: per block, its summary then its zstd payload
 //	footer: a wal-framed record (uvarint version, walThrough, maxSeq,
 //	        nBlocks, then per block the fields of blockRef)
 //	trailer: uint64 LE length of the framed footer, "VGLSEG01"
 //
 // written to a temporary name, fsynced and renamed: a segment exists whole
-// or not at all.
+// or not at all. The block's CRC covers its summary and payload.
+//
+// Footer versions: 2 (written now): the summary is a trigram bitmap
+// (summary.go) of a power-of-two length from 8 bytes to 16 KiB. 1: the
+// summary was a bloom filter of whole tokens, which cannot serve substring
+// matching: its bytes are skipped and the block is treated as having no
+// summary (never skipped; reads stay correct, only slower). Other versions
+// are refused with ErrCorrupt.
 
-const segMagic = "VGLSEG01"
+const (
+	segMagic   = "VGLSEG01"
+	segVersion = 2
+)
 
 type segment struct {
 	num  uint64
@@ -44,7 +54,8 @@ func (sg *segment) release() {
 type blockRef struct {
 	seg            *segment
 	off            int64
-	bloomLen       uint32
+	sumLen         uint32 // bytes before the payload
+	hasSum         bool   // they are a trigram summary (not a version 1 bloom)
 	dataLen        uint32
 	crc            uint32
 	minT, maxT     int64
@@ -58,18 +69,23 @@ func (b *blockRef) hasStream(pred func(string) bool) bool {
 	return slices.ContainsFunc(b.streams, pred)
 }
 
-// readBloom reads the block's bloom filter.
-func (b *blockRef) readBloom(buf []byte) (bloom, error) {
-	buf = slices.Grow(buf[:0], int(b.bloomLen))[:b.bloomLen]
-	if _, err := b.seg.f.ReadAt(buf, b.off); err != nil {
-		return nil, fmt.Errorf("logstore: read %s: %w", b.seg.path, err)
+// mayMatch reports whether the block may hold a message with every
+// required substring; buf is scratch (returned, possibly grown). A block
+// without a summary may.
+func (b *blockRef) mayMatch(req required, buf []byte) (bool, []byte, error) {
+	if len(req) == 0 || !b.hasSum {
+		return true, buf, nil
 	}
-	return bloom(buf), nil
+	buf = slices.Grow(buf[:0], int(b.sumLen))[:b.sumLen]
+	if _, err := b.seg.f.ReadAt(buf, b.off); err != nil {
+		return false, buf, fmt.Errorf("logstore: read %s: %w", b.seg.path, err)
+	}
+	return req.mayMatch(buf), buf, nil
 }
 
 // load reads, verifies and decodes the block into dst; buf is scratch.
 func (b *blockRef) load(dst *Block, buf []byte) ([]byte, error) {
-	n := int(b.bloomLen + b.dataLen)
+	n := int(b.sumLen + b.dataLen)
 	buf = slices.Grow(buf[:0], n)[:n]
 	if _, err := b.seg.f.ReadAt(buf, b.off); err != nil {
 		return buf, fmt.Errorf("logstore: read %s: %w", b.seg.path, err)
@@ -77,7 +93,7 @@ func (b *blockRef) load(dst *Block, buf []byte) ([]byte, error) {
 	if wal.Checksum(buf) != b.crc {
 		return buf, fmt.Errorf("%w: block checksum in %s at %d", ErrCorrupt, b.seg.path, b.off)
 	}
-	if err := decodeBlock(buf[b.bloomLen:], dst); err != nil {
+	if err := decodeBlock(buf[b.sumLen:], dst); err != nil {
 		return buf, err
 	}
 	if dst.Len() != int(b.count) {
@@ -121,8 +137,14 @@ func appendStr(b []byte, s string) []byte {
 }
 
 func encodeFooter(blocks []segBlock, walThrough, maxSeq uint64) []byte {
+	return encodeFooterVersion(segVersion, blocks, walThrough, maxSeq)
+}
+
+// encodeFooterVersion writes a footer claiming any version (tests write
+// older ones).
+func encodeFooterVersion(version uint64, blocks []segBlock, walThrough, maxSeq uint64) []byte {
 	b := make([]byte, wal.HeaderLen, 4096)
-	b = binary.AppendUvarint(b, 1)
+	b = binary.AppendUvarint(b, version)
 	b = binary.AppendUvarint(b, walThrough)
 	b = binary.AppendUvarint(b, maxSeq)
 	b = binary.AppendUvarint(b, uint64(len(blocks)))
@@ -130,7 +152,7 @@ func encodeFooter(blocks []segBlock, walThrough, maxSeq uint64) []byte {
 		r := sb.ref
 		b = appendStr(b, sb.key)
 		b = binary.AppendUvarint(b, uint64(r.off))
-		b = binary.AppendUvarint(b, uint64(r.bloomLen))
+		b = binary.AppendUvarint(b, uint64(r.sumLen))
 		b = binary.AppendUvarint(b, uint64(r.dataLen))
 		b = binary.LittleEndian.AppendUint32(b, r.crc)
 		b = binary.AppendVarint(b, r.minT)
@@ -208,7 +230,11 @@ func openSegment(dir string, num uint64) (*segment, []segBlock, uint64, uint64, 
 		p = p[l:]
 		return s
 	}
-	_ = uv() // version
+	version := uv()
+	if ok && version != 1 && version != segVersion {
+		f.Close()
+		return nil, nil, 0, 0, fmt.Errorf("%w: segment %s: unsupported version %d", ErrCorrupt, path, version)
+	}
 	walThrough := uv()
 	maxSeq := uv()
 	n := uv()
@@ -220,7 +246,11 @@ func openSegment(dir string, num uint64) (*segment, []segBlock, uint64, uint64, 
 		key := str()
 		r := &blockRef{seg: sg}
 		r.off = int64(uv())
-		r.bloomLen = uint32(uv())
+		r.sumLen = uint32(uv())
+		r.hasSum = version == segVersion
+		if r.hasSum && !validSummaryLen(r.sumLen) {
+			return fail("footer summary length")
+		}
 		r.dataLen = uint32(uv())
 		if len(p) < 4 {
 			return fail("footer")
@@ -245,7 +275,7 @@ func openSegment(dir string, num uint64) (*segment, []segBlock, uint64, uint64, 
 		for range ns {
 			r.streams = append(r.streams, str())
 		}
-		if !ok || r.off+int64(r.bloomLen)+int64(r.dataLen) > size {
+		if !ok || r.off+int64(r.sumLen)+int64(r.dataLen) > size {
 			return fail("footer")
 		}
 		blocks = append(blocks, segBlock{key, r})

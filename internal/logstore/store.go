@@ -38,6 +38,10 @@ type Options struct {
 	BlockBytes int
 	// NoSync skips fsync (benchmarks only).
 	NoSync bool
+
+	// summaryRatio bounds a block's summary to 1/summaryRatio of its
+	// message bytes; default sumMaxRatio (tests with tiny blocks lower it).
+	summaryRatio int
 }
 
 // Store is the log store of one directory.
@@ -231,6 +235,9 @@ func Open(dir string, o Options) (*Store, error) {
 	}
 	if o.BlockBytes <= 0 {
 		o.BlockBytes = 1 << 20
+	}
+	if o.summaryRatio <= 0 {
+		o.summaryRatio = sumMaxRatio
 	}
 	for _, d := range []string{dir, filepath.Join(dir, "wal"), filepath.Join(dir, "seg")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
@@ -643,7 +650,7 @@ func (s *Store) writeSegment(groups []*group, walThrough, maxSeq uint64) (*segme
 	var all []segBlock
 	out := make([][]*blockRef, len(groups))
 	var off int64
-	var ts tokenSet
+	tri := new(trigramBits)
 	var buf []byte
 	for gi, g := range groups {
 		b := g.frozen.block(g.name, nil)
@@ -654,13 +661,14 @@ func (s *Store) writeSegment(groups []*group, walThrough, maxSeq uint64) (*segme
 				hi++
 			}
 			part := subBlock(b, lo, hi)
-			ts.reset()
+			tri.reset()
 			for i := range part.Len() {
-				ts.addMessage(part.Message(i))
+				tri.addMessage(part.Message(i))
 			}
-			bl := newBloom(buf[:0], &ts)
-			buf = encodeBlock(bl, part)
-			ref := &blockRef{seg: sg, off: off, bloomLen: uint32(len(bl)), dataLen: uint32(len(buf) - len(bl)), crc: wal.Checksum(buf),
+			buf = tri.appendSummary(buf[:0], bytes/s.opts.summaryRatio)
+			sumLen := len(buf)
+			buf = encodeBlock(buf, part)
+			ref := &blockRef{seg: sg, off: off, sumLen: uint32(sumLen), hasSum: true, dataLen: uint32(len(buf) - sumLen), crc: wal.Checksum(buf),
 				minT: part.Timestamp[0], maxT: part.Timestamp[part.Len()-1], count: uint32(part.Len()), raw: uint32(bytes), streams: part.Streams}
 			ref.minSeq, ref.maxSeq = slices.Min(part.Seq), slices.Max(part.Seq)
 			if _, err := f.Write(buf); err != nil {

@@ -62,7 +62,7 @@ func (g *logGen) line(buf []byte) []byte {
 		genMethods[r.IntN(len(genMethods))], path, status, r.ExpFloat64()*40, r.IntN(50000), r.IntN(20000), msg)
 }
 
-// batch returns n events; one in rareEvery carries the token "kraken".
+// batch returns n events; one in rareEvery carries "kraken".
 func (g *logGen) batch(n, rareEvery int) ([]Event, int) {
 	evs := make([]Event, n)
 	size := 0
@@ -183,12 +183,13 @@ func BenchmarkDiskRatio(b *testing.B) {
 }
 
 // BenchmarkScanFilter: a term filter over the stored data with one worker
-// (MB/s = raw message bytes of the whole group per second, per core).
+// (MB/s = raw message bytes of the whole group per second, per core); the
+// term is the scan's required substring unless "nosummary".
 func BenchmarkScanFilter(b *testing.B) {
 	s := loadStore(b)
 	for _, tc := range []struct {
 		name, term string
-		tokens     bool
+		summary    bool
 	}{
 		{"common-ERROR", `"level":"ERROR"`, true},
 		{"common-ERROR-nosummary", `"level":"ERROR"`, false},
@@ -199,14 +200,14 @@ func BenchmarkScanFilter(b *testing.B) {
 			b.SetBytes(loaded.raw)
 			b.ReportAllocs()
 			term := []byte(tc.term)
-			var tokens []string
-			if tc.tokens {
-				tokens = []string{tc.term}
+			var req []string
+			if tc.summary {
+				req = []string{tc.term}
 			}
 			var st ScanStats
 			var matched int
 			for b.Loop() {
-				sc, err := s.Scan(context.Background(), tp, ScanQuery{Groups: []string{"app"}, RequiredTokens: tokens})
+				sc, err := s.Scan(context.Background(), tp, ScanQuery{Groups: []string{"app"}, RequiredSubstrings: req})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -248,26 +249,70 @@ func BenchmarkScanFilter(b *testing.B) {
 }
 
 // BenchmarkFilterLogEvents: the FilterLogEvents path (Read with a Match
-// callback, merged by time) for a rare term over the whole group.
+// callback, merged by time) over the whole group, the term also given as a
+// required substring (but for "nosummary").
 func BenchmarkFilterLogEvents(b *testing.B) {
 	s := loadStore(b)
 	for _, tc := range []struct {
-		name   string
-		term   string
-		tokens []string
-	}{{"rare", "kraken", []string{"kraken"}}, {"rare-nosummary", "kraken", nil}, {"common-first-page", `"level":"ERROR"`, []string{"ERROR"}}} {
+		name string
+		term string
+		req  []string
+	}{{"rare", "kraken", []string{"kraken"}}, {"rare-nosummary", "kraken", nil}, {"common-first-page", `"level":"ERROR"`, []string{`"level":"ERROR"`}}} {
 		b.Run(tc.name, func(b *testing.B) {
 			term := []byte(tc.term)
 			b.SetBytes(loaded.raw)
+			var st ScanStats
 			for b.Loop() {
-				pg, err := s.Read(context.Background(), tp, Query{Group: "app", RequiredTokens: tc.tokens, Match: func(m []byte) bool { return bytes.Contains(m, term) }})
+				pg, err := s.Read(context.Background(), tp, Query{Group: "app", RequiredSubstrings: tc.req, Match: func(m []byte) bool { return bytes.Contains(m, term) }})
 				if err != nil {
 					b.Fatal(err)
 				}
-				b.ReportMetric(float64(pg.Stats.BytesScanned)/(1<<20), "MBdecoded")
+				st = pg.Stats
 			}
+			b.ReportMetric(float64(st.BytesScanned)/(1<<20), "MBdecoded")
+			b.ReportMetric(float64(st.BlocksSkipped), "skipped")
+			b.ReportMetric(float64(st.Blocks), "blocks")
 		})
 	}
+}
+
+// BenchmarkSummary: building one 1 MiB block's trigram summary (MB/s of
+// messages), folding it, and testing it for a required substring.
+func BenchmarkSummary(b *testing.B) {
+	g := newLogGen(2)
+	var msgs [][]byte
+	raw := 0
+	for raw < 1<<20 {
+		m := g.line(nil)
+		msgs = append(msgs, m)
+		raw += len(m)
+	}
+	tb := new(trigramBits)
+	b.Run("build", func(b *testing.B) {
+		b.SetBytes(int64(raw))
+		for b.Loop() {
+			tb.reset()
+			for _, m := range msgs {
+				tb.addMessage(m)
+			}
+		}
+	})
+	var sum []byte
+	b.Run("fold", func(b *testing.B) {
+		for b.Loop() {
+			c := *tb
+			sum = c.appendSummary(sum[:0], raw/sumMaxRatio)
+		}
+		b.ReportMetric(float64(len(sum)), "bytes")
+	})
+	req := requiredTrigrams([]string{"kraken"})
+	b.Run("test", func(b *testing.B) {
+		for b.Loop() {
+			if req.mayMatch(sum) {
+				b.Fatal("kraken in the summary")
+			}
+		}
+	})
 }
 
 // BenchmarkPebbleEvents is DESIGN.md's comparison: the same events kept in

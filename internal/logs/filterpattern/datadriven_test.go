@@ -15,6 +15,7 @@ import (
 //	match            input: the pattern, then one event per line → "match" or "no"
 //	extract          input: the pattern, then events → the extracted fields
 //	value ref=$x     input: the pattern, then events → the value of ref
+//	required         input: one pattern per line → its RequiredSubstrings
 //
 // A pattern line <empty> stands for the empty pattern. Refresh with -rewrite.
 func TestDataDriven(t *testing.T) {
@@ -90,6 +91,25 @@ func TestDataDriven(t *testing.T) {
 						} else {
 							fmt.Fprintf(&b, "-  %s\n", msg)
 						}
+					}
+				}
+				return b.String()
+			case "required":
+				var b strings.Builder
+				for _, l := range lines {
+					p, err := Parse(pat(l))
+					if err != nil {
+						fmt.Fprintf(&b, "%s\n  error: %v\n", l, err)
+						continue
+					}
+					req := p.RequiredSubstrings()
+					if req == nil {
+						fmt.Fprintf(&b, "%s\n  none\n", l)
+						continue
+					}
+					fmt.Fprintf(&b, "%s\n", l)
+					for _, r := range req {
+						fmt.Fprintf(&b, "  %q\n", r)
 					}
 				}
 				return b.String()

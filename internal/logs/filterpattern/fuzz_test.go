@@ -53,6 +53,12 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("%q and its normal form %q disagree on %q", pattern, norm, m)
 			}
 		}
+		// The pattern's own required substrings, joined, make an event that
+		// may match; any event that matches contains them all.
+		msgs := []string{strings.Join(p.RequiredSubstrings(), " "), pattern}
+		for _, m := range append(msgs, fuzzMessages...) {
+			checkRequired(t, p, m)
+		}
 		_ = p.String()
 	})
 }
@@ -84,9 +90,24 @@ func FuzzMatch(f *testing.F) {
 				t.Fatalf("%q on %q: Value(%q) found without a match", p, msg, r)
 			}
 		}
+		checkRequired(t, p, msg)
 		// A JSON pattern never matches what is not one JSON object.
 		if p.Kind() == KindJSON && m && !strings.Contains(msg, "{") {
 			t.Fatalf("%q matched non-JSON %q", p, msg)
 		}
 	})
+}
+
+// checkRequired fails when msg matches p but lacks one of its required
+// substrings.
+func checkRequired(t *testing.T, p *Pattern, msg string) {
+	t.Helper()
+	if !p.Match(msg) {
+		return
+	}
+	for _, r := range p.RequiredSubstrings() {
+		if !strings.Contains(msg, r) {
+			t.Fatalf("%q matches %q, which lacks its required substring %q", p, msg, r)
+		}
+	}
 }

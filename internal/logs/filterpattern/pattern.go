@@ -142,6 +142,28 @@ func (p *Pattern) SupportsDimensions() bool {
 	return p.kind == KindJSON || p.kind == KindDelimited
 }
 
+// RequiredSubstrings returns literal substrings that every event the pattern
+// matches contains (byte for byte, so also ASCII case-insensitively): a
+// pre-filter for stores that can rule out events without testing them. It
+// is conservative: for a terms pattern of one clause (no ? alternative
+// beside it), the clause's terms and quoted phrases as written, except the
+// excluded (-term) ones and blank-only phrases, which match every event;
+// for every other pattern, nil (regexes and space-delimited fields may match
+// in many ways, and JSON strings may be written with escapes). The result
+// may be nil, or hold strings too short for a store to use.
+func (p *Pattern) RequiredSubstrings() []string {
+	if p.kind != KindTerms || len(p.terms.clauses) != 1 {
+		return nil
+	}
+	var out []string
+	for _, t := range p.terms.clauses[0].terms {
+		if !t.neg && !t.all && t.text != "" {
+			out = append(out, t.text)
+		}
+	}
+	return out
+}
+
 // Match reports whether the event message matches. It does not allocate for term,
 // JSON and space-delimited patterns (JSON string values with escapes that a
 // condition compares are unescaped into a new string).
