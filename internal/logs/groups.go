@@ -59,7 +59,8 @@ func (s *Service) DeleteLogGroup(ctx context.Context, in *logsapi.DeleteLogGroup
 		return errGroupNotFound()
 	}
 	if g.doc.DeletionProtection {
-		return &logsapi.ValidationException{Message: shape.Ptr("Log group " + name + " has deletion protection enabled; disable it with PutLogGroupDeletionProtection before deleting the log group.")}
+		// The wording is the User Guide's ("Protecting log groups from deletion").
+		return &logsapi.ValidationException{Message: shape.Ptr("Cannot delete log group with deletion protection enabled. Disable deletion protection first.")}
 	}
 	// The events go first: a crash between the two leaves an empty group,
 	// never events without a group that a re-created group would show.

@@ -167,38 +167,52 @@ func (h *head) filtered(hide func(stream string, ts int64, seq uint64) bool) *he
 // block returns the rows of h selected by sel (nil: all), sorted by
 // (timestamp, seq), as a Block with its own memory.
 func (h *head) block(group string, sel func(i int) bool) *Block {
-	idx := make([]int, 0, h.len())
-	for i := range h.len() {
-		if sel == nil || sel(i) {
-			idx = append(idx, i)
-		}
+	// Sorting compact keys beats sorting indexes that compare through
+	// the head's columns (a flush sorts a whole head).
+	type key struct {
+		ts  int64
+		seq uint64
+		i   int
 	}
-	slices.SortFunc(idx, func(a, b int) int {
-		if c := cmp.Compare(h.ts[a], h.ts[b]); c != 0 {
-			return c
+	keys := make([]key, 0, h.len())
+	sorted := true
+	for i := range h.len() {
+		if sel != nil && !sel(i) {
+			continue
 		}
-		return cmp.Compare(h.seq[a], h.seq[b])
-	})
+		k := key{h.ts[i], h.seq[i], i}
+		if n := len(keys); n > 0 && (k.ts < keys[n-1].ts || k.ts == keys[n-1].ts && k.seq < keys[n-1].seq) {
+			sorted = false
+		}
+		keys = append(keys, k)
+	}
+	if !sorted {
+		slices.SortFunc(keys, func(a, b key) int { return cmp.Or(cmp.Compare(a.ts, b.ts), cmp.Compare(a.seq, b.seq)) })
+	}
+	idx := make([]int, len(keys))
+	for j, k := range keys {
+		idx[j] = k.i
+	}
 	return h.rows(group, idx)
 }
 
 func (h *head) rows(group string, idx []int) *Block {
-	b := &Block{Group: group}
-	b.Offsets = append(b.Offsets, 0)
-	remap := make(map[uint32]uint32)
+	n := len(idx)
+	b := &Block{Group: group, Stream: make([]uint32, 0, n), Timestamp: make([]int64, 0, n),
+		IngestionTime: make([]int64, 0, n), Seq: make([]uint64, 0, n), Offsets: make([]uint32, 1, n+1)}
+	remap := make([]int32, len(h.streams)) // head stream → block stream + 1
 	size := 0
 	for _, i := range idx {
-		size += len(h.msg(i))
+		size += int(h.loc[i].len)
 	}
 	b.Msgs = make([]byte, 0, size)
 	for _, i := range idx {
-		si, ok := remap[h.stream[i]]
-		if !ok {
-			si = uint32(len(b.Streams))
-			b.Streams = append(b.Streams, h.streams[h.stream[i]])
-			remap[h.stream[i]] = si
+		hs := h.stream[i]
+		if remap[hs] == 0 {
+			b.Streams = append(b.Streams, h.streams[hs])
+			remap[hs] = int32(len(b.Streams))
 		}
-		b.Stream = append(b.Stream, si)
+		b.Stream = append(b.Stream, uint32(remap[hs]-1))
 		b.Timestamp = append(b.Timestamp, h.ts[i])
 		b.IngestionTime = append(b.IngestionTime, h.ingest[i])
 		b.Seq = append(b.Seq, h.seq[i])

@@ -43,7 +43,7 @@ print("ok   sts GetCallerIdentity (awsQuery)")
 
 for svc, op, kwargs in [
     ("cloudwatch", "describe_alarms", {}),
-    ("logs", "describe_log_groups", {}),
+    ("logs", "describe_deliveries", {}),
     ("events", "list_event_buses", {}),
     ("cloudtrail", "describe_trails", {}),
     ("config", "describe_config_rules", {}),
@@ -56,7 +56,7 @@ for svc, op, kwargs in [
     expect_error(f"{svc} {op}", lambda: getattr(c, op)(**kwargs), "NotImplemented", 501)
 
 # Invalid input surfaces with each protocol's code.
-expect_error("logs limit 0 (json 1.1)", lambda: client("logs").describe_log_groups(limit=0), "ValidationException", 400,
+expect_error("logs limit 0 (json 1.1)", lambda: client("logs").describe_log_groups(limit=0), "InvalidParameterException", 400,
              "Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1")
 expect_error("cloudwatch empty namespace (json 1.0, query compatible)",
              lambda: client("cloudwatch").list_metrics(Namespace=""), "InvalidParameterValue", 400)

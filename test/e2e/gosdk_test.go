@@ -100,8 +100,8 @@ func TestGoSDKEveryServiceAnswers(t *testing.T) {
 	// Operations whose issues have not landed say so, naming the operation.
 	for name, call := range map[string]func() error{
 		"DescribeAlarms": func() error { _, err := c.cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{}); return err },
-		"DescribeLogGroups": func() error {
-			_, err := c.logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{})
+		"DescribeDeliveries": func() error {
+			_, err := c.logs.DescribeDeliveries(ctx, &cloudwatchlogs.DescribeDeliveriesInput{})
 			return err
 		},
 		"ListEventBuses": func() error { _, err := c.eb.ListEventBuses(ctx, &eventbridge.ListEventBusesInput{}); return err },
@@ -126,9 +126,10 @@ func TestGoSDKInvalidInputErrorCodes(t *testing.T) {
 	c := newClients(p.URL, "test", "test", "us-east-1")
 	ctx := ctxT(t)
 
-	// JSON 1.1: the model's range constraint, AWS's message.
+	// JSON 1.1: the model's range constraint, AWS's message (CloudWatch Logs
+	// answers constraint violations with InvalidParameterException).
 	_, err := c.logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{Limit: aws.Int32(0)})
-	wantAPIError(t, "logs limit 0", err, "ValidationException", 400)
+	wantAPIError(t, "logs limit 0", err, "InvalidParameterException", 400)
 	if !strings.Contains(err.Error(), "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1") {
 		t.Errorf("message: %v", err)
 	}
@@ -221,7 +222,7 @@ func TestLookupEventsRecordsCalls(t *testing.T) {
 	fev := waitEvents(t, c, cttypes.LookupAttributeKeyEventName, "DescribeLogGroups", 1)[0]
 	var frec map[string]any
 	json.Unmarshal([]byte(aws.ToString(fev.CloudTrailEvent)), &frec)
-	if frec["errorCode"] != "ValidationException" || frec["eventSource"] != "logs.amazonaws.com" || frec["requestID"] != meta.requestID {
+	if frec["errorCode"] != "InvalidParameterException" || frec["eventSource"] != "logs.amazonaws.com" || frec["requestID"] != meta.requestID {
 		t.Errorf("failed call record: %v (request id %s)", frec, meta.requestID)
 	}
 	if params, _ := frec["requestParameters"].(map[string]any); params["logGroupNamePrefix"] != "app/" {
