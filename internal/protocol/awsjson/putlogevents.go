@@ -385,7 +385,7 @@ func (d *putLogEventsDecoder) appendString(dst []byte) ([]byte, bool) {
 		case 't':
 			dst = append(dst, '\t')
 		case 'u':
-			r, ok := hex4(data, p)
+			r, ok := jsonwire.Hex4(data, p)
 			if !ok {
 				return dst, false
 			}
@@ -396,7 +396,7 @@ func (d *putLogEventsDecoder) appendString(dst []byte) ([]byte, bool) {
 				// stands alone.
 				r2, ok := rune(0), false
 				if p+1 < len(data) && data[p] == '\\' && data[p+1] == 'u' {
-					r2, ok = hex4(data, p+2)
+					r2, ok = jsonwire.Hex4(data, p+2)
 				}
 				r1 := r
 				r = utf8.RuneError
@@ -412,27 +412,6 @@ func (d *putLogEventsDecoder) appendString(dst []byte) ([]byte, bool) {
 			return dst, false
 		}
 	}
-}
-
-func hex4(b []byte, p int) (rune, bool) {
-	if p+4 > len(b) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[p : p+4] {
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c = c - 'a' + 10
-		case c >= 'A' && c <= 'F':
-			c = c - 'A' + 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
 }
 
 func (d *putLogEventsDecoder) ws() {

@@ -528,6 +528,9 @@ func plainRun(data []byte, p int) int {
 // packages (awsjson's PutLogEvents).
 func PlainRun(data []byte, p int) int { return plainRun(data, p) }
 
+// Hex4 reads the four hex digits of a \u escape at b[p:].
+func Hex4(b []byte, p int) (rune, bool) { return hex4(b, p) }
+
 func (d *decoder) strSlow(start, p int) ([]byte, error) {
 	data := d.data
 	out := append(d.scratch[:0], data[start:p]...)
