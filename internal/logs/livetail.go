@@ -131,6 +131,15 @@ func (s *tailSession) wants(stream string) bool {
 	return true
 }
 
+func hasPrefixAny(name string, prefixes []string) bool {
+	for _, pre := range prefixes {
+		if strings.HasPrefix(name, pre) {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *tailSession) offer(group, stream string, batch []logstore.Event) {
 	if !s.wants(stream) {
 		return

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"unsafe"
 
 	logsapi "github.com/vigilhq/vigil/internal/api/logs"
@@ -280,14 +279,4 @@ func (s *Service) GetLogRecord(ctx context.Context, in *logsapi.GetLogRecordRequ
 		"@logStream":     r.Stream,
 		"@log":           p.Account + ":" + gname,
 	}}, nil
-}
-
-// hasPrefixAny is used by Live Tail's stream selection.
-func hasPrefixAny(name string, prefixes []string) bool {
-	for _, pre := range prefixes {
-		if strings.HasPrefix(name, pre) {
-			return true
-		}
-	}
-	return false
 }
