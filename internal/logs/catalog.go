@@ -40,6 +40,7 @@ const (
 	kindMetricFilter = "metric_filter"
 	kindSubscription = "subscription_filter"
 	kindPolicy       = "resource_policy"
+	kindQueryDef     = "query_definition"
 )
 
 // groupDoc is a log group as persisted.
@@ -154,8 +155,9 @@ type catalog struct {
 	db *sql.DB
 
 	mu       sync.RWMutex
-	groups   map[partition]map[string]*group
-	policies map[partition]map[string]*policyDoc
+	groups    map[partition]map[string]*group
+	policies  map[partition]map[string]*policyDoc
+	queryDefs map[partition]map[string]*queryDefDoc
 }
 
 func openCatalog(ctx context.Context, db *sql.DB) (*catalog, error) {
@@ -173,6 +175,7 @@ func (c *catalog) reset() {
 	c.mu.Lock()
 	c.groups = map[partition]map[string]*group{}
 	c.policies = map[partition]map[string]*policyDoc{}
+	c.queryDefs = map[partition]map[string]*queryDefDoc{}
 	c.mu.Unlock()
 }
 
@@ -197,6 +200,14 @@ func (c *catalog) load(ctx context.Context) error {
 }
 
 func (c *catalog) loadRow(p partition, kind, grp, doc string) error {
+	if kind == kindQueryDef {
+		var d queryDefDoc
+		if err := json.Unmarshal([]byte(doc), &d); err != nil {
+			return err
+		}
+		c.queryDefMap(p)[d.ID] = &d
+		return nil
+	}
 	if kind == kindPolicy {
 		var d policyDoc
 		if err := json.Unmarshal([]byte(doc), &d); err != nil {
@@ -284,6 +295,15 @@ func (c *catalog) policyMap(p partition) map[string]*policyDoc {
 	return m
 }
 
+func (c *catalog) queryDefMap(p partition) map[string]*queryDefDoc {
+	m := c.queryDefs[p]
+	if m == nil {
+		m = map[string]*queryDefDoc{}
+		c.queryDefs[p] = m
+	}
+	return m
+}
+
 func policyKey(scope, name, resourceArn string) string {
 	if scope == "RESOURCE" {
 		return "r\x00" + resourceArn
@@ -339,7 +359,7 @@ func (c *catalog) delete(ctx context.Context, p partition, kind, grp, name strin
 // deleteGroupRows removes a group and everything under it in one
 // transaction.
 func (c *catalog) deleteGroupRows(ctx context.Context, p partition, name string) error {
-	_, err := c.db.ExecContext(ctx, `DELETE FROM logs_catalog WHERE account = ? AND region = ? AND ((kind = 'group' AND name = ?) OR (kind <> 'group' AND kind <> 'resource_policy' AND grp = ?))`,
+	_, err := c.db.ExecContext(ctx, `DELETE FROM logs_catalog WHERE account = ? AND region = ? AND ((kind = 'group' AND name = ?) OR (kind <> 'group' AND grp = ?))`,
 		p.Account, p.Region, name, name)
 	if err != nil {
 		return fmt.Errorf("delete log group %q: %w", name, err)

@@ -366,6 +366,9 @@ func TestCatalogReload(t *testing.T) {
 	if _, err := f.put("g", "s1", events([]int64{f.now.UnixMilli()}, func(int) string { return "x" })); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := f.svc.PutQueryDefinition(f.ctx(), &logsapi.PutQueryDefinitionRequest{Name: shape.Ptr("q"), QueryString: shape.Ptr("fields @message")}); err != nil {
+		t.Fatal(err)
+	}
 	if err := f.svc.FlushStats(f.ctx()); err != nil {
 		t.Fatal(err)
 	}
@@ -384,6 +387,10 @@ func TestCatalogReload(t *testing.T) {
 	mf, err := again.DescribeMetricFilters(f.ctx(), &logsapi.DescribeMetricFiltersRequest{})
 	if err != nil || len(mf.MetricFilters) != 1 {
 		t.Fatalf("metric filters after reload: %v %v", mf, err)
+	}
+	qd, err := again.DescribeQueryDefinitions(f.ctx(), &logsapi.DescribeQueryDefinitionsRequest{})
+	if err != nil || len(qd.QueryDefinitions) != 1 || *qd.QueryDefinitions[0].QueryString != "fields @message" {
+		t.Fatalf("query definitions after reload: %v %v", qd, err)
 	}
 }
 
@@ -436,3 +443,39 @@ func TestRetentionSweep(t *testing.T) {
 type fixedClock struct{ t time.Time }
 
 func (c fixedClock) Now() time.Time { return c.t }
+
+func TestQueryDefinitions(t *testing.T) {
+	f := newFixture(t)
+	put := func(in *logsapi.PutQueryDefinitionRequest) string {
+		t.Helper()
+		out, err := f.svc.PutQueryDefinition(f.ctx(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *out.QueryDefinitionId
+	}
+	a := put(&logsapi.PutQueryDefinitionRequest{Name: shape.Ptr("errors/by-service"), QueryString: shape.Ptr("filter level = 'ERROR'"), LogGroupNames: []string{"g"}})
+	b := put(&logsapi.PutQueryDefinitionRequest{Name: shape.Ptr("latency"), QueryString: shape.Ptr("stats avg(latency)"), ClientToken: shape.Ptr(strings.Repeat("t", 36))})
+	if again := put(&logsapi.PutQueryDefinitionRequest{Name: shape.Ptr("other"), QueryString: shape.Ptr("x"), ClientToken: shape.Ptr(strings.Repeat("t", 36))}); again != b {
+		t.Fatalf("a repeated client token made %s, want %s", again, b)
+	}
+	// An update replaces every field: the log groups go.
+	if put(&logsapi.PutQueryDefinitionRequest{QueryDefinitionId: &a, Name: shape.Ptr("errors"), QueryString: shape.Ptr("filter level = 'ERROR'")}) != a {
+		t.Fatal("update changed the id")
+	}
+	list, err := f.svc.DescribeQueryDefinitions(f.ctx(), &logsapi.DescribeQueryDefinitionsRequest{MaxResults: shape.Ptr(int32(1))})
+	if err != nil || len(list.QueryDefinitions) != 1 || *list.QueryDefinitions[0].Name != "errors" || list.QueryDefinitions[0].LogGroupNames != nil || list.NextToken == nil {
+		t.Fatalf("first page: %+v %v", list, err)
+	}
+	next, err := f.svc.DescribeQueryDefinitions(f.ctx(), &logsapi.DescribeQueryDefinitionsRequest{MaxResults: shape.Ptr(int32(1)), NextToken: list.NextToken})
+	if err != nil || len(next.QueryDefinitions) != 1 || *next.QueryDefinitions[0].QueryDefinitionId != b || next.NextToken != nil {
+		t.Fatalf("second page: %+v %v", next, err)
+	}
+	_, err = f.svc.PutQueryDefinition(f.ctx(), &logsapi.PutQueryDefinitionRequest{QueryDefinitionId: shape.Ptr("nope"), Name: shape.Ptr("n"), QueryString: shape.Ptr("q")})
+	wantErr[*logsapi.ResourceNotFoundException](t, err, "query definition")
+	if out, err := f.svc.DeleteQueryDefinition(f.ctx(), &logsapi.DeleteQueryDefinitionRequest{QueryDefinitionId: &a}); err != nil || !*out.Success {
+		t.Fatalf("delete: %v %v", out, err)
+	}
+	_, err = f.svc.DeleteQueryDefinition(f.ctx(), &logsapi.DeleteQueryDefinitionRequest{QueryDefinitionId: &a})
+	wantErr[*logsapi.ResourceNotFoundException](t, err, "query definition")
+}
