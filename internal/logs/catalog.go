@@ -154,7 +154,7 @@ type partition = logstore.Partition
 type catalog struct {
 	db *sql.DB
 
-	mu       sync.RWMutex
+	mu        sync.RWMutex
 	groups    map[partition]map[string]*group
 	policies  map[partition]map[string]*policyDoc
 	queryDefs map[partition]map[string]*queryDefDoc
