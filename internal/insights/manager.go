@@ -65,15 +65,15 @@ type Executor interface {
 
 // Info is what DescribeQueries and GetQueryResults report of a query.
 type Info struct {
-	ID        string
-	Spec      Spec
-	Status    Status
-	Created   time.Time
-	Rows      []Row
-	Stats     Stats
-	Err       error
-	finished  time.Time
-	cancel    context.CancelFunc
+	ID       string
+	Spec     Spec
+	Status   Status
+	Created  time.Time
+	Rows     []Row
+	Stats    Stats
+	Err      error
+	finished time.Time
+	cancel   context.CancelFunc
 }
 
 // ErrTooMany: MaxConcurrent queries of the account and region are running.
