@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/ids"
+	"github.com/vigilhq/vigil/internal/insights/query"
 	"github.com/vigilhq/vigil/internal/logstore"
 )
 
@@ -34,10 +35,11 @@ const (
 )
 
 // Spec is a query to run: the log groups are resolved and checked by the
-// caller; times are milliseconds, Start ≤ t ≤ End.
+// caller, and the query parsed; times are milliseconds, Start ≤ t ≤ End.
 type Spec struct {
 	Partition   logstore.Partition
 	QueryString string
+	Query       *query.Query
 	Language    string
 	Groups      []string
 	Start, End  int64
