@@ -11,6 +11,7 @@ import (
 	"github.com/vigilhq/vigil/internal/api/shape"
 	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/ids"
+	"github.com/vigilhq/vigil/internal/insights/query"
 	"github.com/vigilhq/vigil/internal/logstore"
 	"github.com/vigilhq/vigil/internal/metricstore"
 	"github.com/vigilhq/vigil/internal/reqctx"
@@ -38,8 +39,12 @@ type Options struct {
 	Events  Events
 	Metrics Metrics
 	Clock   clock.Clock
-	IDs     ids.Source // Live Tail session ids
+	IDs     ids.Source // Live Tail session ids, query definition ids
 	Logger  *slog.Logger
+	// Queries runs Logs Insights queries; CheckQuery refuses a parsed query
+	// the executor cannot run (MalformedQueryException).
+	Queries    Queries
+	CheckQuery func(*query.Query) error
 }
 
 // Service is the CloudWatch Logs handler. Operations not implemented here
@@ -53,6 +58,9 @@ type Service struct {
 	ids     ids.Source
 	log     *slog.Logger
 	tail    *tailHub
+
+	queries    Queries
+	checkQuery func(*query.Query) error
 }
 
 // New opens the catalog and returns the service.
@@ -70,7 +78,8 @@ func New(ctx context.Context, o Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{cat: cat, events: o.Events, metrics: o.Metrics, clock: o.Clock, ids: o.IDs, log: o.Logger, tail: newTailHub()}, nil
+	return &Service{cat: cat, events: o.Events, metrics: o.Metrics, clock: o.Clock, ids: o.IDs, log: o.Logger, tail: newTailHub(),
+		queries: o.Queries, checkQuery: o.CheckQuery}, nil
 }
 
 // FlushStats persists stream and group statistics; the scheduler runs it
