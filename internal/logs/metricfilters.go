@@ -151,22 +151,29 @@ func checkTransformation(pat *filterpattern.Pattern, t *metricTransformation) er
 }
 
 func (s *Service) DeleteMetricFilter(ctx context.Context, in *logsapi.DeleteMetricFilterRequest) error {
+	name := shape.Value(in.FilterName)
+	return s.deleteGroupItem(ctx, shape.Value(in.LogGroupName), kindMetricFilter, name, "The specified metric filter does not exist.",
+		func(g *group) bool { return g.metricFilters[name] != nil },
+		func(g *group) { delete(g.metricFilters, name); g.publishFilters() })
+}
+
+// deleteGroupItem deletes one named item of a log group (a metric or a
+// subscription filter): its catalog row first, then its entry in memory.
+func (s *Service) deleteGroupItem(ctx context.Context, gname, kind, name, missing string, has func(*group) bool, drop func(*group)) error {
 	p := partitionOf(ctx)
-	gname, fname := shape.Value(in.LogGroupName), shape.Value(in.FilterName)
 	s.cat.mu.Lock()
 	defer s.cat.mu.Unlock()
 	g := s.cat.groups[p][gname]
 	if g == nil {
 		return errGroupNotFound()
 	}
-	if g.metricFilters[fname] == nil {
-		return notFound("The specified metric filter does not exist.")
+	if !has(g) {
+		return notFound(missing)
 	}
-	if err := s.cat.delete(ctx, p, kindMetricFilter, gname, fname); err != nil {
+	if err := s.cat.delete(ctx, p, kind, gname, name); err != nil {
 		return err
 	}
-	delete(g.metricFilters, fname)
-	g.publishFilters()
+	drop(g)
 	return nil
 }
 

@@ -26,18 +26,26 @@ const (
 	maxQueryRows   = 10_000
 )
 
+// malformedQuery is StartQuery's answer to a query that does not parse or
+// that the executor cannot run, with the place of the problem.
 func malformedQuery(err error) error {
+	msg, pos := err.Error(), -1
 	var pe *query.ParseError
-	if !errors.As(err, &pe) {
-		return &logsapi.MalformedQueryException{Message: shape.Ptr(err.Error())}
+	var ue *insights.UnsupportedError
+	switch {
+	case errors.As(err, &pe):
+		msg, pos = pe.Msg, pe.Pos
+	case errors.As(err, &ue):
+		msg, pos = ue.Msg, ue.Pos
 	}
-	return &logsapi.MalformedQueryException{
-		Message: shape.Ptr(pe.Error()),
-		QueryCompileError: &logsapi.QueryCompileError{
-			Message:  shape.Ptr(pe.Msg),
-			Location: &logsapi.QueryCompileErrorLocation{StartCharOffset: shape.Ptr(int32(pe.Pos)), EndCharOffset: shape.Ptr(int32(pe.Pos))},
-		},
+	out := &logsapi.MalformedQueryException{Message: shape.Ptr(err.Error())}
+	if pos >= 0 {
+		out.QueryCompileError = &logsapi.QueryCompileError{
+			Message:  shape.Ptr(msg),
+			Location: &logsapi.QueryCompileErrorLocation{StartCharOffset: shape.Ptr(int32(pos)), EndCharOffset: shape.Ptr(int32(pos))},
+		}
 	}
+	return out
 }
 
 func (s *Service) StartQuery(ctx context.Context, in *logsapi.StartQueryRequest) (*logsapi.StartQueryResponse, error) {

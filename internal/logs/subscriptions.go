@@ -88,22 +88,10 @@ func (s *Service) PutSubscriptionFilter(ctx context.Context, in *logsapi.PutSubs
 }
 
 func (s *Service) DeleteSubscriptionFilter(ctx context.Context, in *logsapi.DeleteSubscriptionFilterRequest) error {
-	p := partitionOf(ctx)
-	gname, fname := shape.Value(in.LogGroupName), shape.Value(in.FilterName)
-	s.cat.mu.Lock()
-	defer s.cat.mu.Unlock()
-	g := s.cat.groups[p][gname]
-	if g == nil {
-		return errGroupNotFound()
-	}
-	if g.subscriptions[fname] == nil {
-		return notFound("The specified subscription filter does not exist.")
-	}
-	if err := s.cat.delete(ctx, p, kindSubscription, gname, fname); err != nil {
-		return err
-	}
-	delete(g.subscriptions, fname)
-	return nil
+	name := shape.Value(in.FilterName)
+	return s.deleteGroupItem(ctx, shape.Value(in.LogGroupName), kindSubscription, name, "The specified subscription filter does not exist.",
+		func(g *group) bool { return g.subscriptions[name] != nil },
+		func(g *group) { delete(g.subscriptions, name) })
 }
 
 func (s *Service) DescribeSubscriptionFilters(ctx context.Context, in *logsapi.DescribeSubscriptionFiltersRequest) (*logsapi.DescribeSubscriptionFiltersResponse, error) {

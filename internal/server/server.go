@@ -33,6 +33,7 @@ import (
 	"github.com/vigilhq/vigil/internal/cloudwatch"
 	"github.com/vigilhq/vigil/internal/gateway"
 	"github.com/vigilhq/vigil/internal/ids"
+	"github.com/vigilhq/vigil/internal/insights"
 	"github.com/vigilhq/vigil/internal/logs"
 	"github.com/vigilhq/vigil/internal/logstore"
 	"github.com/vigilhq/vigil/internal/metricstore"
@@ -65,6 +66,7 @@ type Server struct {
 	metrics  *metricstore.Store
 	logstore *logstore.Store
 	logs     *logs.Service
+	insights *insights.Manager
 	sched    *scheduler.Scheduler
 	http     *http.Server
 	ln       net.Listener
@@ -148,7 +150,9 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 	if err != nil {
 		return fmt.Errorf("open log store: %w", err)
 	}
-	s.logs, err = logs.New(ctx, logs.Options{DB: s.store.SQL, Events: s.logstore, Metrics: s.metrics, Clock: o.Clock, IDs: o.IDs, Logger: o.Logger})
+	s.insights = insights.NewManager(insights.NewEngine(s.logstore, o.Clock), insights.ManagerOptions{Clock: o.Clock, IDs: o.IDs, Logger: o.Logger})
+	s.logs, err = logs.New(ctx, logs.Options{DB: s.store.SQL, Events: s.logstore, Metrics: s.metrics, Clock: o.Clock, IDs: o.IDs, Logger: o.Logger,
+		Queries: s.insights, CheckQuery: insights.Unsupported})
 	if err != nil {
 		return fmt.Errorf("open logs catalog: %w", err)
 	}
@@ -166,6 +170,7 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 	s.sched.Add(scheduler.Job{Name: "logs-maintenance", Every: time.Minute, Run: s.logstore.Maintain})
 	s.sched.Add(scheduler.Job{Name: "logs-stream-stats", Every: time.Minute, Run: s.logs.FlushStats})
 	s.sched.Add(scheduler.Job{Name: "logs-retention", Every: time.Hour, Run: s.logs.SweepRetention})
+	s.sched.Add(scheduler.Job{Name: "insights-results", Every: time.Hour, Run: s.insights.Sweep})
 
 	cfg := gateway.Config{
 		Services: bindings(auditStore, s.metrics, s.logs, o.Clock),
@@ -253,6 +258,7 @@ func (s *Server) reset(ctx context.Context) error {
 		return err
 	}
 	s.logs.Reset()
+	s.insights.Reset()
 	return nil
 }
 
@@ -281,6 +287,9 @@ func (s *Server) closeStores() error {
 	}
 	if s.metrics != nil {
 		errs = append(errs, s.metrics.Close())
+	}
+	if s.insights != nil {
+		s.insights.Close() // queries read the log store
 	}
 	if s.logs != nil {
 		errs = append(errs, s.logs.FlushStats(context.Background()))

@@ -2,6 +2,7 @@
 event stream for Live Tail). Usage: python3 logs_boto3_suite.py ENDPOINT.
 Exits non-zero on the first failed check."""
 import sys
+import json
 import time
 
 import boto3
@@ -216,6 +217,28 @@ stream.close()
 print(f"ok   start_live_tail: sessionUpdate with the matching event after {updates} update(s)")
 expect_error("live tail on a missing group", lambda: tail_client.start_live_tail(logGroupIdentifiers=[arn("/boto/nope")]),
              "ResourceNotFoundException")
+
+# --- Logs Insights -------------------------------------------------------------------
+logs.create_log_group(logGroupName="/boto/insights")
+logs.create_log_stream(logGroupName="/boto/insights", logStreamName="s")
+base = now_ms() - 10_000
+logs.put_log_events(logGroupName="/boto/insights", logStreamName="s", logEvents=[
+    {"timestamp": base + i, "message": json.dumps({"level": lvl, "ms": i})} for i, lvl in enumerate(["INFO", "ERROR", "INFO"])])
+qid = logs.start_query(logGroupName="/boto/insights", queryString="stats count(*) as n, sum(ms) as total by level | sort level",
+                       startTime=base // 1000 - 60, endTime=base // 1000 + 60)["queryId"]
+deadline = time.time() + 15
+while True:
+    res = logs.get_query_results(queryId=qid)
+    if res["status"] == "Complete":
+        break
+    assert res["status"] in ("Scheduled", "Running") and time.time() < deadline, res["status"]
+    time.sleep(0.05)
+rows = [{f["field"]: f["value"] for f in r} for r in res["results"]]
+assert rows == [{"level": "ERROR", "n": "1", "total": "1"}, {"level": "INFO", "n": "2", "total": "2"}], rows
+assert res["statistics"]["recordsScanned"] == 3.0, res["statistics"]
+expect_error("malformed query", lambda: logs.start_query(logGroupName="/boto/insights", queryString="stats count(*) by",
+                                                        startTime=0, endTime=1), "MalformedQueryException")
+print("ok   start_query / get_query_results: stats by level")
 
 # --- cleanup semantics -------------------------------------------------------------
 logs.delete_log_stream(logGroupName="/boto/app", logStreamName="web-2")

@@ -1,0 +1,664 @@
+package insights
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vigilhq/vigil/internal/clock"
+	"github.com/vigilhq/vigil/internal/insights/funcs"
+	"github.com/vigilhq/vigil/internal/insights/query"
+	"github.com/vigilhq/vigil/internal/logstore"
+)
+
+// Blocks is the log store as the engine reads it (*logstore.Store).
+type Blocks interface {
+	Scan(ctx context.Context, p logstore.Partition, q logstore.ScanQuery) (*logstore.Scanner, error)
+}
+
+// MaxResults bounds the rows of one query: StartQuery's limit is at most
+// 10,000 and is 10,000 when not given.
+const MaxResults = 10000
+
+// scanWorkers is how many goroutines read blocks for one query.
+const scanWorkers = 2
+
+// partialEvery is how often a running query reports its rows so far.
+const partialEvery = time.Second
+
+// Engine runs Logs Insights queries over the log store: the Executor the
+// Manager uses. It holds no per-query state; Run may be called
+// concurrently.
+//
+// Supported: fields, display, filter, parse (glob and regex, not multi),
+// stats (one or two; count, count_distinct (exact), sum, avg, min, max,
+// pct (nearest rank, exact), stddev (sample), earliest, latest; by
+// fields, expressions and bin), sort, limit and dedup. Every other command
+// and the stats functions sortsFirst and sortsLast are refused by
+// Unsupported and by Run.
+//
+// Fields (CWL_AnalyzeLogData-discoverable-fields): the system fields
+// @timestamp, @message, @logStream, @log (account:group), @ingestionTime
+// and @ptr; a message that is a JSON object is flattened into a.b.c for
+// nested objects and a.0, a.1 for arrays, the first 200 leaves in document
+// order; only the names the query references are extracted. Other
+// auto-discovery (CloudTrail, Lambda, VPC flow log formats ...) is not
+// done: non-JSON events have only the system fields.
+//
+// Decisions where the guide is silent: without fields, display or stats a
+// row has @timestamp, @message, @logStream and @log; event rows always end
+// with @ptr (GetQueryResults: "Only the fields requested in the query are
+// returned, along with a @ptr field"); null cells are omitted; event rows
+// come newest first unless the query sorts; sort without asc/desc is
+// ascending; missing sort values come last; stats rows come ordered by
+// their by values ascending, a missing by value forms its own group, and
+// stats over no events returns no row. The result is at most Spec.Limit
+// (default and maximum MaxResults) rows, and at most a limit command's.
+type Engine struct {
+	blocks Blocks
+	clock  clock.Clock
+}
+
+// NewEngine returns an Engine reading blocks; clk supplies the queries'
+// now() (nil: clock.System{}).
+func NewEngine(blocks Blocks, clk clock.Clock) *Engine {
+	if clk == nil {
+		clk = clock.System{}
+	}
+	return &Engine{blocks: blocks, clock: clk}
+}
+
+// UnsupportedError is a query Vigil cannot run: a command or function not
+// implemented yet, or an argument it refuses. Pos is the byte offset in the
+// query string. StartQuery answers it as MalformedQueryException.
+type UnsupportedError struct {
+	Msg string
+	Pos int
+}
+
+func (e *UnsupportedError) Error() string {
+	return fmt.Sprintf("%s (at offset %d)", e.Msg, e.Pos)
+}
+
+// Unsupported reports whether the engine can run q: nil, or an
+// *UnsupportedError naming the first command or function it cannot.
+func Unsupported(q *query.Query) error {
+	_, err := compilePlan(q, "", nil)
+	return err
+}
+
+type stageKind uint8
+
+const (
+	stFilter stageKind = iota
+	stFields           // fields and display: compute and set
+	stParse
+	stSort
+	stLimit
+	stDedup
+	stStats
+)
+
+type proj struct {
+	name string
+	fn   evalFn
+}
+
+type stage struct {
+	kind  stageKind
+	cond  evalFn
+	projs []proj
+	parse *parsePlan
+	keys  []sortKey
+	n     int
+	dedup []evalFn
+	stats *statsPlan
+}
+
+type parsePlan struct {
+	src   evalFn
+	re    *regexp.Regexp
+	names []string
+	idx   []int
+}
+
+// plan is a compiled query: pre runs on each event in the scan workers;
+// stats (when the first blocking command is stats) aggregates per worker;
+// rest runs on the merged rows.
+type plan struct {
+	env      *fieldEnv
+	pre      []stage
+	stats    *statsPlan
+	rest     []stage
+	cols     []string // result columns; nil: the default
+	required []string
+	topK     int // > 0: workers may keep only the first topK rows by rest[0]'s keys
+}
+
+// defaultCols are the columns of a query without fields, display or stats.
+// GetQueryResults returns "only the fields requested in the query ...
+// along with a @ptr field"; with none requested we return the system
+// fields that identify the event (our decision).
+var defaultCols = []string{"@timestamp", "@message", "@logStream", "@log"}
+
+func compilePlan(q *query.Query, account string, fenv *funcs.Env) (*plan, error) {
+	p := &plan{env: &fieldEnv{account: account, want: map[string]bool{}, prefix: map[string]bool{}}}
+	c := &compiler{env: p.env, fenv: fenv}
+	var stages []stage
+	hasSort, hasStats := false, false
+	var cols []string
+	addCol := func(n string) {
+		if !slices.Contains(cols, n) {
+			cols = append(cols, n)
+		}
+	}
+	for _, cmd := range q.Commands {
+		var s stage
+		switch cmd := cmd.(type) {
+		case *query.FilterCmd:
+			fn, err := c.compile(cmd.Cond)
+			if err != nil {
+				return nil, err
+			}
+			s = stage{kind: stFilter, cond: fn}
+		case *query.FieldsCmd, *query.DisplayCmd:
+			var ps []query.Projection
+			if f, ok := cmd.(*query.FieldsCmd); ok {
+				ps = f.Exprs
+			} else {
+				ps = cmd.(*query.DisplayCmd).Exprs
+				cols = []string{}
+			}
+			s = stage{kind: stFields}
+			for _, pr := range ps {
+				fn, err := c.compile(pr.Expr)
+				if err != nil {
+					return nil, err
+				}
+				s.projs = append(s.projs, proj{pr.Name(), fn})
+				addCol(pr.Name())
+			}
+		case *query.ParseCmd:
+			pp, err := compileParse(c, cmd)
+			if err != nil {
+				return nil, err
+			}
+			s = stage{kind: stParse, parse: pp}
+		case *query.SortCmd:
+			s = stage{kind: stSort}
+			for _, k := range cmd.Keys {
+				fn, err := c.compile(k.Expr)
+				if err != nil {
+					return nil, err
+				}
+				// Without asc or desc we sort ascending (our decision: the
+				// guide writes the order in every example).
+				s.keys = append(s.keys, sortKey{fn: fn, desc: k.Order == query.SortDesc})
+			}
+			hasSort = true
+		case *query.LimitCmd:
+			s = stage{kind: stLimit, n: cmd.N}
+		case *query.DedupCmd:
+			s = stage{kind: stDedup}
+			for _, f := range cmd.Fields {
+				s.dedup = append(s.dedup, c.fieldRef(f))
+			}
+		case *query.StatsCmd:
+			sp, err := compileStats(c, cmd)
+			if err != nil {
+				return nil, err
+			}
+			s = stage{kind: stStats, stats: sp}
+			hasStats = true
+			cols = append(append([]string{}, sp.byNames...), sp.itemNames...)
+		default:
+			return nil, &UnsupportedError{Msg: fmt.Sprintf("The command '%s' is not supported by Vigil yet.", cmd.Name()), Pos: cmd.Start()}
+		}
+		stages = append(stages, s)
+	}
+	if q.Source != nil {
+		// The caller resolves SOURCE into Spec.Groups; nothing to do here.
+		_ = q.Source
+	}
+	p.cols = cols
+	i := 0
+	for i < len(stages) && stages[i].kind <= stParse {
+		i++
+	}
+	p.pre, p.rest = stages[:i], stages[i:]
+	if len(p.rest) > 0 && p.rest[0].kind == stStats {
+		p.stats = p.rest[0].stats
+		p.rest = p.rest[1:]
+	}
+	if !hasStats {
+		// Event results come newest first unless the query sorts them
+		// (our decision, matching the console's default query).
+		if !hasSort {
+			ts := &query.FieldRef{Path: []query.PathElem{{Name: "@timestamp"}}}
+			p.rest = append([]stage{{kind: stSort, keys: []sortKey{{fn: c.fieldRef(ts), desc: true}}}}, p.rest...)
+		}
+		p.topK = topK(p.rest)
+	}
+	p.required = requiredSubstrings(q)
+	return p, nil
+}
+
+// topK: when rest is a sort followed only by limits and projections, a
+// worker need keep only the first MaxResults (or limit) rows in sort order.
+func topK(rest []stage) int {
+	if len(rest) == 0 || rest[0].kind != stSort {
+		return 0
+	}
+	k := MaxResults
+	for _, s := range rest[1:] {
+		switch s.kind {
+		case stLimit:
+			k = min(k, s.n)
+		case stFields:
+		default:
+			return 0
+		}
+	}
+	return k
+}
+
+func compileParse(c *compiler, cmd *query.ParseCmd) (*parsePlan, error) {
+	if cmd.Multi {
+		return nil, &UnsupportedError{Msg: "parse ... multi is not supported by Vigil yet.", Pos: cmd.Pos}
+	}
+	src := &query.FieldRef{Pos: cmd.Pos, Path: []query.PathElem{{Name: "@message"}}}
+	if cmd.Field != nil {
+		src = cmd.Field
+	}
+	pp := &parsePlan{src: c.fieldRef(src), names: cmd.Names}
+	if cmd.Mode == query.ParseRegex {
+		pp.re = cmd.Regex
+		for _, n := range cmd.Names {
+			pp.idx = append(pp.idx, pp.re.SubexpIndex(n))
+		}
+		return pp, nil
+	}
+	// A glob: literal text with * capturing, shortest match each, except a
+	// trailing * which takes the rest of the value.
+	parts := strings.Split(cmd.Pattern, "*")
+	var b strings.Builder
+	b.WriteString("(?s)")
+	for i, part := range parts {
+		if i > 0 {
+			if i == len(parts)-1 && part == "" {
+				b.WriteString("(.*)")
+			} else {
+				b.WriteString("(.*?)")
+			}
+		}
+		b.WriteString(regexp.QuoteMeta(part))
+	}
+	re, err := regexp.Compile(b.String())
+	if err != nil {
+		return nil, &UnsupportedError{Msg: err.Error(), Pos: cmd.Pos}
+	}
+	pp.re = re
+	for i := range cmd.Names {
+		pp.idx = append(pp.idx, i+1)
+	}
+	return pp, nil
+}
+
+// requiredSubstrings: literals every matching message must contain, from a
+// leading filter of @message like "text" (or a plain-literal /regex/),
+// joined by and. Like is case-sensitive, so the literal must occur.
+func requiredSubstrings(q *query.Query) []string {
+	if len(q.Commands) == 0 {
+		return nil
+	}
+	f, ok := q.Commands[0].(*query.FilterCmd)
+	if !ok {
+		return nil
+	}
+	var out []string
+	var walk func(e query.Expr)
+	walk = func(e query.Expr) {
+		switch e := e.(type) {
+		case *query.Binary:
+			if e.Op == query.OpAnd {
+				walk(e.L)
+				walk(e.R)
+			}
+		case *query.Like:
+			fr, ok := e.X.(*query.FieldRef)
+			if e.Not || !ok || fr.Name() != "@message" {
+				return
+			}
+			switch p := e.Pattern.(type) {
+			case *query.StringLit:
+				out = append(out, p.Value)
+			case *query.RegexLit:
+				if re, err := syntax.Parse(p.Source, syntax.Perl); err == nil {
+					re = re.Simplify()
+					if re.Op == syntax.OpLiteral && re.Flags&syntax.FoldCase == 0 {
+						out = append(out, string(re.Rune))
+					}
+				}
+			}
+		}
+	}
+	walk(f.Cond)
+	return out
+}
+
+// runRow applies row-local stages; false when a filter dropped the row.
+func runRow(stages []stage, r *row) bool {
+	for i := range stages {
+		s := &stages[i]
+		switch s.kind {
+		case stFilter:
+			if !funcs.Truthy(s.cond(r, nil)) {
+				return false
+			}
+		case stFields:
+			for _, pr := range s.projs {
+				r.set(pr.name, pr.fn(r, nil))
+			}
+		case stParse:
+			v := s.parse.src(r, nil)
+			if v.IsNull() {
+				continue
+			}
+			m := s.parse.re.FindStringSubmatchIndex(v.String())
+			if m == nil {
+				continue
+			}
+			text := v.String()
+			for j, n := range s.parse.names {
+				k := s.parse.idx[j]
+				if k < 0 || m[2*k] < 0 {
+					continue
+				}
+				r.set(n, funcs.Str(text[m[2*k]:m[2*k+1]]))
+			}
+		}
+	}
+	return true
+}
+
+// applyRest runs stages over a row set. Rows are cloned before they are
+// changed, so the input may be shared.
+func applyRest(stages []stage, rows []*row) []*row {
+	for i := range stages {
+		s := &stages[i]
+		switch s.kind {
+		case stFilter, stFields, stParse:
+			out := rows[:0:0]
+			for _, r := range rows {
+				c := r
+				if s.kind != stFilter {
+					c = r.clone()
+				}
+				if runRow(stages[i:i+1], c) {
+					out = append(out, c)
+				}
+			}
+			rows = out
+		case stSort:
+			rows = slices.Clone(rows)
+			sortRows(rows, s.keys)
+		case stLimit:
+			if len(rows) > s.n {
+				rows = rows[:s.n]
+			}
+		case stDedup:
+			// One row per distinct combination, the first in the current
+			// order; a row with a null key is never a duplicate
+			// (CWL_QuerySyntax-Dedup).
+			seen := map[string]bool{}
+			out := rows[:0:0]
+			var buf []byte
+			for _, r := range rows {
+				buf = buf[:0]
+				null := false
+				for _, fn := range s.dedup {
+					v := fn(r, nil)
+					null = null || v.IsNull()
+					buf = append(v.AppendTo(append(buf, byte(v.Kind()))), 0xff)
+				}
+				if !null {
+					if seen[string(buf)] {
+						continue
+					}
+					seen[string(buf)] = true
+				}
+				out = append(out, r)
+			}
+			rows = out
+		case stStats:
+			st := newStatsState(s.stats)
+			for _, r := range rows {
+				st.add(r)
+			}
+			rows = st.rows()
+		}
+	}
+	return rows
+}
+
+type sortKey struct {
+	fn   evalFn
+	desc bool
+}
+
+// compareValues orders two values for sort: numbers (and numeric strings,
+// timestamps) numerically when both have a numeric view, otherwise by
+// printed text. Nulls are handled by the caller.
+func compareValues(a, b funcs.Value) int {
+	if x, ok := a.Number(); ok {
+		if y, ok := b.Number(); ok {
+			switch {
+			case x < y:
+				return -1
+			case x > y:
+				return 1
+			}
+			return 0
+		}
+	}
+	return strings.Compare(a.String(), b.String())
+}
+
+// sortRows sorts by keys; rows missing a key's value come last in either
+// direction; ties keep event order (seq), so results are deterministic.
+func sortRows(rows []*row, keys []sortKey) {
+	type keyed struct {
+		r *row
+		v []funcs.Value
+	}
+	ks := make([]keyed, len(rows))
+	for i, r := range rows {
+		vs := make([]funcs.Value, len(keys))
+		for j, k := range keys {
+			vs[j] = k.fn(r, nil)
+		}
+		ks[i] = keyed{r, vs}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
+		for j, k := range keys {
+			x, y := a.v[j], b.v[j]
+			switch {
+			case x.IsNull() && y.IsNull():
+				continue
+			case x.IsNull():
+				return 1
+			case y.IsNull():
+				return -1
+			}
+			c := compareValues(x, y)
+			if k.desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		switch {
+		case a.r.seq < b.r.seq:
+			return -1
+		case a.r.seq > b.r.seq:
+			return 1
+		}
+		return 0
+	})
+	for i := range ks {
+		rows[i] = ks[i].r
+	}
+}
+
+// worker is one scan goroutine's state; mu guards it against partial.
+type worker struct {
+	mu    sync.Mutex
+	rows  []*row
+	stats *statsState
+}
+
+// Run executes spec. It implements Executor.
+func (e *Engine) Run(ctx context.Context, spec Spec, partial func([]Row, Stats)) ([]Row, Stats, error) {
+	if spec.Query == nil {
+		return nil, Stats{}, fmt.Errorf("insights: no query")
+	}
+	fenv := &funcs.Env{Now: e.clock.Now(), Start: time.UnixMilli(spec.Start).UTC(), End: time.UnixMilli(spec.End).UTC()}
+	p, err := compilePlan(spec.Query, spec.Partition.Account, fenv)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	limit := MaxResults
+	if spec.Limit > 0 {
+		limit = min(spec.Limit, MaxResults)
+	}
+	sc, err := e.blocks.Scan(ctx, spec.Partition, logstore.ScanQuery{
+		Groups: spec.Groups, Start: spec.Start, End: spec.End + 1, RequiredSubstrings: p.required,
+	})
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	defer sc.Close()
+
+	var matched atomic.Int64
+	stats := func() Stats {
+		ss := sc.Stats()
+		return Stats{
+			RecordsMatched: float64(matched.Load()), RecordsScanned: float64(ss.RecordsScanned),
+			BytesScanned: float64(ss.BytesScanned), LogGroupsScanned: float64(len(spec.Groups)),
+		}
+	}
+	ws := make([]*worker, scanWorkers)
+	for i := range ws {
+		ws[i] = &worker{}
+		if p.stats != nil {
+			ws[i].stats = newStatsState(p.stats)
+		}
+	}
+	finish := func(rows []*row) []Row {
+		rows = applyRest(p.rest, rows)
+		if len(rows) > limit {
+			rows = rows[:limit]
+		}
+		return p.output(rows)
+	}
+	var lastPartial atomic.Int64
+	lastPartial.Store(time.Now().UnixNano())
+	snapshot := func() {
+		var rows []*row
+		for _, w := range ws {
+			w.mu.Lock()
+			rows = append(rows, w.rows...)
+			w.mu.Unlock()
+		}
+		partial(finish(rows), stats())
+	}
+
+	err = sc.Run(ctx, scanWorkers, func(wi int, b *logstore.Block) error {
+		w := ws[wi]
+		w.mu.Lock()
+		var n int64
+		var reuse *row
+		for i := 0; i < b.Len(); i++ {
+			r := reuse
+			if r == nil {
+				r = &row{}
+			}
+			*r = row{hasEvent: true, group: b.Group, stream: b.Streams[b.Stream[i]], ts: b.Timestamp[i],
+				ingest: b.IngestionTime[i], seq: b.Seq[i], msg: string(b.Message(i)), vals: r.vals[:0]}
+			if !runRow(p.pre, r) {
+				reuse = r
+				continue
+			}
+			n++
+			if w.stats != nil {
+				w.stats.add(r)
+				reuse = r
+				continue
+			}
+			reuse = nil
+			w.rows = append(w.rows, r)
+			if p.topK > 0 && len(w.rows) >= 2*p.topK+1024 {
+				sortRows(w.rows, p.rest[0].keys)
+				clear(w.rows[p.topK:])
+				w.rows = w.rows[:p.topK]
+			}
+		}
+		w.mu.Unlock()
+		matched.Add(n)
+		if partial != nil && p.stats == nil {
+			last := lastPartial.Load()
+			if now := time.Now().UnixNano(); now-last >= int64(partialEvery) && lastPartial.CompareAndSwap(last, now) {
+				snapshot()
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, stats(), err
+	}
+	var rows []*row
+	if p.stats != nil {
+		st := ws[0].stats
+		for _, w := range ws[1:] {
+			st.merge(w.stats)
+		}
+		rows = st.rows()
+	} else {
+		for _, w := range ws {
+			rows = append(rows, w.rows...)
+		}
+	}
+	return finish(rows), stats(), nil
+}
+
+// output turns rows into result rows: the query's columns (null cells
+// omitted) and, for event rows, @ptr.
+func (p *plan) output(rows []*row) []Row {
+	cols := p.cols
+	if cols == nil {
+		cols = defaultCols
+	}
+	out := make([]Row, 0, len(rows))
+	for _, r := range rows {
+		res := make(Row, 0, len(cols)+1)
+		for _, c := range cols {
+			v := r.field(p.env, c, c)
+			if v.IsNull() {
+				continue
+			}
+			res = append(res, Field{Name: c, Value: v.String()})
+		}
+		if r.hasEvent && !slices.Contains(cols, "@ptr") {
+			res = append(res, Field{Name: "@ptr", Value: r.field(p.env, "@ptr", "@ptr").String()})
+		}
+		out = append(out, res)
+	}
+	return out
+}
