@@ -15,13 +15,12 @@ import (
 
 // PutLogEvents limits (API reference, PutLogEvents).
 const (
-	maxBatchBytes  = 1_048_576
-	eventOverhead  = 26
-	maxFuture      = 2 * time.Hour
-	maxAge         = 14 * 24 * time.Hour
-	maxBatchSpan   = 24 * time.Hour
-	day            = 24 * time.Hour
-	maxBatchEvents = 10_000
+	maxBatchBytes = 1_048_576
+	eventOverhead = 26
+	maxFuture     = 2 * time.Hour
+	maxAge        = 14 * 24 * time.Hour
+	maxBatchSpan  = 24 * time.Hour
+	day           = 24 * time.Hour
 )
 
 func (s *Service) PutLogEvents(ctx context.Context, in *logsapi.PutLogEventsRequest) (*logsapi.PutLogEventsResponse, error) {
@@ -36,10 +35,7 @@ func (s *Service) PutLogEvents(ctx context.Context, in *logsapi.PutLogEventsRequ
 	if st == nil {
 		return nil, errStreamNotFound()
 	}
-	evs := in.LogEvents
-	if len(evs) > maxBatchEvents {
-		return nil, invalidParameter("Too many log events in the batch: %d exceeds the limit of %d.", len(evs), maxBatchEvents)
-	}
+	evs := in.LogEvents // ≤ 10,000: the model's constraint, checked before the handler
 	size := 0
 	for i := range evs {
 		size += len(shape.Value(evs[i].Message)) + eventOverhead
