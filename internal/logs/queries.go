@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	logsapi "github.com/vigilhq/vigil/internal/api/logs"
 	"github.com/vigilhq/vigil/internal/api/shape"
@@ -18,6 +19,44 @@ type Queries interface {
 	Get(p partition, id string) (insights.Info, bool)
 	Stop(p partition, id string) (stopped, ok bool)
 	List(p partition, status insights.Status, group string) []insights.Info
+}
+
+// Fields lists the fields of a log group's recent events
+// (GetLogGroupFields).
+type Fields interface {
+	LogGroupFields(ctx context.Context, p partition, group string, start, end int64) ([]insights.FieldShare, error)
+}
+
+// GetLogGroupFields samples the group's events of the 15 minutes before
+// now, or of the 8 minutes either side of time (API reference), and lists
+// their fields with the share of events having each.
+func (s *Service) GetLogGroupFields(ctx context.Context, in *logsapi.GetLogGroupFieldsRequest) (*logsapi.GetLogGroupFieldsResponse, error) {
+	if s.fields == nil {
+		return nil, shape.NotImplemented("logs", "GetLogGroupFields")
+	}
+	p := partitionOf(ctx)
+	name, err := resolveGroup(ctx, in.LogGroupName, in.LogGroupIdentifier)
+	if err != nil {
+		return nil, err
+	}
+	if s.cat.group(p, name) == nil {
+		return nil, errGroupNotFound()
+	}
+	end := nowMillis(ctx)
+	start := end - (15 * time.Minute).Milliseconds()
+	if in.Time != nil {
+		center := *in.Time * 1000
+		start, end = center-(8*time.Minute).Milliseconds(), center+(8*time.Minute).Milliseconds()
+	}
+	shares, err := s.fields.LogGroupFields(ctx, p, name, start, end)
+	if err != nil {
+		return nil, err
+	}
+	out := &logsapi.GetLogGroupFieldsResponse{LogGroupFields: make([]logsapi.LogGroupField, len(shares))}
+	for i, f := range shares {
+		out.LogGroupFields[i] = logsapi.LogGroupField{Name: shape.Ptr(f.Name), Percent: shape.Ptr(f.Percent)}
+	}
+	return out, nil
 }
 
 // StartQuery's limits (API reference): 50 log groups, 10,000 result rows.

@@ -3,6 +3,7 @@ package logs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -106,4 +107,34 @@ func TestQueryHandlers(t *testing.T) {
 	}
 	_, err = f.svc.GetQueryResults(f.ctx(), &logsapi.GetQueryResultsRequest{QueryId: shape.Ptr("nope")})
 	wantErr[*logsapi.ResourceNotFoundException](t, err, "query")
+}
+
+func TestGetLogGroupFields(t *testing.T) {
+	f := newFixture(t)
+	f.svc.fields = insights.NewEngine(f.events, nil)
+	f.mustCreate(t, "g", "s")
+	now := f.now.UnixMilli()
+	msgs := []string{`{"level":"INFO","req":{"path":"/a"}}`, `{"level":"ERROR"}`, `plain`, `{"level":"INFO","tags":["x","y"]}`}
+	if _, err := f.put("g", "s", events([]int64{now - 60_000, now - 50_000, now - 40_000, now - 30_000}, func(i int) string { return msgs[i] })); err != nil {
+		t.Fatal(err)
+	}
+	// An event outside the 15 minutes is not sampled.
+	if _, err := f.put("g", "s", events([]int64{now - 3_600_000}, func(int) string { return `{"old":1}` })); err != nil {
+		t.Fatal(err)
+	}
+	out, err := f.svc.GetLogGroupFields(f.ctx(), &logsapi.GetLogGroupFieldsRequest{LogGroupName: shape.Ptr("g")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int32{}
+	for _, fld := range out.LogGroupFields {
+		got[*fld.Name] = *fld.Percent
+	}
+	want := map[string]int32{"@ingestionTime": 100, "@log": 100, "@logStream": 100, "@message": 100, "@timestamp": 100,
+		"level": 75, "req.path": 25, "tags.0": 25, "tags.1": 25}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("fields %v, want %v", got, want)
+	}
+	_, err = f.svc.GetLogGroupFields(f.ctx(), &logsapi.GetLogGroupFieldsRequest{LogGroupName: shape.Ptr("nope")})
+	wantErr[*logsapi.ResourceNotFoundException](t, err, "log group")
 }

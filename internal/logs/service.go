@@ -45,6 +45,7 @@ type Options struct {
 	// the executor cannot run (MalformedQueryException).
 	Queries    Queries
 	CheckQuery func(*query.Query) error
+	Fields     Fields
 }
 
 // Service is the CloudWatch Logs handler. Operations not implemented here
@@ -61,6 +62,7 @@ type Service struct {
 
 	queries    Queries
 	checkQuery func(*query.Query) error
+	fields     Fields
 }
 
 // New opens the catalog and returns the service.
@@ -79,7 +81,7 @@ func New(ctx context.Context, o Options) (*Service, error) {
 		return nil, err
 	}
 	return &Service{cat: cat, events: o.Events, metrics: o.Metrics, clock: o.Clock, ids: o.IDs, log: o.Logger, tail: newTailHub(),
-		queries: o.Queries, checkQuery: o.CheckQuery}, nil
+		queries: o.Queries, checkQuery: o.CheckQuery, fields: o.Fields}, nil
 }
 
 // FlushStats persists stream and group statistics; the scheduler runs it

@@ -150,9 +150,10 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 	if err != nil {
 		return fmt.Errorf("open log store: %w", err)
 	}
-	s.insights = insights.NewManager(insights.NewEngine(s.logstore, o.Clock), insights.ManagerOptions{Clock: o.Clock, IDs: o.IDs, Logger: o.Logger})
+	engine := insights.NewEngine(s.logstore, o.Clock)
+	s.insights = insights.NewManager(engine, insights.ManagerOptions{Clock: o.Clock, IDs: o.IDs, Logger: o.Logger})
 	s.logs, err = logs.New(ctx, logs.Options{DB: s.store.SQL, Events: s.logstore, Metrics: s.metrics, Clock: o.Clock, IDs: o.IDs, Logger: o.Logger,
-		Queries: s.insights, CheckQuery: insights.Unsupported})
+		Queries: s.insights, CheckQuery: insights.Unsupported, Fields: engine})
 	if err != nil {
 		return fmt.Errorf("open logs catalog: %w", err)
 	}
