@@ -141,7 +141,11 @@ func (m *Manager) Start(spec Spec) (string, error) {
 func (m *Manager) run(ctx context.Context, q *Info) {
 	defer m.wg.Done()
 	defer q.cancel()
-	m.update(q, func() { q.Status = Running })
+	m.update(q, func() {
+		if q.Status == Scheduled { // Stop may have come first
+			q.Status = Running
+		}
+	})
 	rows, st, err := m.exec.Run(ctx, q.Spec, func(rows []Row, st Stats) {
 		m.update(q, func() {
 			if q.Status == Running {
@@ -159,6 +163,8 @@ func (m *Manager) run(ctx context.Context, q *Info) {
 		switch {
 		case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
 			q.Status = Timeout
+		case errors.Is(ctx.Err(), context.Canceled):
+			q.Status = Cancelled
 		case err != nil:
 			q.Status, q.Err = Failed, err
 			m.o.Logger.Warn("logs insights query failed", "queryId", q.ID, "err", err)
