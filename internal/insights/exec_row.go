@@ -1,8 +1,6 @@
 package insights
 
 import (
-	"strconv"
-
 	"github.com/vigilhq/vigil/internal/insights/funcs"
 	"github.com/vigilhq/vigil/internal/logstore"
 )
@@ -96,110 +94,4 @@ func (r *row) field(env *fieldEnv, name, flat string) funcs.Value {
 		}
 	}
 	return funcs.Null
-}
-
-// discoverJSON flattens a JSON object message into dotted field names
-// (nested objects a.b.c, array elements a.0, a.1: "Supported logs and
-// discovered fields"), keeping only the names env wants. Only the first
-// maxJSONFields leaves, in document order, are discovered.
-func discoverJSON(msg string, env *fieldEnv) []namedVal {
-	if len(env.want) == 0 || !looksLikeObject(msg) {
-		return nil
-	}
-	v, ok := funcs.ParseJSON(msg)
-	if !ok || v.Kind() != funcs.KindMap {
-		return nil
-	}
-	w := jsonWalker{env: env}
-	w.walk(v, nil)
-	return w.out
-}
-
-func looksLikeObject(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case ' ', '\t', '\r', '\n':
-			continue
-		case '{':
-			return true
-		}
-		return false
-	}
-	return false
-}
-
-type jsonWalker struct {
-	env   *fieldEnv
-	count int
-	out   []namedVal
-}
-
-func (w *jsonWalker) child(path []byte, key string) []byte {
-	if len(path) > 0 {
-		path = append(path, '.')
-	}
-	return append(path, key...)
-}
-
-// walk visits v at path; leaves past the limit are not discovered.
-func (w *jsonWalker) walk(v funcs.Value, path []byte) {
-	switch v.Kind() {
-	case funcs.KindMap:
-		for _, m := range v.Members() {
-			w.visit(m.Value, w.child(path, m.Key))
-		}
-	case funcs.KindList:
-		for i, e := range v.Elems() {
-			w.visit(e, w.child(path, strconv.Itoa(i)))
-		}
-	}
-}
-
-func (w *jsonWalker) visit(v funcs.Value, path []byte) {
-	if w.count >= maxJSONFields {
-		return
-	}
-	switch v.Kind() {
-	case funcs.KindMap, funcs.KindList:
-		if w.env.prefix[string(path)] {
-			w.walk(v, path)
-		} else {
-			w.count += countLeaves(v)
-		}
-		return
-	}
-	w.count++
-	if !w.env.want[string(path)] {
-		return
-	}
-	switch v.Kind() {
-	case funcs.KindBool:
-		// A JSON boolean shows as written, true or false.
-		if v.Float() != 0 {
-			v = funcs.Str("true")
-		} else {
-			v = funcs.Str("false")
-		}
-	case funcs.KindNull:
-		return
-	}
-	w.out = append(w.out, namedVal{string(path), v})
-}
-
-func countLeaves(v funcs.Value) int {
-	switch v.Kind() {
-	case funcs.KindMap:
-		n := 0
-		for _, m := range v.Members() {
-			n += countLeaves(m.Value)
-		}
-		return n
-	case funcs.KindList:
-		n := 0
-		for _, e := range v.Elems() {
-			n += countLeaves(e)
-		}
-		return n
-	}
-	return 1
 }
