@@ -375,6 +375,7 @@ func (c *catalog) flushStats(ctx context.Context) error {
 		kind, grp string
 		name      string
 		doc       any
+		st        *stream // for stream rows: marked dirty again if the flush fails
 	}
 	var rows []row
 	c.mu.RLock()
@@ -383,13 +384,13 @@ func (c *catalog) flushStats(ctx context.Context) error {
 			if sb := g.storedBytes.Load(); sb != g.doc.StoredBytes {
 				d := g.doc
 				d.StoredBytes = sb
-				rows = append(rows, row{p, kindGroup, "", d.Name, d})
+				rows = append(rows, row{p, kindGroup, "", d.Name, d, nil})
 			}
 			for _, s := range g.streams {
 				s.mu.Lock()
 				if s.dirty {
 					s.dirty = false
-					rows = append(rows, row{p, kindStream, g.doc.Name, s.doc.Name, s.doc})
+					rows = append(rows, row{p, kindStream, g.doc.Name, s.doc.Name, s.doc, s})
 				}
 				s.mu.Unlock()
 			}
@@ -399,6 +400,19 @@ func (c *catalog) flushStats(ctx context.Context) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	committed := false
+	defer func() {
+		if committed {
+			return
+		}
+		for _, r := range rows {
+			if r.st != nil {
+				r.st.mu.Lock()
+				r.st.dirty = true
+				r.st.mu.Unlock()
+			}
+		}
+	}()
 	// Only update rows that still exist: a group or stream deleted since the
 	// snapshot stays deleted.
 	tx, err := c.db.BeginTx(ctx, nil)
@@ -419,6 +433,7 @@ func (c *catalog) flushStats(ctx context.Context) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("flush log stream statistics: %w", err)
 	}
+	committed = true
 	c.mu.Lock()
 	for _, r := range rows {
 		if r.kind == kindGroup {

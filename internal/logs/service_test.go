@@ -479,3 +479,22 @@ func TestQueryDefinitions(t *testing.T) {
 	_, err = f.svc.DeleteQueryDefinition(f.ctx(), &logsapi.DeleteQueryDefinitionRequest{QueryDefinitionId: &a})
 	wantErr[*logsapi.ResourceNotFoundException](t, err, "query definition")
 }
+
+// Statistics a failed flush could not write stay pending for the next one.
+func TestFlushStatsKeepsWhatFailed(t *testing.T) {
+	f := newFixture(t)
+	f.mustCreate(t, "g", "s")
+	if _, err := f.put("g", "s", events([]int64{f.now.UnixMilli()}, func(int) string { return "x" })); err != nil {
+		t.Fatal(err)
+	}
+	f.svc.cat.db.Close()
+	if err := f.svc.FlushStats(f.ctx()); err == nil {
+		t.Fatal("flush to a closed database succeeded")
+	}
+	_, st := f.svc.cat.groupStream(partitionOf(f.ctx()), "g", "s")
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if !st.dirty {
+		t.Fatal("the stream's statistics were dropped by the failed flush")
+	}
+}
