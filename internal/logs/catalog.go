@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -119,6 +120,38 @@ type group struct {
 type metricFilter struct {
 	doc     metricFilterDoc
 	pattern *filterpattern.Pattern
+	// The transformation compiled: value is nil for a literal metric value.
+	value   *filterpattern.Ref
+	literal float64
+	dims    []dimRef
+}
+
+type dimRef struct {
+	name string
+	ref  *filterpattern.Ref
+}
+
+// newMetricFilter compiles a stored or validated metric filter.
+func newMetricFilter(d metricFilterDoc, pat *filterpattern.Pattern) (*metricFilter, error) {
+	f := &metricFilter{doc: d, pattern: pat}
+	t := &d.Transformation
+	var err error
+	if isFieldRef(t.Value) {
+		if f.value, err = pat.CompileRef(t.Value); err != nil {
+			return nil, err
+		}
+	} else if f.literal, err = strconv.ParseFloat(t.Value, 64); err != nil {
+		return nil, err
+	}
+	for name, ref := range t.Dimensions {
+		r, err := pat.CompileRef(ref)
+		if err != nil {
+			return nil, err
+		}
+		f.dims = append(f.dims, dimRef{name, r})
+	}
+	slices.SortFunc(f.dims, func(a, b dimRef) int { return strings.Compare(a.name, b.name) })
+	return f, nil
 }
 
 // stream is a log stream in memory; mu guards stats.
@@ -246,7 +279,11 @@ func (c *catalog) loadRow(p partition, kind, grp, doc string) error {
 		if err != nil {
 			return err
 		}
-		g.metricFilters[d.Name] = &metricFilter{doc: d, pattern: pat}
+		f, err := newMetricFilter(d, pat)
+		if err != nil {
+			return err
+		}
+		g.metricFilters[d.Name] = f
 		g.publishFilters()
 	case kindSubscription:
 		var d subscriptionDoc

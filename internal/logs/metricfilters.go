@@ -111,10 +111,14 @@ func (s *Service) PutMetricFilter(ctx context.Context, in *logsapi.PutMetricFilt
 	if old != nil {
 		d.Created = old.doc.Created
 	}
+	f, err := newMetricFilter(d, pat)
+	if err != nil {
+		return invalidParameter("Invalid metric transformation: %v", err)
+	}
 	if err := s.cat.put(ctx, p, kindMetricFilter, gname, fname, d); err != nil {
 		return err
 	}
-	g.metricFilters[fname] = &metricFilter{doc: d, pattern: pat}
+	g.metricFilters[fname] = f
 	g.publishFilters()
 	return nil
 }
@@ -295,10 +299,6 @@ type filterKey struct {
 func applyMetricFilters(ds []metricstore.Datum, fs []*metricFilter, batch []logstore.Event) []metricstore.Datum {
 	for _, f := range fs {
 		t := &f.doc.Transformation
-		literal, isLiteral := 0.0, !isFieldRef(t.Value)
-		if isLiteral {
-			literal, _ = strconv.ParseFloat(t.Value, 64)
-		}
 		agg := map[filterKey]int{}
 		keys := map[string]metricstore.SeriesKey{}
 		matched := false
@@ -308,9 +308,9 @@ func applyMetricFilters(ds []metricstore.Datum, fs []*metricFilter, batch []logs
 				continue
 			}
 			matched = true
-			v := literal
-			if !isLiteral {
-				s, ok := f.pattern.Value(msg, t.Value)
+			v := f.literal
+			if f.value != nil {
+				s, ok := f.value.Value(msg)
 				if !ok {
 					continue
 				}
@@ -320,7 +320,7 @@ func applyMetricFilters(ds []metricstore.Datum, fs []*metricFilter, batch []logs
 				}
 				v = x
 			}
-			sk, ok := seriesFor(f.pattern, msg, t)
+			sk, ok := f.seriesFor(msg)
 			if !ok {
 				continue
 			}
@@ -346,17 +346,17 @@ func applyMetricFilters(ds []metricstore.Datum, fs []*metricFilter, batch []logs
 }
 
 // seriesFor builds the series an event publishes to, with its dimension
-// values taken from the event.
-func seriesFor(pat *filterpattern.Pattern, msg string, t *metricTransformation) (metricstore.SeriesKey, bool) {
+// values taken from the event (f.dims is sorted by name).
+func (f *metricFilter) seriesFor(msg string) (metricstore.SeriesKey, bool) {
+	t := &f.doc.Transformation
 	k := metricstore.SeriesKey{Namespace: t.Namespace, MetricName: t.Name}
-	for name, ref := range t.Dimensions {
-		v, ok := pat.Value(msg, ref)
+	for _, d := range f.dims {
+		v, ok := d.ref.Value(msg)
 		if !ok || v == "" {
 			return metricstore.SeriesKey{}, false
 		}
-		k.Dims = append(k.Dims, metricstore.Dim{Name: name, Value: v})
+		k.Dims = append(k.Dims, metricstore.Dim{Name: d.name, Value: v})
 	}
-	slices.SortFunc(k.Dims, func(a, b metricstore.Dim) int { return strings.Compare(a.Name, b.Name) })
 	return k, true
 }
 

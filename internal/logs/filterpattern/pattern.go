@@ -204,20 +204,45 @@ func (p *Pattern) Extract(message string) (f Fields, ok bool) {
 // the field's text: a JSON string's unescaped content, a number as written, and
 // true, false or null as such. Call CheckRef when the metric filter is created.
 func (p *Pattern) Value(message, ref string) (string, bool) {
-	switch p.kind {
-	case KindDelimited:
-		return p.delim.value(message, ref)
-	case KindJSON:
+	r, err := p.CompileRef(ref)
+	if err != nil {
+		return "", false
+	}
+	return r.Value(message)
+}
+
+// Ref is a metricValue or dimension reference compiled once, so that a
+// metric filter extracts it from every matching event without parsing the
+// reference again.
+type Ref struct {
+	p    *Pattern
+	src  string
+	trie jtrie // JSON patterns: the selector's path
+}
+
+// CompileRef checks ref against the pattern (as CheckRef) and compiles it.
+func (p *Pattern) CompileRef(ref string) (*Ref, error) {
+	if err := p.CheckRef(ref); err != nil {
+		return nil, err
+	}
+	r := &Ref{p: p, src: ref}
+	if p.kind == KindJSON {
 		lx := &lexer{s: ref}
-		sel, err := lx.selector()
-		if err != nil || lx.i != len(ref) {
-			return "", false
-		}
-		var t jtrie
-		t.init()
-		t.add(sel.path)
+		sel, _ := lx.selector() // CheckRef parsed it
+		r.trie.init()
+		r.trie.add(sel.path)
+	}
+	return r, nil
+}
+
+// Value is Pattern.Value for the compiled reference.
+func (r *Ref) Value(message string) (string, bool) {
+	switch r.p.kind {
+	case KindDelimited:
+		return r.p.delim.value(message, r.src)
+	case KindJSON:
 		var buf [1]jval
-		if !scanJSON(message, &t, buf[:]) {
+		if !scanJSON(message, &r.trie, buf[:]) {
 			return "", false
 		}
 		v := buf[0]
@@ -225,18 +250,12 @@ func (p *Pattern) Value(message, ref string) (string, bool) {
 		case jMissing, jObject, jArray:
 			return "", false
 		}
-		if !p.json.expr.eval(message, p.json.valuesFor(message)) {
+		if !r.p.json.match(message) {
 			return "", false
 		}
 		return v.text(message), true
 	}
 	return "", false
-}
-
-func (jp *jsonPattern) valuesFor(msg string) []jval {
-	vals := make([]jval, jp.nleaf)
-	scanJSON(msg, &jp.trie, vals)
-	return vals
 }
 
 // CheckRef validates a metricValue or dimension value reference against the
