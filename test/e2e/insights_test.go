@@ -57,7 +57,7 @@ func cells(out *cloudwatchlogs.GetQueryResultsOutput) []map[string]string {
 
 func TestLogsInsightsGoSDK(t *testing.T) {
 	p := startVigil(t, "")
-	c := logsClients(p.URL)
+	c := newClients(p.URL, "test", "test", "us-east-1")
 	ctx := ctxT(t)
 	mkLogs(t, c, "/app/api", "a", "b")
 	now := time.Now().Truncate(time.Second)
@@ -121,7 +121,7 @@ func TestLogsInsightsGoSDK(t *testing.T) {
 func TestLogsInsightsAWSCLI(t *testing.T) {
 	needTool(t, "aws")
 	p := startVigil(t, "")
-	c := logsClients(p.URL)
+	c := newClients(p.URL, "test", "test", "us-east-1")
 	mkLogs(t, c, "/cli/q", "s")
 	now := time.Now().Truncate(time.Second)
 	putLogs(t, c, "/cli/q", "s", logEv(ms(now.Add(-2*time.Second)), `{"level":"ERROR"}`), logEv(ms(now.Add(-time.Second)), `{"level":"INFO"}`))

@@ -22,7 +22,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -35,53 +34,6 @@ import (
 // --- helpers -----------------------------------------------------------------
 
 const testAccount = "000000000000"
-
-// logsClients is newClients with the logs and cloudwatch clients on
-// bufferedBodyClient, which works around a client-side race in
-// smithy-go v1.28.9 with Go's HTTP/1.1 transport.
-//
-// The race: smithy-go hands the transport the request body wrapped in
-// safeWriteToReadCloser, which is not one of the in-memory readers
-// net/http knows, so the transport flushes the headers first and
-// bufio.Writer.ReadFrom then writes the body straight to the socket. A
-// server on loopback can answer before the transport's writeLoop has
-// finished writeBody (its io.Copy(io.Discard, body) probe for extra
-// bytes). smithy-go closes the request body as soon as Do returns
-// (transport/http/client.go), and a closed safeWriteToReadCloser's WriteTo
-// returns io.EOF (against the io.WriterTo contract, which says nil at EOF):
-// io.Copy passes it on, the transport takes it for a request body read
-// error and closes the connection while the response body is being read.
-// Responses that fit the 4 KB read buffer survive; larger ones (a
-// GetLogEvents or FilterLogEvents page, a Live Tail stream) fail at random
-// with "read tcp ...: use of closed network connection". Raw net/http
-// requests never do; a body whose WriteTo returns nil once closed never
-// does either.
-func logsClients(url string) *clients {
-	c := newClients(url, "test", "test", "us-east-1")
-	c.cfg.HTTPClient = bufferedBodyClient{awshttp.NewBuildableClient()}
-	ep := aws.String(url)
-	c.logs = cloudwatchlogs.NewFromConfig(c.cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = ep })
-	c.cw = cloudwatch.NewFromConfig(c.cfg, func(o *cloudwatch.Options) { o.BaseEndpoint = ep })
-	return c
-}
-
-// bufferedBodyClient gives the transport a copy of the request body in a
-// bytes.Reader, which net/http writes with the headers in one flush, and
-// which the SDK's Close cannot reach.
-type bufferedBodyClient struct{ next *awshttp.BuildableClient }
-
-func (b bufferedBodyClient) Do(req *http.Request) (*http.Response, error) {
-	if req.Body != nil && req.Body != http.NoBody {
-		body, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		req = req.Clone(req.Context())
-		req.Body = io.NopCloser(bytes.NewReader(body))
-		req.ContentLength = int64(len(body))
-	}
-	return b.next.Do(req)
-}
 
 func logGroupArn(name string) string {
 	return "arn:aws:logs:us-east-1:" + testAccount + ":log-group:" + name
@@ -199,7 +151,7 @@ func apiMessage(err error) string {
 
 func TestLogsGroupsAndStreams(t *testing.T) {
 	p := startVigil(t, "")
-	c := logsClients(p.URL)
+	c := newClients(p.URL, "test", "test", "us-east-1")
 	ctx := ctxT(t)
 
 	before := time.Now().Add(-time.Second).UnixMilli()
@@ -379,7 +331,7 @@ func mkLogsStreams(t *testing.T, c *clients, group string, streams ...string) {
 
 func TestLogsPutLogEventsRules(t *testing.T) {
 	p := startVigil(t, "")
-	c := logsClients(p.URL)
+	c := newClients(p.URL, "test", "test", "us-east-1")
 	ctx := ctxT(t)
 	now := time.Now()
 	put := func(group, stream string, evs ...types.InputLogEvent) (*cloudwatchlogs.PutLogEventsOutput, error) {
@@ -556,7 +508,7 @@ func doGzipJSON(t *testing.T, url, target string, body []byte) (*http.Response, 
 
 func TestLogsGetLogEvents(t *testing.T) {
 	p := startVigil(t, "")
-	c := logsClients(p.URL)
+	c := newClients(p.URL, "test", "test", "us-east-1")
 	ctx := ctxT(t)
 	mkLogs(t, c, "/get", "s", "empty")
 	t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
@@ -685,7 +637,7 @@ func TestLogsGetLogEvents(t *testing.T) {
 
 func TestLogsFilterLogEvents(t *testing.T) {
 	p := startVigil(t, "")
-	c := logsClients(p.URL)
+	c := newClients(p.URL, "test", "test", "us-east-1")
 	ctx := ctxT(t)
 	mkLogs(t, c, "/filter", "web-1", "web-2", "app-1")
 	t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
@@ -810,7 +762,7 @@ func TestLogsFilterLogEvents(t *testing.T) {
 
 func TestLogsMetricFilters(t *testing.T) {
 	p := startVigil(t, "")
-	c := logsClients(p.URL)
+	c := newClients(p.URL, "test", "test", "us-east-1")
 	ctx := ctxT(t)
 
 	// TestMetricFilter: numbered matches and extracted values.
@@ -968,7 +920,7 @@ func TestLogsMetricFilters(t *testing.T) {
 
 func TestLogsEmbeddedMetricFormat(t *testing.T) {
 	p := startVigil(t, "")
-	c := logsClients(p.URL)
+	c := newClients(p.URL, "test", "test", "us-east-1")
 	ctx := ctxT(t)
 	mkLogs(t, c, "/emf", "s")
 	t0 := time.Now().Add(-10 * time.Minute).Truncate(time.Minute)
@@ -1009,7 +961,7 @@ func TestLogsEmbeddedMetricFormat(t *testing.T) {
 
 func TestLogsSubscriptionsTagsPolicies(t *testing.T) {
 	p := startVigil(t, "")
-	c := logsClients(p.URL)
+	c := newClients(p.URL, "test", "test", "us-east-1")
 	ctx := ctxT(t)
 	mkLogs(t, c, "/sub", "s")
 
@@ -1097,7 +1049,7 @@ func TestLogsSubscriptionsTagsPolicies(t *testing.T) {
 
 func TestLogsDeletion(t *testing.T) {
 	p := startVigil(t, "")
-	c := logsClients(p.URL)
+	c := newClients(p.URL, "test", "test", "us-east-1")
 	ctx := ctxT(t)
 	now := time.Now().Add(-time.Minute)
 	mkLogs(t, c, "/del", "s1", "s2")
@@ -1159,7 +1111,7 @@ func TestLogsDeletion(t *testing.T) {
 // deletion protection first."
 func TestLogsDeletionProtection(t *testing.T) {
 	p := startVigil(t, "")
-	c := logsClients(p.URL)
+	c := newClients(p.URL, "test", "test", "us-east-1")
 	ctx := ctxT(t)
 	mkLogs(t, c, "/protected", "s")
 	putLogs(t, c, "/protected", "s", logEv(ms(time.Now()), "keep me"))
@@ -1196,7 +1148,7 @@ func TestLogsDeletionProtection(t *testing.T) {
 // readable after kill -9 and a restart on the same data directory.
 func TestLogsSurviveKill9(t *testing.T) {
 	p := startVigil(t, "")
-	c := logsClients(p.URL)
+	c := newClients(p.URL, "test", "test", "us-east-1")
 	mkLogs(t, c, "/durable", "a", "b")
 	const calls, perCall = 60, 100
 	t0 := time.Now().Add(-30 * time.Minute)
@@ -1215,7 +1167,7 @@ func TestLogsSurviveKill9(t *testing.T) {
 	p.Kill9()
 
 	p2 := startVigil(t, p.DataDir)
-	c2 := logsClients(p2.URL)
+	c2 := newClients(p2.URL, "test", "test", "us-east-1")
 	for _, s := range []string{"a", "b"} {
 		if got := getMessages(t, c2, "/durable", s); !slices.Equal(got, want[s]) {
 			t.Fatalf("stream %s after kill -9: %d events, want %d", s, len(got), len(want[s]))
@@ -1287,7 +1239,7 @@ func recordHost(host *string) func(*cloudwatchlogs.Options) {
 
 func TestLiveTailGoSDK(t *testing.T) {
 	p := startVigil(t, "")
-	c := logsClients(p.URL)
+	c := newClients(p.URL, "test", "test", "us-east-1")
 	ctx := ctxT(t)
 	mkLogs(t, c, "/tail", "s1", "s2")
 	arn := logGroupArn("/tail")
@@ -1382,7 +1334,7 @@ func TestLiveTailGoSDK(t *testing.T) {
 	// (internal/eventstream.Codec.payloadBuf), and the race detector reports
 	// the second session's initial response racing with the first session's
 	// reader goroutine.
-	tail2 := logsClients(p.URL)
+	tail2 := newClients(p.URL, "test", "test", "us-east-1")
 	out, err = tail2.logs.StartLiveTail(ctx, &cloudwatchlogs.StartLiveTailInput{LogGroupIdentifiers: []string{arn}, LogStreamNames: []string{"s2"}}, disableHostPrefix)
 	if err != nil {
 		t.Fatal(err)

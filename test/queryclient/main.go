@@ -46,6 +46,7 @@ func run(endpoint string) error {
 		Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
 		BaseEndpoint:     aws.String(endpoint),
 		RetryMaxAttempts: 1,
+		HTTPClient:       awsHTTPClient(),
 	})
 
 	_, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{})

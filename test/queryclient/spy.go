@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -21,4 +23,26 @@ func (s gzipSpy) Do(r *http.Request) (*http.Response, error) {
 	return s.next.Do(r)
 }
 
-func awsHTTPClient() *awshttp.BuildableClient { return awshttp.NewBuildableClient() }
+// awsHTTPClient is the SDK's client behind bufferedBodyClient: the same
+// smithy-go request-body race the e2e tests work around
+// (test/e2e/gosdk_test.go, bufferedBodyClient) fails larger responses here
+// at random with "use of closed network connection".
+func awsHTTPClient() bufferedBodyClient {
+	return bufferedBodyClient{awshttp.NewBuildableClient()}
+}
+
+type bufferedBodyClient struct{ next *awshttp.BuildableClient }
+
+func (b bufferedBodyClient) Do(req *http.Request) (*http.Response, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return b.next.Do(req)
+	}
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.Clone(req.Context())
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.ContentLength = int64(len(body))
+	return b.next.Do(req)
+}
