@@ -26,7 +26,22 @@ type Block struct {
 	Offsets       []uint32 // len Len()+1
 	Msgs          []byte
 
-	raw []byte // decompression buffer (Msgs aliases it)
+	raw  []byte   // decompression buffer (Msgs aliases it)
+	cols *Columns // a columnar block loaded for its columns; reused
+	// colsLive: cols describes this block (Msgs is empty unless
+	// materialized).
+	colsLive bool
+}
+
+// Columns returns the block's columns when it was loaded for them
+// (ScanQuery.Columns) and is columnar, else nil. Such a block holds no
+// messages: Message must not be called; Columns.AppendMessage rebuilds
+// one.
+func (b *Block) Columns() *Columns {
+	if !b.colsLive {
+		return nil
+	}
+	return b.cols
 }
 
 // Len is the number of rows.
@@ -57,6 +72,7 @@ func (b *Block) reset() {
 	b.Seq = b.Seq[:0]
 	b.Offsets = b.Offsets[:0]
 	b.Msgs = nil
+	b.colsLive = false
 }
 
 // slice narrows the block to rows [lo, hi) (Msgs keeps its base; Offsets
@@ -67,10 +83,17 @@ func (b *Block) slice(lo, hi int) {
 	b.IngestionTime = b.IngestionTime[lo:hi]
 	b.Seq = b.Seq[lo:hi]
 	b.Offsets = b.Offsets[lo : hi+1]
+	if b.colsLive {
+		b.cols.base += lo
+		b.cols.n = hi - lo
+	}
 }
 
 // keep compacts the block to the rows for which keep[i] is true.
-func (b *Block) keep(keep []bool) {
+func (b *Block) keep(keep []bool) error {
+	if err := b.materialize(); err != nil {
+		return err
+	}
 	n := 0
 	var msgs []byte
 	offs := make([]uint32, 1, len(keep)+1)
@@ -86,6 +109,7 @@ func (b *Block) keep(keep []bool) {
 	}
 	b.Stream, b.Timestamp, b.IngestionTime, b.Seq = b.Stream[:n], b.Timestamp[:n], b.IngestionTime[:n], b.Seq[:n]
 	b.Offsets, b.Msgs = offs, msgs
+	return nil
 }
 
 // search returns the first row with Timestamp ≥ t.
@@ -121,9 +145,22 @@ var encPool = sync.Pool{New: func() any { return new([]byte) }}
 // encodeBlock appends the compressed payload of rows to dst.
 func encodeBlock(dst []byte, b *Block) []byte {
 	bp := encPool.Get().(*[]byte)
-	buf := (*bp)[:0]
+	buf := appendRowHeader((*bp)[:0], b)
 	n := b.Len()
-	buf = binary.AppendUvarint(buf, uint64(n))
+	for i := range n {
+		buf = binary.AppendUvarint(buf, uint64(b.Offsets[i+1]-b.Offsets[i]))
+	}
+	buf = append(buf, b.Msgs[b.Offsets[0]:b.Offsets[n]]...)
+	dst = zenc.EncodeAll(buf, dst)
+	*bp = buf
+	encPool.Put(bp)
+	return dst
+}
+
+// appendRowHeader appends everything of the row layout before the message
+// lengths: the count, the streams and the per-row columns.
+func appendRowHeader(buf []byte, b *Block) []byte {
+	buf = binary.AppendUvarint(buf, uint64(b.Len()))
 	buf = binary.AppendUvarint(buf, uint64(len(b.Streams)))
 	for _, s := range b.Streams {
 		buf = binary.AppendUvarint(buf, uint64(len(s)))
@@ -149,19 +186,17 @@ func encodeBlock(dst []byte, b *Block) []byte {
 	for _, s := range b.Stream {
 		buf = binary.AppendUvarint(buf, uint64(s))
 	}
-	for i := range n {
-		buf = binary.AppendUvarint(buf, uint64(b.Offsets[i+1]-b.Offsets[i]))
-	}
-	buf = append(buf, b.Msgs[b.Offsets[0]:b.Offsets[n]]...)
-	dst = zenc.EncodeAll(buf, dst)
-	*bp = buf
-	encPool.Put(bp)
-	return dst
+	return buf
 }
 
-// decodeBlock decompresses and decodes a payload into b, reusing its
-// buffers. It never panics on bad input.
-func decodeBlock(data []byte, b *Block) error {
+// decodeBlock decodes a payload (row or columnar) into b, reusing its
+// buffers; a columnar one is decoded with its messages unless columns is
+// set (then b.Columns() reads it and b has no messages). It never panics
+// on bad input.
+func decodeBlock(data []byte, b *Block, columns bool) error {
+	if len(data) > 0 && data[0] == colMagic {
+		return decodeColumnar(data[1:], b, columns)
+	}
 	raw, err := zdec.DecodeAll(data, b.raw[:0])
 	if err != nil {
 		return fmt.Errorf("%w: block: %v", ErrCorrupt, err)
@@ -172,44 +207,66 @@ func decodeBlock(data []byte, b *Block) error {
 
 func parseBlock(raw []byte, b *Block) error {
 	b.reset()
-	p := raw
-	bad := func(what string) error { return fmt.Errorf("%w: block: bad %s", ErrCorrupt, what) }
-	uv := func() (uint64, bool) {
-		v, k := binary.Uvarint(p)
-		if k <= 0 {
-			return 0, false
-		}
-		p = p[k:]
-		return v, true
+	p, err := parseRowHeader(raw, b)
+	if err != nil {
+		return err
 	}
-	n64, ok := uv()
-	if !ok || n64 > uint64(len(raw)) { // every row takes ≥ 5 bytes
+	if p, err = parseLengths(p, len(raw), b); err != nil {
+		return err
+	}
+	if int(b.Offsets[b.Len()]) != len(p) {
+		return fmt.Errorf("%w: block: bad message bytes", ErrCorrupt)
+	}
+	b.Msgs = p
+	return nil
+}
+
+// uvarints reads uvarints from a byte slice, remembering the first
+// failure.
+type uvarints struct {
+	p  []byte
+	ok bool
+}
+
+func (u *uvarints) next() uint64 {
+	v, k := binary.Uvarint(u.p)
+	if k <= 0 {
+		u.ok = false
+		return 0
+	}
+	u.p = u.p[k:]
+	return v
+}
+
+// parseRowHeader reads what appendRowHeader wrote into b and returns the
+// rest of p.
+func parseRowHeader(p []byte, b *Block) ([]byte, error) {
+	bad := func(what string) ([]byte, error) { return nil, fmt.Errorf("%w: block: bad %s", ErrCorrupt, what) }
+	u := uvarints{p: p, ok: true}
+	n64 := u.next()
+	if !u.ok || n64 > uint64(len(p)) { // every row takes ≥ 5 bytes
 		return bad("count")
 	}
 	n := int(n64)
-	ns, ok := uv()
-	if !ok || ns > uint64(len(p)) {
+	ns := u.next()
+	if !u.ok || ns > uint64(len(u.p)) {
 		return bad("stream count")
 	}
 	for range ns {
-		l, ok := uv()
-		if !ok || l > uint64(len(p)) {
+		l := u.next()
+		if !u.ok || l > uint64(len(u.p)) {
 			return bad("stream name")
 		}
-		b.Streams = append(b.Streams, string(p[:l]))
-		p = p[l:]
+		b.Streams = append(b.Streams, string(u.p[:l]))
+		u.p = u.p[l:]
 	}
 	b.Timestamp = slices.Grow(b.Timestamp, n)[:n]
 	b.IngestionTime = slices.Grow(b.IngestionTime, n)[:n]
 	b.Seq = slices.Grow(b.Seq, n)[:n]
 	b.Stream = slices.Grow(b.Stream, n)[:n]
-	b.Offsets = slices.Grow(b.Offsets, n+1)[:n+1]
 	var t int64
 	for i := range n {
-		v, ok := uv()
-		if !ok {
-			return bad("timestamps")
-		}
+		v := u.next()
 		if i == 0 {
 			t = unzigzag(v)
 		} else {
@@ -221,44 +278,40 @@ func parseBlock(raw []byte, b *Block) error {
 		b.Timestamp[i] = t
 	}
 	for i := range n {
-		v, ok := uv()
-		if !ok {
-			return bad("ingestion times")
-		}
-		b.IngestionTime[i] = b.Timestamp[i] + unzigzag(v)
+		b.IngestionTime[i] = b.Timestamp[i] + unzigzag(u.next())
 	}
 	var s uint64
 	for i := range n {
-		v, ok := uv()
-		if !ok {
-			return bad("sequence numbers")
-		}
-		s += uint64(unzigzag(v))
+		s += uint64(unzigzag(u.next()))
 		b.Seq[i] = s
 	}
 	for i := range n {
-		v, ok := uv()
-		if !ok || v >= ns {
+		v := u.next()
+		if v >= ns {
 			return bad("stream ids")
 		}
 		b.Stream[i] = uint32(v)
 	}
+	if !u.ok {
+		return bad("row columns")
+	}
+	return u.p, nil
+}
+
+// parseLengths reads b.Len() message lengths into b.Offsets; total bounds
+// their sum.
+func parseLengths(p []byte, total int, b *Block) ([]byte, error) {
+	n := b.Len()
+	b.Offsets = slices.Grow(b.Offsets, n+1)[:n+1]
+	u := uvarints{p: p, ok: true}
 	var off uint64
 	b.Offsets[0] = 0
 	for i := range n {
-		v, ok := uv()
-		if !ok {
-			return bad("message lengths")
-		}
-		off += v
-		if off > uint64(len(raw)) {
-			return bad("message lengths")
+		off += u.next()
+		if !u.ok || off > uint64(total) {
+			return nil, fmt.Errorf("%w: block: bad message lengths", ErrCorrupt)
 		}
 		b.Offsets[i+1] = uint32(off)
 	}
-	if off != uint64(len(p)) {
-		return bad("message bytes")
-	}
-	b.Msgs = p
-	return nil
+	return u.p, nil
 }

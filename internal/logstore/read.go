@@ -216,7 +216,7 @@ func (rd *reader) load(r *cursorRun) bool {
 		if r.blk == nil || r.blk == r.src.static {
 			r.blk = new(Block)
 		}
-		r.buf, err = ref.load(r.blk, r.buf)
+		r.buf, err = ref.load(r.blk, r.buf, false)
 		if err != nil {
 			rd.err = err
 			return false
@@ -409,16 +409,20 @@ type ScanQuery struct {
 	// summary shows that none of its messages contains one of them; the
 	// caller still tests every row of the blocks it gets.
 	RequiredSubstrings []string
+	// Columns: columnar blocks come column-wise (Block.Columns) without
+	// their messages.
+	Columns bool
 }
 
 // Scanner is a snapshot of the blocks a scan reads. Load may be called
 // concurrently (with different Blocks); Close once when done.
 type Scanner struct {
-	items []scanItem
-	req   required
-	start int64
-	end   int64
-	srcs  []source
+	items   []scanItem
+	req     required
+	columns bool
+	start   int64
+	end     int64
+	srcs    []source
 
 	blocks, skipped, bytes, records atomic.Int64
 }
@@ -441,7 +445,7 @@ func (s *Store) Scan(ctx context.Context, p Partition, q ScanQuery) (*Scanner, e
 	if closed {
 		return nil, ErrClosed
 	}
-	sc := &Scanner{req: requiredTrigrams(q.RequiredSubstrings), start: q.Start, end: endOf(q.End)}
+	sc := &Scanner{req: requiredTrigrams(q.RequiredSubstrings), start: q.Start, end: endOf(q.End), columns: q.Columns}
 	for _, name := range q.Groups {
 		g := s.getGroup(p, name, false)
 		if g == nil {
@@ -483,7 +487,7 @@ func (sc *Scanner) Load(i int, b *Block, scratch *[]byte) (bool, error) {
 			sc.skipped.Add(1)
 			return false, nil
 		}
-		*scratch, err = it.ref.load(b, *scratch)
+		*scratch, err = it.ref.load(b, *scratch, sc.columns)
 		if err != nil {
 			return false, err
 		}
@@ -499,7 +503,9 @@ func (sc *Scanner) Load(i int, b *Block, scratch *[]byte) (bool, error) {
 			any = any || !keep[r]
 		}
 		if any {
-			b.keep(keep)
+			if err := b.keep(keep); err != nil {
+				return false, err
+			}
 		}
 	}
 	sc.bytes.Add(int64(b.MessageBytes()))

@@ -84,7 +84,8 @@ func (b *blockRef) mayMatch(req required, buf []byte) (bool, []byte, error) {
 }
 
 // load reads, verifies and decodes the block into dst; buf is scratch.
-func (b *blockRef) load(dst *Block, buf []byte) ([]byte, error) {
+// With columns, a columnar block is left column-wise (Block.Columns).
+func (b *blockRef) load(dst *Block, buf []byte, columns bool) ([]byte, error) {
 	n := int(b.sumLen + b.dataLen)
 	buf = slices.Grow(buf[:0], n)[:n]
 	if _, err := b.seg.f.ReadAt(buf, b.off); err != nil {
@@ -93,7 +94,7 @@ func (b *blockRef) load(dst *Block, buf []byte) ([]byte, error) {
 	if wal.Checksum(buf) != b.crc {
 		return buf, fmt.Errorf("%w: block checksum in %s at %d", ErrCorrupt, b.seg.path, b.off)
 	}
-	if err := decodeBlock(buf[b.sumLen:], dst); err != nil {
+	if err := decodeBlock(buf[b.sumLen:], dst, columns); err != nil {
 		return buf, err
 	}
 	if dst.Len() != int(b.count) {

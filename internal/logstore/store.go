@@ -681,7 +681,10 @@ func (s *Store) writeSegment(groups []*group, walThrough, maxSeq uint64) (*segme
 			}
 			buf = tri.appendSummary(buf[:0], bytes/s.opts.summaryRatio)
 			sumLen := len(buf)
-			buf = encodeBlock(buf, part)
+			var columnar bool
+			if buf, columnar = encodeColumnar(buf, part); !columnar {
+				buf = encodeBlock(buf, part)
+			}
 			ref := &blockRef{seg: sg, off: off, sumLen: uint32(sumLen), hasSum: true, dataLen: uint32(len(buf) - sumLen), crc: wal.Checksum(buf),
 				minT: part.Timestamp[0], maxT: part.Timestamp[part.Len()-1], count: uint32(part.Len()), raw: uint32(bytes), streams: part.Streams}
 			ref.minSeq, ref.maxSeq = slices.Min(part.Seq), slices.Max(part.Seq)

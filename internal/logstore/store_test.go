@@ -203,7 +203,7 @@ func FuzzDecodeBlock(f *testing.F) {
 	f.Add(zenc.EncodeAll([]byte{3, 1, 1, 'x', 2, 2, 2, 0, 0, 0, 2, 2, 2, 0, 0, 0, 0, 0, 0}, nil))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var b Block
-		if err := decodeBlock(data, &b); err != nil {
+		if err := decodeBlock(data, &b, false); err != nil {
 			return
 		}
 		for i := range b.Len() {
@@ -211,7 +211,7 @@ func FuzzDecodeBlock(f *testing.F) {
 		}
 		// Re-encoding a decoded block round-trips.
 		var b2 Block
-		if err := decodeBlock(encodeBlock(nil, &b), &b2); err != nil || b2.Len() != b.Len() {
+		if err := decodeBlock(encodeBlock(nil, &b), &b2, false); err != nil || b2.Len() != b.Len() {
 			t.Fatalf("round trip: %v", err)
 		}
 	})

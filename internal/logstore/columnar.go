@@ -1,0 +1,608 @@
+package logstore
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// A block whose messages are mostly JSON objects is written column-wise, so
+// that a query reads only the fields it names and never parses JSON: each
+// message is split (splitObject) into its shape — the literal text between
+// its top-level values, keys included — and its values, and each distinct
+// (key, value kind) is a column holding the values of the rows that have
+// it. A message is exactly its shape's literals interleaved with its
+// values, so readers get every message back byte for byte; a message that
+// is not such an object is one value of the raw column (shape 0 is
+// "literal nothing, raw value, literal nothing").
+//
+// The payload:
+//
+//	'C'                      (a row payload is a zstd frame: 0x28 ...)
+//	uvarint len, meta        zstd frame:
+//	    the row format's header: n, streams, timestamps, ingestion
+//	    times, seqs, stream ids (encodeBlock's layout)
+//	    n × uvarint          message length
+//	    n × uvarint          shape id
+//	    uvarint nShapes; per shape: uvarint nSlots, nSlots+1 literals
+//	                         (uvarint len, bytes), nSlots column ids
+//	    uvarint nCols; per column: uvarint len, name, kind byte,
+//	                         encoding byte, uvarint values, uvarint frame len
+//	column frames            one zstd frame per column, in column order:
+//	    plain:  values × uvarint length, then the values' bytes
+//	    dict:   uvarint nDict, nDict × (uvarint len, bytes), values × code byte
+//
+// Columns are decompressed only when a reader asks for them (Columns.Load).
+
+const colMagic = 'C'
+
+// A block is written column-wise only when at least this share of its rows
+// are JSON objects, and within these bounds (beyond them a block is better
+// left as rows).
+const (
+	colMinObjectShare = 2 // 1/colMinObjectShare
+	colMaxShapes      = 1024
+	colMaxColumns     = 2048
+	colDictMax        = 256 // distinct values a dictionary column holds
+	colDictMinValues  = 32  // fewer values are stored plain
+)
+
+const (
+	encPlain byte = iota
+	encDict
+)
+
+// colBuilder accumulates one column while a block is encoded.
+type colBuilder struct {
+	name  string
+	kind  ValueKind
+	n     int
+	lens  []byte // uvarint lengths
+	data  []byte
+	dict  map[string]uint8 // nil once the column has too many values
+	order [][]byte         // dictionary values by code
+	codes []byte
+}
+
+func (c *colBuilder) add(v []byte) {
+	c.n++
+	c.lens = binary.AppendUvarint(c.lens, uint64(len(v)))
+	c.data = append(c.data, v...)
+	if c.dict == nil {
+		return
+	}
+	code, ok := c.dict[string(v)]
+	if !ok {
+		if len(c.order) == colDictMax {
+			c.dict, c.order, c.codes = nil, nil, nil
+			return
+		}
+		code = uint8(len(c.order))
+		c.dict[string(v)] = code
+		c.order = append(c.order, v[:len(v):len(v)])
+	}
+	c.codes = append(c.codes, code)
+}
+
+// colEncoder is the scratch state of encodeColumnar, pooled.
+type colEncoder struct {
+	mem      []member
+	shapeKey []byte
+	shapes   map[string]int
+	shapeDef [][]byte // per shape: its encoded definition
+	slots    [][]int  // per shape: its slots' column ids
+	shapeOf  []int
+	colIndex map[string]int
+	cols     []*colBuilder
+	meta     []byte
+}
+
+var colEncoders = sync.Pool{New: func() any { return new(colEncoder) }}
+
+func (e *colEncoder) reset() {
+	e.mem = e.mem[:0]
+	clear(e.shapes)
+	e.shapeDef = e.shapeDef[:0]
+	e.slots = e.slots[:0]
+	e.shapeOf = e.shapeOf[:0]
+	clear(e.colIndex)
+	e.cols = e.cols[:0]
+	e.meta = e.meta[:0]
+}
+
+func (e *colEncoder) column(name string, kind ValueKind) int {
+	key := string(rune('0'+kind)) + name
+	if id, ok := e.colIndex[key]; ok {
+		return id
+	}
+	id := len(e.cols)
+	e.colIndex[key] = id
+	e.cols = append(e.cols, &colBuilder{name: name, kind: kind, dict: map[string]uint8{}})
+	return id
+}
+
+// encodeColumnar appends b's columnar payload to dst, or reports false
+// (leaving dst as it was) when b is not a block to write column-wise.
+func encodeColumnar(dst []byte, b *Block) ([]byte, bool) {
+	e := colEncoders.Get().(*colEncoder)
+	defer colEncoders.Put(e)
+	if e.shapes == nil {
+		e.shapes, e.colIndex = map[string]int{}, map[string]int{}
+	}
+	e.reset()
+	n := b.Len()
+	raw := e.column("", KindRaw)
+	e.shapeDef = append(e.shapeDef, encodeShape(nil, [][]byte{nil, nil}, []int{raw}))
+	e.slots = append(e.slots, []int{raw})
+	objects := 0
+	for i := range n {
+		msg := b.Message(i)
+		var ok bool
+		e.mem, ok = splitObject(msg, e.mem[:0])
+		if !ok {
+			e.shapeOf = append(e.shapeOf, 0)
+			e.cols[raw].add(msg)
+			continue
+		}
+		objects++
+		// The shape's key: each value's kind and the literal before it,
+		// then the closing literal.
+		k := e.shapeKey[:0]
+		prev := uint32(0)
+		for _, m := range e.mem {
+			k = append(k, byte(m.Kind))
+			k = binary.AppendUvarint(k, uint64(m.Start-prev))
+			k = append(k, msg[prev:m.Start]...)
+			prev = m.End
+		}
+		k = append(k, msg[prev:]...)
+		e.shapeKey = k
+		id, ok := e.shapes[string(k)]
+		if !ok {
+			if len(e.shapeDef) == colMaxShapes {
+				return dst, false
+			}
+			id = len(e.shapeDef)
+			e.shapes[string(k)] = id
+			lits := make([][]byte, 0, len(e.mem)+1)
+			slots := make([]int, 0, len(e.mem))
+			prev := uint32(0)
+			for _, m := range e.mem {
+				lits = append(lits, msg[prev:m.Start])
+				slots = append(slots, e.column(string(msg[m.KeyStart:m.KeyEnd]), m.Kind))
+				prev = m.End
+			}
+			lits = append(lits, msg[prev:])
+			if len(e.cols) > colMaxColumns {
+				return dst, false
+			}
+			e.shapeDef = append(e.shapeDef, encodeShape(nil, lits, slots))
+			e.slots = append(e.slots, slots)
+		}
+		e.shapeOf = append(e.shapeOf, id)
+		for j, m := range e.mem {
+			e.cols[e.slots[id][j]].add(msg[m.Start:m.End])
+		}
+	}
+	if objects*colMinObjectShare < n {
+		return dst, false
+	}
+
+	meta := appendRowHeader(e.meta[:0], b)
+	for i := range n {
+		meta = binary.AppendUvarint(meta, uint64(b.Offsets[i+1]-b.Offsets[i]))
+	}
+	for _, s := range e.shapeOf {
+		meta = binary.AppendUvarint(meta, uint64(s))
+	}
+	meta = binary.AppendUvarint(meta, uint64(len(e.shapeDef)))
+	for _, d := range e.shapeDef {
+		meta = append(meta, d...)
+	}
+	meta = binary.AppendUvarint(meta, uint64(len(e.cols)))
+	frames := make([][]byte, len(e.cols))
+	var body []byte
+	for ci, c := range e.cols {
+		body = body[:0]
+		enc := encPlain
+		if c.dict != nil && c.n >= colDictMinValues {
+			enc = encDict
+			body = binary.AppendUvarint(body, uint64(len(c.order)))
+			for _, v := range c.order {
+				body = binary.AppendUvarint(body, uint64(len(v)))
+				body = append(body, v...)
+			}
+			body = append(body, c.codes...)
+		} else {
+			body = append(append(body, c.lens...), c.data...)
+		}
+		frames[ci] = zenc.EncodeAll(body, nil)
+		meta = binary.AppendUvarint(meta, uint64(len(c.name)))
+		meta = append(meta, c.name...)
+		meta = append(meta, byte(c.kind), enc)
+		meta = binary.AppendUvarint(meta, uint64(c.n))
+		meta = binary.AppendUvarint(meta, uint64(len(frames[ci])))
+	}
+	e.meta = meta
+	dst = append(dst, colMagic)
+	mf := zenc.EncodeAll(meta, nil)
+	dst = binary.AppendUvarint(dst, uint64(len(mf)))
+	dst = append(dst, mf...)
+	for _, f := range frames {
+		dst = append(dst, f...)
+	}
+	return dst, true
+}
+
+// encodeShape writes a shape definition: nSlots, the literals, the slots'
+// column ids.
+func encodeShape(dst []byte, lits [][]byte, slots []int) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(slots)))
+	for _, l := range lits {
+		dst = binary.AppendUvarint(dst, uint64(len(l)))
+		dst = append(dst, l...)
+	}
+	for _, s := range slots {
+		dst = binary.AppendUvarint(dst, uint64(s))
+	}
+	return dst
+}
+
+// --- decoding ------------------------------------------------------------------
+
+// Columns is a columnar block's values, for readers that want fields
+// rather than messages (ScanQuery.Columns). Rows are the Block's rows.
+type Columns struct {
+	base    int      // the Block's row 0 is this row of the encoded block
+	n       int      // the Block's rows
+	shapeOf []uint32 // per encoded row
+	shapes  []Shape
+	cols    []column
+	byName  map[string][]int
+	frames  []byte // the compressed column frames (owned)
+}
+
+// Shape is how one kind of message is laid out: Lits[0], value of
+// Slots[0], Lits[1], ..., Lits[len(Slots)].
+type Shape struct {
+	Lits  [][]byte
+	Slots []int
+	// Flat: a JSON object whose values are all strings and scalars.
+	Flat bool
+}
+
+type column struct {
+	name      string
+	kind      ValueKind
+	enc       byte
+	n         int
+	off, size int // frame within Columns.frames
+
+	loaded bool
+	data   []byte   // decompressed
+	offs   []uint32 // plain: value i is data[offs[i]:offs[i+1]]
+	dict   [][]byte
+	codes  []byte
+	pos    []int32 // per encoded row: value index, or -1 (built on first use)
+}
+
+// Shape returns row i's shape id; Shapes()[id] is the shape.
+func (c *Columns) Shape(i int) int { return int(c.shapeOf[c.base+i]) }
+
+// Shapes returns the block's shapes (shared; do not modify).
+func (c *Columns) Shapes() []Shape { return c.shapes }
+
+// Column returns the id of the column of key name holding kind values, or
+// -1. The raw column is ("", KindRaw).
+func (c *Columns) Column(name string, kind ValueKind) int {
+	for _, id := range c.byName[name] {
+		if c.cols[id].kind == kind {
+			return id
+		}
+	}
+	return -1
+}
+
+// ColumnName returns column id's key and value kind.
+func (c *Columns) ColumnName(id int) (string, ValueKind) { return c.cols[id].name, c.cols[id].kind }
+
+// Load decompresses column id; Value, Dict and Codes need it.
+func (c *Columns) Load(id int) error {
+	col := &c.cols[id]
+	if col.loaded {
+		return nil
+	}
+	raw, err := zdec.DecodeAll(c.frames[col.off:col.off+col.size], col.data[:0])
+	if err != nil {
+		return fmt.Errorf("%w: column %q: %v", ErrCorrupt, col.name, err)
+	}
+	col.data = raw
+	bad := fmt.Errorf("%w: column %q", ErrCorrupt, col.name)
+	p := raw
+	switch col.enc {
+	case encPlain:
+		col.offs = slices.Grow(col.offs[:0], col.n+1)[:col.n+1]
+		lens := make([]uint64, 0, col.n)
+		for range col.n {
+			l, k := binary.Uvarint(p)
+			if k <= 0 {
+				return bad
+			}
+			p = p[k:]
+			lens = append(lens, l)
+		}
+		base := len(raw) - len(p)
+		col.offs[0] = uint32(base)
+		for i, l := range lens {
+			next := uint64(col.offs[i]) + l
+			if next > uint64(len(raw)) {
+				return bad
+			}
+			col.offs[i+1] = uint32(next)
+		}
+		if int(col.offs[col.n]) != len(raw) {
+			return bad
+		}
+	case encDict:
+		nd, k := binary.Uvarint(p)
+		if k <= 0 || nd > colDictMax {
+			return bad
+		}
+		p = p[k:]
+		col.dict = col.dict[:0]
+		for range nd {
+			l, k := binary.Uvarint(p)
+			if k <= 0 || l > uint64(len(p)-k) {
+				return bad
+			}
+			col.dict = append(col.dict, p[k:k+int(l)])
+			p = p[k+int(l):]
+		}
+		if len(p) != col.n {
+			return bad
+		}
+		for _, code := range p {
+			if int(code) >= len(col.dict) {
+				return bad
+			}
+		}
+		col.codes = p
+	default:
+		return bad
+	}
+	col.loaded = true
+	return nil
+}
+
+// positions returns, per encoded row, the index of its value in column id,
+// or -1.
+func (c *Columns) positions(id int) []int32 {
+	col := &c.cols[id]
+	if col.pos != nil {
+		return col.pos
+	}
+	has := make([]bool, len(c.shapes))
+	for s, sh := range c.shapes {
+		has[s] = slices.Contains(sh.Slots, id)
+	}
+	pos := make([]int32, len(c.shapeOf))
+	k := int32(0)
+	for i, s := range c.shapeOf {
+		if has[s] {
+			pos[i] = k
+			k++
+		} else {
+			pos[i] = -1
+		}
+	}
+	col.pos = pos
+	return pos
+}
+
+// Value returns row i's value in the loaded column id (aliasing the
+// block), and false when the row has none.
+func (c *Columns) Value(id, i int) ([]byte, bool) {
+	p := c.positions(id)[c.base+i]
+	if p < 0 {
+		return nil, false
+	}
+	col := &c.cols[id]
+	if col.enc == encDict {
+		return col.dict[col.codes[p]], true
+	}
+	return col.data[col.offs[p]:col.offs[p+1]], true
+}
+
+// Dict returns the loaded column id's dictionary and, per row, the code of
+// its value or -1: nil when the column is not dictionary-encoded. The
+// codes slice is valid until the next call.
+func (c *Columns) Dict(id int, codes []int16) ([][]byte, []int16) {
+	col := &c.cols[id]
+	if col.enc != encDict {
+		return nil, codes
+	}
+	pos := c.positions(id)
+	codes = codes[:0]
+	for _, p := range pos[c.base : c.base+c.n] {
+		if p < 0 {
+			codes = append(codes, -1)
+		} else {
+			codes = append(codes, int16(col.codes[p]))
+		}
+	}
+	return col.dict, codes
+}
+
+// AppendMessage appends row i's message to dst, loading the columns its
+// shape needs.
+func (c *Columns) AppendMessage(dst []byte, i int) ([]byte, error) {
+	sh := &c.shapes[c.Shape(i)]
+	for j, id := range sh.Slots {
+		if err := c.Load(id); err != nil {
+			return dst, err
+		}
+		dst = append(dst, sh.Lits[j]...)
+		v, _ := c.Value(id, i)
+		dst = append(dst, v...)
+	}
+	return append(dst, sh.Lits[len(sh.Slots)]...), nil
+}
+
+// decodeColumnar decodes a columnar payload (after its magic byte) into b:
+// with columns, b.Columns() reads it; otherwise its messages are rebuilt.
+func decodeColumnar(data []byte, b *Block, columns bool) error {
+	bad := func(what string) error { return fmt.Errorf("%w: columnar block: bad %s", ErrCorrupt, what) }
+	ml, k := binary.Uvarint(data)
+	if k <= 0 || ml > uint64(len(data)-k) {
+		return bad("meta length")
+	}
+	meta, err := zdec.DecodeAll(data[k:k+int(ml)], b.raw[:0])
+	if err != nil {
+		return fmt.Errorf("%w: columnar block: %v", ErrCorrupt, err)
+	}
+	b.raw = meta
+	frames := data[k+int(ml):]
+	b.reset()
+	p, err := parseRowHeader(meta, b)
+	if err != nil {
+		return err
+	}
+	if p, err = parseLengths(p, maxBlockRaw, b); err != nil {
+		return err
+	}
+	n := b.Len()
+	if b.cols == nil {
+		b.cols = &Columns{}
+	}
+	c := b.cols
+	c.base, c.n = 0, n
+	u := uvarints{p: p, ok: true}
+	c.shapeOf = slices.Grow(c.shapeOf[:0], n)[:n]
+	for i := range n {
+		c.shapeOf[i] = uint32(u.next())
+	}
+	ns := u.next()
+	if !u.ok || ns == 0 || ns > colMaxShapes {
+		return bad("shape count")
+	}
+	c.shapes = c.shapes[:0]
+	for range ns {
+		nslots := u.next()
+		if !u.ok || nslots > uint64(len(u.p)) {
+			return bad("shape")
+		}
+		var sh Shape
+		for range nslots + 1 {
+			l := u.next()
+			if !u.ok || l > uint64(len(u.p)) {
+				return bad("shape literal")
+			}
+			sh.Lits = append(sh.Lits, u.p[:l:l])
+			u.p = u.p[l:]
+		}
+		for range nslots {
+			sh.Slots = append(sh.Slots, int(min(u.next(), colMaxColumns+1)))
+		}
+		c.shapes = append(c.shapes, sh)
+	}
+	for _, s := range c.shapeOf {
+		if uint64(s) >= ns {
+			return bad("shape id")
+		}
+	}
+	nc := u.next()
+	if !u.ok || nc == 0 || nc > colMaxColumns+1 {
+		return bad("column count")
+	}
+	if cap(c.cols) < int(nc) {
+		c.cols = append(c.cols[:cap(c.cols)], make([]column, int(nc)-cap(c.cols))...)
+	}
+	c.cols = c.cols[:nc]
+	clear(c.byName)
+	if c.byName == nil {
+		c.byName = map[string][]int{}
+	}
+	off := 0
+	for id := range c.cols {
+		col := &c.cols[id]
+		l := u.next()
+		if !u.ok || l > uint64(len(u.p)) {
+			return bad("column name")
+		}
+		name := string(u.p[:l])
+		u.p = u.p[l:]
+		if len(u.p) < 2 {
+			return bad("column")
+		}
+		kind, enc := ValueKind(u.p[0]), u.p[1]
+		u.p = u.p[2:]
+		vals, size := u.next(), u.next()
+		if !u.ok || kind > KindContainer || enc > encDict || vals > uint64(n) || size > uint64(len(frames)-off) {
+			return bad("column")
+		}
+		*col = column{name: name, kind: kind, enc: enc, n: int(vals), off: off, size: int(size),
+			data: col.data[:0], offs: col.offs[:0], dict: col.dict[:0]}
+		off += int(size)
+		c.byName[name] = append(c.byName[name], id)
+	}
+	if !u.ok || len(u.p) != 0 || off != len(frames) {
+		return bad("meta")
+	}
+	counts := make([]int, nc)
+	perShape := make([]int, ns)
+	for _, s := range c.shapeOf {
+		perShape[s]++
+	}
+	for s := range c.shapes {
+		sh := &c.shapes[s]
+		sh.Flat = true
+		for j, id := range sh.Slots {
+			if id >= int(nc) || slices.Contains(sh.Slots[:j], id) {
+				return bad("shape slots")
+			}
+			counts[id] += perShape[s]
+			if k := c.cols[id].kind; k == KindRaw || k == KindContainer {
+				sh.Flat = false
+			}
+		}
+	}
+	for id := range c.cols {
+		if counts[id] != c.cols[id].n {
+			return bad("column value count")
+		}
+	}
+	c.frames = append(c.frames[:0], frames...)
+	b.colsLive = true
+	if !columns {
+		return b.materialize()
+	}
+	return nil
+}
+
+// materialize rebuilds the messages of a block loaded for its columns, so
+// that it is an ordinary block.
+func (b *Block) materialize() error {
+	if !b.colsLive {
+		return nil
+	}
+	c := b.cols
+	msgs := make([]byte, 0, b.MessageBytes())
+	for i := range b.Len() {
+		var err error
+		start := len(msgs)
+		if msgs, err = c.AppendMessage(msgs, i); err != nil {
+			return err
+		}
+		if len(msgs)-start != int(b.Offsets[i+1]-b.Offsets[i]) {
+			return fmt.Errorf("%w: columnar block: message %d length", ErrCorrupt, i)
+		}
+	}
+	base := b.Offsets[0]
+	for i := range b.Offsets {
+		b.Offsets[i] -= base
+	}
+	b.Msgs = msgs
+	b.colsLive = false
+	return nil
+}

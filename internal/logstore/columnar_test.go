@@ -1,0 +1,225 @@
+package logstore
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// blockOf builds a block of msgs in one stream, timestamps 1, 2, ...
+func blockOf(msgs []string) *Block {
+	h := newHead()
+	evs := make([]Event, len(msgs))
+	for i, m := range msgs {
+		evs[i] = Event{Timestamp: int64(i + 1), IngestionTime: int64(i + 1), Message: []byte(m)}
+	}
+	h.add("s", 1, evs)
+	return h.block("g", nil)
+}
+
+// roundTrip encodes b column-wise and checks that both ways of decoding
+// give every message back byte for byte; it returns the column-wise block.
+func roundTrip(t testing.TB, b *Block) (*Block, bool) {
+	t.Helper()
+	data, ok := encodeColumnar(nil, b)
+	if !ok {
+		return nil, false
+	}
+	var rows, cols Block
+	if err := decodeBlock(data, &rows, false); err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	if err := decodeBlock(data, &cols, true); err != nil {
+		t.Fatalf("decode columns: %v", err)
+	}
+	if rows.Columns() != nil || cols.Columns() == nil {
+		t.Fatalf("Columns(): rows %v, columns %v", rows.Columns() != nil, cols.Columns() != nil)
+	}
+	if rows.Len() != b.Len() || cols.Len() != b.Len() {
+		t.Fatalf("rows: %d and %d, want %d", rows.Len(), cols.Len(), b.Len())
+	}
+	var msg []byte
+	for i := range b.Len() {
+		if !bytes.Equal(rows.Message(i), b.Message(i)) {
+			t.Fatalf("row %d: %q, want %q", i, rows.Message(i), b.Message(i))
+		}
+		var err error
+		if msg, err = cols.Columns().AppendMessage(msg[:0], i); err != nil || !bytes.Equal(msg, b.Message(i)) {
+			t.Fatalf("row %d column-wise: %q (%v), want %q", i, msg, err, b.Message(i))
+		}
+		if rows.Timestamp[i] != b.Timestamp[i] || cols.Seq[i] != b.Seq[i] {
+			t.Fatalf("row %d: header differs", i)
+		}
+	}
+	return &cols, true
+}
+
+func TestColumnarRoundTrip(t *testing.T) {
+	msgs := []string{
+		`{"level":"INFO","status":200,"msg":"ok"}`,
+		`{"level":"ERROR","status":503,"msg":"upstream \"timeout\"\n","ok":false}`,
+		` { "level" : "WARN" , "n": -1.5e3, "tags": ["a", {"b": null}], "x": {} } `,
+		`not json at all`,
+		`{"a":1,"a":2}`,    // repeated key: raw
+		`{"\u0061":1}`,     // escaped key: raw
+		`{"a":1`,           // invalid: raw
+		`{}`,               // an object without members
+		`{"status":"200"}`, // same key, a string this time
+		`{"level":"INFO","status":200,"msg":"ok"}`,
+		"",
+	}
+	cols, ok := roundTrip(t, blockOf(msgs))
+	if !ok {
+		t.Fatal("not written column-wise")
+	}
+	c := cols.Columns()
+	level := c.Column("level", KindString)
+	num, str := c.Column("status", KindScalar), c.Column("status", KindString)
+	tags := c.Column("tags", KindContainer)
+	raw := c.Column("", KindRaw)
+	for _, id := range []int{level, num, str, tags, raw} {
+		if id < 0 {
+			t.Fatalf("missing column: level %d status %d/%d tags %d raw %d", level, num, str, tags, raw)
+		}
+		if err := c.Load(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := func(id, row int, v string, has bool) {
+		t.Helper()
+		got, ok := c.Value(id, row)
+		if ok != has || string(got) != v {
+			t.Fatalf("column %d row %d: %q %v, want %q %v", id, row, got, ok, v, has)
+		}
+	}
+	want(level, 0, "INFO", true)
+	want(level, 2, "WARN", true)
+	want(level, 3, "", false)
+	want(num, 1, "503", true)
+	want(str, 8, "200", true)
+	want(num, 8, "", false)
+	want(tags, 2, `["a", {"b": null}]`, true)
+	want(raw, 3, "not json at all", true)
+	want(raw, 4, `{"a":1,"a":2}`, true)
+	if c.Column("msg", KindString) < 0 || c.Column("\\u0061", KindScalar) >= 0 {
+		t.Fatal("columns for msg and the escaped key")
+	}
+	flat := func(row int) bool { return c.Shapes()[c.Shape(row)].Flat }
+	if !flat(0) || flat(2) || flat(3) || !flat(7) {
+		t.Fatalf("Flat: %v %v %v %v", flat(0), flat(2), flat(3), flat(7))
+	}
+}
+
+func TestColumnarDictionary(t *testing.T) {
+	// 300 distinct values overflow a dictionary; 3 fit one.
+	var msgs []string
+	for i := range 600 {
+		msgs = append(msgs, fmt.Sprintf(`{"id":"%d","level":"%s"}`, i%300, []string{"INFO", "WARN", "ERROR"}[i%3]))
+	}
+	cols, ok := roundTrip(t, blockOf(msgs))
+	if !ok {
+		t.Fatal("not written column-wise")
+	}
+	c := cols.Columns()
+	id, level := c.Column("id", KindString), c.Column("level", KindString)
+	for _, col := range []int{id, level} {
+		if err := c.Load(col); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d, _ := c.Dict(id, nil); d != nil {
+		t.Fatal("id has a dictionary")
+	}
+	d, codes := c.Dict(level, nil)
+	if len(d) != 3 || len(codes) != 600 || string(d[codes[4]]) != "WARN" {
+		t.Fatalf("dictionary %q, codes %d", d, len(codes))
+	}
+}
+
+func TestColumnarNotForText(t *testing.T) {
+	if _, ok := encodeColumnar(nil, blockOf([]string{"a", "b", `{"a":1}`})); ok {
+		t.Fatal("a block of mostly text written column-wise")
+	}
+}
+
+// A column-wise block sliced to a time range and narrowed by deletions
+// reads the right rows.
+func TestColumnarSliceAndKeep(t *testing.T) {
+	var msgs []string
+	for i := range 50 {
+		msgs = append(msgs, fmt.Sprintf(`{"i":%d}`, i))
+	}
+	cols, _ := roundTrip(t, blockOf(msgs))
+	cols.slice(10, 20)
+	c := cols.Columns()
+	id := c.Column("i", KindScalar)
+	if err := c.Load(id); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := c.Value(id, 0); string(v) != "10" || cols.Len() != 10 {
+		t.Fatalf("after slice: %q, %d rows", v, cols.Len())
+	}
+	keep := make([]bool, 10)
+	keep[3], keep[7] = true, true
+	if err := cols.keep(keep); err != nil {
+		t.Fatal(err)
+	}
+	if cols.Columns() != nil || string(cols.Message(0)) != `{"i":13}` || string(cols.Message(1)) != `{"i":17}` {
+		t.Fatalf("after keep: %q %q", cols.Message(0), cols.Message(1))
+	}
+}
+
+func FuzzColumnar(f *testing.F) {
+	f.Add(`{"a":1}` + "\n" + `{"a":"x","b":[1,2]}` + "\n" + `text`)
+	f.Add(`{"a":1,"a":2}` + "\n" + ` {"b" : true} `)
+	f.Add("{\"k\":\"\\u00e9\\n\"}\n{\"k\":\"\x01\"}")
+	f.Fuzz(func(t *testing.T, in string) {
+		msgs := strings.Split(in, "\n")
+		b := blockOf(msgs)
+		data, ok := encodeColumnar(nil, b)
+		if !ok {
+			return
+		}
+		roundTrip(t, b)
+		// Any corruption is an error, never a panic.
+		for _, i := range []int{0, 1, len(data) / 2, len(data) - 1} {
+			bad := bytes.Clone(data)
+			bad[i] ^= 0x5a
+			var d Block
+			if decodeBlock(bad, &d, true) == nil {
+				c := d.Columns()
+				for i := range d.Len() {
+					c.AppendMessage(nil, i)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkColumnarEncode is the cost flush pays per message byte for
+// writing JSON lines column-wise, against the row format.
+func BenchmarkColumnarEncode(b *testing.B) {
+	g := newLogGen(1)
+	var msgs []string
+	for range 3500 {
+		msgs = append(msgs, string(g.line(nil)))
+	}
+	blk := blockOf(msgs)
+	b.Run("rows", func(b *testing.B) {
+		b.SetBytes(int64(blk.MessageBytes()))
+		var dst []byte
+		for b.Loop() {
+			dst = encodeBlock(dst[:0], blk)
+		}
+		b.ReportMetric(float64(len(dst))/float64(blk.MessageBytes()), "ratio")
+	})
+	b.Run("columns", func(b *testing.B) {
+		b.SetBytes(int64(blk.MessageBytes()))
+		var dst []byte
+		for b.Loop() {
+			dst, _ = encodeColumnar(dst[:0], blk)
+		}
+		b.ReportMetric(float64(len(dst))/float64(blk.MessageBytes()), "ratio")
+	})
+}
