@@ -7,7 +7,6 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -36,20 +35,33 @@ const partialEvery = time.Second
 // Manager uses. It holds no per-query state; Run may be called
 // concurrently.
 //
-// Supported: fields, display, filter, parse (glob and regex, not multi),
-// stats (one or two; count, count_distinct (exact), sum, avg, min, max,
-// pct (nearest rank, exact), stddev (sample), earliest, latest; by
-// fields, expressions and bin), sort, limit and dedup. Every other command
-// and the stats functions sortsFirst and sortsLast are refused by
-// Unsupported and by Run.
+// Supported: fields, display, filter, parse (glob and regex, and regex
+// multi: exec_parsemulti.go), stats (one or two; count, count_distinct
+// (exact), sum, avg, min, max, pct (nearest rank, exact), stddev (sample),
+// earliest, latest, sortsFirst, sortsLast (exec_sortsfirst.go); by fields,
+// expressions and bin), sort, limit, dedup, unnest (exec_unnest.go),
+// unmask (exec_unmask.go), addtotals (exec_addtotals.go), join (over
+// Spec.JoinGroups: exec_join.go), lookup (OUTPUT and OUTPUTNEW, over
+// Spec.Lookups: exec_lookup.go) and filterIndex (over Spec.Indexes:
+// exec_filterindex.go), pattern and pattern ... | diff
+// [previousDay|previousWeek|previousMonth] (exec_pattern.go). anomaly and
+// logcompare are refused with the reason (AWS documents neither's
+// results), and so are SOURCE time options (start=, end=) in a join
+// subquery, by Unsupported and by Run.
 //
 // Fields (CWL_AnalyzeLogData-discoverable-fields): the system fields
 // @timestamp, @message, @logStream, @log (account:group), @ingestionTime
 // and @ptr; a message that is a JSON object is flattened into a.b.c for
 // nested objects and a.0, a.1 for arrays, the first 200 leaves in document
-// order; only the names the query references are extracted. Other
-// auto-discovery (CloudTrail, Lambda, VPC flow log formats ...) is not
-// done: non-JSON events have only the system fields.
+// order; only the names the query references are extracted (CloudTrail
+// logs are JSON). Other events are matched against the formats the guide
+// lists (exec_discover.go): Lambda START/END/REPORT lines (@type,
+// @requestId, @duration, @billedDuration, @memorySize, @maxMemoryUsed,
+// @initDuration, @xrayTraceId, @xraySegmentId) and application lines
+// (@requestId, and the first embedded JSON object, flattened), default-
+// format VPC flow log records (version, accountId, interfaceId, srcAddr,
+// ...) and Route 53 query logs (queryName, queryType, ...); any other
+// event has only the system fields.
 //
 // Decisions where the guide is silent: without fields, display or stats a
 // row has @timestamp, @message, @logStream and @log; event rows always end
@@ -99,10 +111,12 @@ const (
 	stFilter stageKind = iota
 	stFields           // fields and display: compute and set
 	stParse
+	stLookup // row-local like the kinds above: runs in the scan workers
 	stSort
 	stLimit
 	stDedup
 	stStats
+	stRows // a rowsStage (exec_rowstage.go)
 )
 
 type proj struct {
@@ -119,6 +133,10 @@ type stage struct {
 	n     int
 	dedup []evalFn
 	stats *statsPlan
+	rows  rowsStage
+
+	lookup *lookupPlan
+	index  *indexFilter // filterIndex (kind stFilter)
 }
 
 type parsePlan struct {
@@ -190,6 +208,9 @@ func compilePlan(q *query.Query, account string, fenv *funcs.Env) (*plan, error)
 				return nil, err
 			}
 			s = stage{kind: stParse, parse: pp}
+			if cmd.Multi {
+				s = stage{kind: stRows, rows: parseMultiStage{pp}}
+			}
 		case *query.SortCmd:
 			s = stage{kind: stSort}
 			for _, k := range cmd.Keys {
@@ -217,6 +238,39 @@ func compilePlan(q *query.Query, account string, fenv *funcs.Env) (*plan, error)
 			s = stage{kind: stStats, stats: sp}
 			hasStats = true
 			cols = append(append([]string{}, sp.byNames...), sp.itemNames...)
+		case *query.UnnestCmd:
+			s = compileUnnest(c, cmd)
+		case *query.UnmaskCmd:
+			s = compileUnmask(cmd)
+		case *query.AddTotalsCmd:
+			s, cols = addTotalsStage(c, cmd, cols)
+		case *query.JoinCmd:
+			var err error
+			if s, err = joinStageOf(c, cmd); err != nil {
+				return nil, err
+			}
+		case *query.LookupCmd:
+			s, cols = lookupStage(c, cmd, cols)
+		case *query.FilterIndexCmd:
+			fi, err := compileFilterIndex(c, cmd)
+			if err != nil {
+				return nil, err
+			}
+			s = stage{kind: stFilter, cond: fi.eval, index: fi}
+		case *query.PatternCmd:
+			var err error
+			if s, err = compilePattern(c, cmd); err != nil {
+				return nil, err
+			}
+			hasStats, cols = true, slices.Clone(patternCols) // pattern rows are aggregates, like stats rows
+		case *query.DiffCmd:
+			if err := attachDiff(stages, cmd); err != nil {
+				return nil, err
+			}
+			cols = append(cols, diffCols...)
+			continue
+		case *query.AnomalyCmd, *query.LogCompareCmd:
+			return nil, refusedAnalysis(cmd)
 		default:
 			return nil, &UnsupportedError{Msg: fmt.Sprintf("The command '%s' is not supported by Vigil yet.", cmd.Name()), Pos: cmd.Start()}
 		}
@@ -228,7 +282,7 @@ func compilePlan(q *query.Query, account string, fenv *funcs.Env) (*plan, error)
 	}
 	p.cols = cols
 	i := 0
-	for i < len(stages) && stages[i].kind <= stParse {
+	for i < len(stages) && stages[i].kind <= stLookup {
 		i++
 	}
 	p.pre, p.rest = stages[:i], stages[i:]
@@ -269,9 +323,6 @@ func topK(rest []stage) int {
 }
 
 func compileParse(c *compiler, cmd *query.ParseCmd) (*parsePlan, error) {
-	if cmd.Multi {
-		return nil, &UnsupportedError{Msg: "parse ... multi is not supported by Vigil yet.", Pos: cmd.Pos}
-	}
 	src := &query.FieldRef{Pos: cmd.Pos, Path: []query.PathElem{{Name: "@message"}}}
 	if cmd.Field != nil {
 		src = cmd.Field
@@ -382,6 +433,8 @@ func runRow(stages []stage, r *row) bool {
 				}
 				r.set(n, funcs.Str(text[m[2*k]:m[2*k+1]]))
 			}
+		case stLookup:
+			s.lookup.apply(r)
 		}
 	}
 	return true
@@ -393,7 +446,7 @@ func applyRest(stages []stage, rows []*row) []*row {
 	for i := range stages {
 		s := &stages[i]
 		switch s.kind {
-		case stFilter, stFields, stParse:
+		case stFilter, stFields, stParse, stLookup:
 			out := rows[:0:0]
 			for _, r := range rows {
 				c := r
@@ -442,6 +495,8 @@ func applyRest(stages []stage, rows []*row) []*row {
 				st.add(r)
 			}
 			rows = st.rows()
+		case stRows:
+			rows = s.rows.apply(rows)
 		}
 	}
 	return rows
@@ -517,13 +572,6 @@ func sortRows(rows []*row, keys []sortKey) {
 	}
 }
 
-// worker is one scan goroutine's state; mu guards it against partial.
-type worker struct {
-	mu    sync.Mutex
-	rows  []*row
-	stats *statsState
-}
-
 // Run executes spec. It implements Executor.
 func (e *Engine) Run(ctx context.Context, spec Spec, partial func([]Row, Stats)) ([]Row, Stats, error) {
 	if spec.Query == nil {
@@ -534,32 +582,18 @@ func (e *Engine) Run(ctx context.Context, spec Spec, partial func([]Row, Stats))
 	if err != nil {
 		return nil, Stats{}, err
 	}
-	limit := MaxResults
-	if spec.Limit > 0 {
-		limit = min(spec.Limit, MaxResults)
-	}
-	sc, err := e.blocks.Scan(ctx, spec.Partition, logstore.ScanQuery{
-		Groups: spec.Groups, Start: spec.Start, End: spec.End + 1, RequiredSubstrings: p.required,
-	})
+	prep, err := e.prepare(ctx, spec, p)
 	if err != nil {
 		return nil, Stats{}, err
 	}
-	defer sc.Close()
-
-	var matched atomic.Int64
-	stats := func() Stats {
-		ss := sc.Stats()
-		return Stats{
-			RecordsMatched: float64(matched.Load()), RecordsScanned: float64(ss.RecordsScanned),
-			BytesScanned: float64(ss.BytesScanned), LogGroupsScanned: float64(len(spec.Groups)),
-		}
+	stats := func(st Stats) Stats {
+		st = prep.add(st) // the subqueries' scans count in the query's statistics
+		st.LogGroupsScanned = float64(len(spec.Groups))
+		return st
 	}
-	ws := make([]*worker, scanWorkers)
-	for i := range ws {
-		ws[i] = &worker{}
-		if p.stats != nil {
-			ws[i].stats = newStatsState(p.stats)
-		}
+	limit := MaxResults
+	if spec.Limit > 0 {
+		limit = min(spec.Limit, MaxResults)
 	}
 	finish := func(rows []*row) []Row {
 		rows = applyRest(p.rest, rows)
@@ -568,74 +602,40 @@ func (e *Engine) Run(ctx context.Context, spec Spec, partial func([]Row, Stats))
 		}
 		return p.output(rows)
 	}
-	var lastPartial atomic.Int64
-	lastPartial.Store(time.Now().UnixNano())
-	snapshot := func() {
-		var rows []*row
-		for _, w := range ws {
-			w.mu.Lock()
-			rows = append(rows, w.rows...)
-			w.mu.Unlock()
-		}
-		partial(finish(rows), stats())
-	}
-
-	err = sc.Run(ctx, scanWorkers, func(wi int, b *logstore.Block) error {
-		w := ws[wi]
-		w.mu.Lock()
-		var n int64
-		var reuse *row
-		for i := 0; i < b.Len(); i++ {
-			r := reuse
-			if r == nil {
-				r = &row{}
-			}
-			*r = row{hasEvent: true, group: b.Group, stream: b.Streams[b.Stream[i]], ts: b.Timestamp[i],
-				ingest: b.IngestionTime[i], seq: b.Seq[i], msg: string(b.Message(i)), vals: r.vals[:0]}
-			if !runRow(p.pre, r) {
-				reuse = r
-				continue
-			}
-			n++
-			if w.stats != nil {
-				w.stats.add(r)
-				reuse = r
-				continue
-			}
-			reuse = nil
-			w.rows = append(w.rows, r)
-			if p.topK > 0 && len(w.rows) >= 2*p.topK+1024 {
-				sortRows(w.rows, p.rest[0].keys)
-				clear(w.rows[p.topK:])
-				w.rows = w.rows[:p.topK]
-			}
-		}
-		w.mu.Unlock()
-		matched.Add(n)
-		if partial != nil && p.stats == nil {
+	var progress func(kept func() []*row, st Stats)
+	if partial != nil && p.stats == nil {
+		var lastPartial atomic.Int64
+		lastPartial.Store(time.Now().UnixNano())
+		progress = func(kept func() []*row, st Stats) {
 			last := lastPartial.Load()
 			if now := time.Now().UnixNano(); now-last >= int64(partialEvery) && lastPartial.CompareAndSwap(last, now) {
-				snapshot()
+				partial(finish(kept()), stats(st))
 			}
 		}
-		return nil
-	})
+	}
+	rows, st, err := e.scan(ctx, spec, p, progress)
 	if err != nil {
-		return nil, stats(), err
+		return nil, stats(st), err
 	}
-	var rows []*row
-	if p.stats != nil {
-		st := ws[0].stats
-		for _, w := range ws[1:] {
-			st.merge(w.stats)
-		}
-		rows = st.rows()
-	} else {
-		for _, w := range ws {
-			rows = append(rows, w.rows...)
-		}
+	return finish(rows), stats(st), nil
+}
+
+// prepare readies a compiled plan for spec: it binds the account's data
+// and runs the subqueries the plan needs first (diff's comparison window,
+// join's right side), whose statistics it returns.
+func (e *Engine) prepare(ctx context.Context, spec Spec, p *plan) (Stats, error) {
+	if err := p.bind(spec); err != nil {
+		return Stats{}, err
 	}
-	return finish(rows), stats(), nil
+	compared, err := e.prepareDiff(ctx, spec, p)
+	if err != nil {
+		return Stats{}, err
+	}
+	joined, err := e.prepareJoins(ctx, spec, p)
+	if err != nil {
+		return Stats{}, err
+	}
+	return compared.add(joined), nil
 }
 
 // output turns rows into result rows: the query's columns (null cells

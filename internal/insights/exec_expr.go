@@ -19,6 +19,7 @@ type compiler struct {
 	env   *fieldEnv
 	fenv  *funcs.Env
 	onAgg func(c *query.Call) (int, error)
+	onRef []func(f *query.FieldRef) // called with every field reference compiled (join)
 }
 
 func errAt(pos int, format string, args ...any) error {
@@ -51,6 +52,9 @@ func (c *compiler) want(flat string) {
 }
 
 func (c *compiler) fieldRef(f *query.FieldRef) evalFn {
+	for _, fn := range c.onRef {
+		fn(f)
+	}
 	name, flat := f.Name(), flatName(f)
 	c.want(flat)
 	path := f.Path
@@ -230,6 +234,11 @@ func (c *compiler) call(e *query.Call) (evalFn, error) {
 	}
 	fenv := c.fenv
 	call := f.Call
+	if f.Bind != nil {
+		if bound := f.Bind(lits); bound != nil {
+			call = bound
+		}
+	}
 	return func(r *row, a []funcs.Value) funcs.Value {
 		vs := make([]funcs.Value, len(args))
 		for i, fn := range args {

@@ -46,6 +46,7 @@ func (e *Engine) LogGroupFields(ctx context.Context, p logstore.Partition, group
 			m := b.Message(i)
 			msg := unsafe.String(unsafe.SliceData(m), len(m))
 			if !looksLikeObject(msg) {
+				discoveredNames(msg, b.Group, func(name string) { local[name]++ })
 				continue
 			}
 			v, ok := funcs.ParseJSON(msg)

@@ -195,30 +195,42 @@ func (s *jsonScanner) value(depth, mode int) bool {
 // way jsonWalker.visit records what funcs.ParseJSON made of it.
 func (s *jsonScanner) emit(c byte, raw string, escaped bool) {
 	var v funcs.Value
-	switch {
-	case c == '"':
-		if escaped {
-			v, _ = funcs.ParseJSON(raw)
-		} else {
-			v = funcs.Str(raw[1 : len(raw)-1])
-		}
-	case c == 't':
-		v = funcs.Str("true")
-	case c == 'f':
-		v = funcs.Str("false")
-	case c == 'n':
-		return
-	default:
-		f, err := strconv.ParseFloat(raw, 64)
-		if err != nil {
-			return // out of range: ParseJSON's null
-		}
-		v = funcs.Num(f)
+	if c == '"' {
+		v = jsonStringValue(raw[1:len(raw)-1], escaped)
+	} else {
+		v = jsonScalarValue(raw)
 	}
 	if v.Kind() == funcs.KindNull {
 		return
 	}
 	s.out = append(s.out, namedVal{string(s.path), v})
+}
+
+// jsonStringValue is the field value of a JSON string leaf, given its
+// content between the quotes (escaped: it holds a backslash escape).
+func jsonStringValue(content string, escaped bool) funcs.Value {
+	if escaped {
+		v, _ := funcs.ParseJSON(`"` + content + `"`)
+		return v
+	}
+	return funcs.Str(content)
+}
+
+// jsonScalarValue is the field value of a JSON number, true, false or null
+// leaf: null (no field) for null and for numbers out of range, as
+// funcs.ParseJSON.
+func jsonScalarValue(raw string) funcs.Value {
+	switch raw {
+	case "true", "false":
+		return funcs.Str(raw)
+	case "null":
+		return funcs.Null
+	}
+	f, err := strconv.ParseFloat(raw, 64)
+	if err != nil {
+		return funcs.Null
+	}
+	return funcs.Num(f)
 }
 
 func (s *jsonScanner) word(w string) bool {

@@ -27,10 +27,11 @@ type row struct {
 	ts, ingest int64
 	seq        uint64
 	msg        string
+	src        colSource // a row of a column-wise block: msg is rebuilt on demand
 
 	vals []namedVal
 
-	json     []namedVal // discovered JSON fields the query references
+	json     []namedVal // discovered fields the query references (JSON, or exec_discover.go)
 	jsonDone bool
 }
 
@@ -74,7 +75,7 @@ func (r *row) field(env *fieldEnv, name, flat string) funcs.Value {
 	case "@timestamp":
 		return funcs.Timestamp(r.ts)
 	case "@message":
-		return funcs.Str(r.msg)
+		return funcs.Str(r.message())
 	case "@logStream":
 		return funcs.Str(r.stream)
 	case "@log":
@@ -86,7 +87,10 @@ func (r *row) field(env *fieldEnv, name, flat string) funcs.Value {
 	}
 	if !r.jsonDone {
 		r.jsonDone = true
-		r.json = discoverJSON(r.msg, env)
+		r.json = discoverJSON(r.message(), env)
+		if r.json == nil {
+			r.json = discoverText(r.message(), r.group, env)
+		}
 	}
 	for i := range r.json {
 		if r.json[i].name == flat {

@@ -22,12 +22,15 @@ const (
 	aggStddev
 	aggEarliest
 	aggLatest
+	aggSortsFirst
+	aggSortsLast
 )
 
 var aggKinds = map[string]aggKind{
 	"count": aggCount, "count_distinct": aggCountDistinct, "sum": aggSum, "avg": aggAvg,
 	"min": aggMin, "max": aggMax, "pct": aggPct, "stddev": aggStddev,
 	"earliest": aggEarliest, "latest": aggLatest,
+	"sortsFirst": aggSortsFirst, "sortsLast": aggSortsLast,
 }
 
 type aggSpec struct {
@@ -90,6 +93,8 @@ func (a *acc) add(s *aggSpec, r *row) {
 		}
 	case aggEarliest, aggLatest:
 		a.takeExt(s.kind, v, r.ts, r.seq)
+	case aggSortsFirst, aggSortsLast:
+		a.takeSorted(s.kind, v, r.ts, r.seq)
 	}
 }
 
@@ -124,6 +129,10 @@ func (a *acc) merge(s *aggSpec, b *acc) {
 		if b.has {
 			a.takeExt(s.kind, b.ext, b.extTs, b.extSeq)
 		}
+	case aggSortsFirst, aggSortsLast:
+		if b.has {
+			a.takeSorted(s.kind, b.ext, b.extTs, b.extSeq)
+		}
 	}
 }
 
@@ -151,7 +160,7 @@ func (a *acc) result(s *aggSpec) funcs.Value {
 		// result does not depend on how blocks were split among workers.
 		n := float64(a.n)
 		return funcs.Num(math.Sqrt(max(0, (a.sumsq-a.sum*a.sum/n)/(n-1))))
-	case aggMin, aggMax, aggEarliest, aggLatest:
+	case aggMin, aggMax, aggEarliest, aggLatest, aggSortsFirst, aggSortsLast:
 		if !a.has {
 			return funcs.Null
 		}
@@ -252,7 +261,7 @@ func (st *statsState) add(r *row) {
 		v := fn(r, nil)
 		st.keys[i] = v
 		st.buf = append(st.buf, byte(v.Kind()))
-		st.buf = v.AppendTo(st.buf)
+		st.buf = v.AppendKey(st.buf)
 		st.buf = append(st.buf, 0xff)
 	}
 	g := st.groups[string(st.buf)]

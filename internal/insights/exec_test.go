@@ -38,10 +38,15 @@ func openStore(t testing.TB) *logstore.Store {
 //	                             then "stats: matched=M scanned=S bytes=B"
 //	                             or "error: ..."
 //	unsupported                  input: a query; Unsupported's answer
+//	lookup-table name=T          input: the table's CSV, header first
+//	index group=G field=F from=T [until=T]
+//	                             F is indexed in G for events ingested
+//	                             from T (until T); the queries see both
 func TestExecDataDriven(t *testing.T) {
 	datadriven.Walk(t, "testdata/exec", func(t *testing.T, path string) {
 		s := openStore(t)
 		e := NewEngine(s, nil)
+		src := newTestSources()
 		ctx := context.Background()
 		datadriven.RunTest(t, path, func(t *testing.T, d *datadriven.TestData) string {
 			switch d.Cmd {
@@ -62,6 +67,8 @@ func TestExecDataDriven(t *testing.T) {
 					return "error: " + err.Error() + "\n"
 				}
 				return ""
+			case "lookup-table", "index":
+				return src.define(t, d)
 			case "flush":
 				if err := s.Flush(ctx); err != nil {
 					return "error: " + err.Error() + "\n"
@@ -90,7 +97,8 @@ func TestExecDataDriven(t *testing.T) {
 				if err != nil {
 					return "parse error: " + err.Error() + "\n"
 				}
-				spec := Spec{Partition: testPart, Query: q, QueryString: d.Input, Groups: strings.Split(groups, ","), Start: start, End: end, Limit: limit}
+				spec := Spec{Partition: testPart, Query: q, QueryString: d.Input, Groups: strings.Split(groups, ","), Start: start, End: end, Limit: limit,
+					Lookups: src, Indexes: src}
 				rows, st, err := e.Run(ctx, spec, nil)
 				if err != nil {
 					return "error: " + err.Error() + "\n"

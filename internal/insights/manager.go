@@ -44,6 +44,16 @@ type Spec struct {
 	Groups      []string
 	Start, End  int64
 	Limit       int
+
+	// The account's data the query reads besides events: its lookup
+	// tables (lookup) and field indexes (filterIndex). Nil: none.
+	Lookups LookupTables
+	Indexes FieldIndexes
+
+	// JoinGroups are the log groups of the SOURCE of each join subquery
+	// of Query, resolved and checked by the caller as Groups are. A
+	// subquery without an entry reads the log groups its SOURCE names.
+	JoinGroups map[*query.Source][]string
 }
 
 // Field is one cell of a result row.

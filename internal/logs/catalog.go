@@ -42,6 +42,8 @@ const (
 	kindSubscription = "subscription_filter"
 	kindPolicy       = "resource_policy"
 	kindQueryDef     = "query_definition"
+	kindLookupTable  = "lookup_table"
+	kindIndexPolicy  = "index_policy" // one per group, name ""
 )
 
 // groupDoc is a log group as persisted.
@@ -110,6 +112,7 @@ type group struct {
 	streams       map[string]*stream
 	metricFilters map[string]*metricFilter
 	subscriptions map[string]*subscriptionDoc
+	index         *indexDoc // nil: no field index policy, now or within its retention
 
 	storedBytes atomic.Int64
 	// filters is the compiled metric filters, replaced whole on change so
@@ -191,6 +194,8 @@ type catalog struct {
 	groups    map[partition]map[string]*group
 	policies  map[partition]map[string]*policyDoc
 	queryDefs map[partition]map[string]*queryDefDoc
+
+	lookupTables map[partition]map[string]*lookupTable
 }
 
 func openCatalog(ctx context.Context, db *sql.DB) (*catalog, error) {
@@ -209,6 +214,7 @@ func (c *catalog) reset() {
 	c.groups = map[partition]map[string]*group{}
 	c.policies = map[partition]map[string]*policyDoc{}
 	c.queryDefs = map[partition]map[string]*queryDefDoc{}
+	c.lookupTables = map[partition]map[string]*lookupTable{}
 	c.mu.Unlock()
 }
 
@@ -233,6 +239,9 @@ func (c *catalog) load(ctx context.Context) error {
 }
 
 func (c *catalog) loadRow(p partition, kind, grp, doc string) error {
+	if kind == kindLookupTable {
+		return c.loadLookupTable(p, doc)
+	}
 	if kind == kindQueryDef {
 		var d queryDefDoc
 		if err := json.Unmarshal([]byte(doc), &d); err != nil {
@@ -285,6 +294,8 @@ func (c *catalog) loadRow(p partition, kind, grp, doc string) error {
 		}
 		g.metricFilters[d.Name] = f
 		g.publishFilters()
+	case kindIndexPolicy:
+		return loadIndexDoc(g, doc)
 	case kindSubscription:
 		var d subscriptionDoc
 		if err := json.Unmarshal([]byte(doc), &d); err != nil {

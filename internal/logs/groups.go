@@ -291,11 +291,8 @@ func (s *Service) ListLogGroups(ctx context.Context, in *logsapi.ListLogGroupsRe
 	if err := s.linkedAccounts(ctx, in.AccountIdentifiers); err != nil {
 		return nil, err
 	}
-	switch {
-	case len(in.DataSources) > 0:
+	if len(in.DataSources) > 0 {
 		return nil, invalidParameter("The dataSources filter is not supported by Vigil: no log group has a data source.")
-	case len(in.FieldIndexNames) > 0:
-		return nil, invalidParameter("The fieldIndexNames filter is not supported by Vigil: field indexes are not implemented.")
 	}
 	var re *regexp.Regexp
 	if in.LogGroupNamePattern != nil {
@@ -318,7 +315,8 @@ func (s *Service) ListLogGroups(ctx context.Context, in *logsapi.ListLogGroupsRe
 		case after != "" && d.Name <= after,
 			re != nil && !re.MatchString(d.Name),
 			in.LogGroupClass != nil && *in.LogGroupClass != d.Class,
-			!tagsMatch(d.Tags, in.LogGroupTags):
+			!tagsMatch(d.Tags, in.LogGroupTags),
+			!hasFieldIndexes(g, in.FieldIndexNames):
 			continue
 		}
 		if len(out.LogGroups) == limit {

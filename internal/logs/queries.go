@@ -114,6 +114,14 @@ func (s *Service) StartQuery(ctx context.Context, in *logsapi.StartQueryRequest)
 	if err != nil {
 		return nil, err
 	}
+	lookups, err := s.queryLookups(p, q)
+	if err != nil {
+		return nil, err
+	}
+	joins, err := s.joinGroups(p, q)
+	if err != nil {
+		return nil, err
+	}
 	id, err := s.queries.Start(insights.Spec{
 		Partition:   p,
 		QueryString: shape.Value(in.QueryString),
@@ -122,9 +130,12 @@ func (s *Service) StartQuery(ctx context.Context, in *logsapi.StartQueryRequest)
 		Groups:      groups,
 		// Times are epoch seconds and the range is inclusive: the end
 		// second is included whole.
-		Start: start * 1000,
-		End:   end*1000 + 999,
-		Limit: limit,
+		Start:      start * 1000,
+		End:        end*1000 + 999,
+		Limit:      limit,
+		Lookups:    lookups,
+		Indexes:    s.queryIndexes(p, groups, nowMillis(ctx)),
+		JoinGroups: joins,
 	})
 	if errors.Is(err, insights.ErrTooMany) {
 		return nil, limitExceeded("You have reached the maximum number of concurrent queries (30).")

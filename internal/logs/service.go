@@ -46,6 +46,8 @@ type Options struct {
 	Queries    Queries
 	CheckQuery func(*query.Query) error
 	Fields     Fields
+	// IndexScanner answers DescribeFieldIndexes (nil: NotImplemented).
+	IndexScanner IndexScanner
 }
 
 // Service is the CloudWatch Logs handler. Operations not implemented here
@@ -63,6 +65,8 @@ type Service struct {
 	queries    Queries
 	checkQuery func(*query.Query) error
 	fields     Fields
+
+	indexScanner IndexScanner
 }
 
 // New opens the catalog and returns the service.
@@ -81,7 +85,7 @@ func New(ctx context.Context, o Options) (*Service, error) {
 		return nil, err
 	}
 	return &Service{cat: cat, events: o.Events, metrics: o.Metrics, clock: o.Clock, ids: o.IDs, log: o.Logger, tail: newTailHub(),
-		queries: o.Queries, checkQuery: o.CheckQuery, fields: o.Fields}, nil
+		queries: o.Queries, checkQuery: o.CheckQuery, fields: o.Fields, indexScanner: o.IndexScanner}, nil
 }
 
 // FlushStats persists stream and group statistics; the scheduler runs it

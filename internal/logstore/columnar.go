@@ -1,6 +1,7 @@
 package logstore
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -28,7 +29,8 @@ import (
 //	    uvarint nShapes; per shape: uvarint nSlots, nSlots+1 literals
 //	                         (uvarint len, bytes), nSlots column ids
 //	    uvarint nCols; per column: uvarint len, name, kind byte,
-//	                         encoding byte, uvarint values, uvarint frame len
+//	                         encoding byte, uvarint values, uvarint frame
+//	                         len, 32 bytes: the set of bytes its values hold
 //	column frames            one zstd frame per column, in column order:
 //	    plain:  values × uvarint length, then the values' bytes
 //	    dict:   uvarint nDict, nDict × (uvarint len, bytes), values × code byte
@@ -63,12 +65,16 @@ type colBuilder struct {
 	dict  map[string]uint8 // nil once the column has too many values
 	order [][]byte         // dictionary values by code
 	codes []byte
+	bytes [4]uint64 // the set of bytes the values hold
 }
 
 func (c *colBuilder) add(v []byte) {
 	c.n++
 	c.lens = binary.AppendUvarint(c.lens, uint64(len(v)))
 	c.data = append(c.data, v...)
+	for _, b := range v {
+		c.bytes[b>>6] |= 1 << (b & 63)
+	}
 	if c.dict == nil {
 		return
 	}
@@ -223,6 +229,9 @@ func encodeColumnar(dst []byte, b *Block) ([]byte, bool) {
 		meta = append(meta, byte(c.kind), enc)
 		meta = binary.AppendUvarint(meta, uint64(c.n))
 		meta = binary.AppendUvarint(meta, uint64(len(frames[ci])))
+		for _, w := range c.bytes {
+			meta = binary.LittleEndian.AppendUint64(meta, w)
+		}
 	}
 	e.meta = meta
 	dst = append(dst, colMagic)
@@ -278,6 +287,7 @@ type column struct {
 	enc       byte
 	n         int
 	off, size int // frame within Columns.frames
+	bytes     [4]uint64
 
 	loaded bool
 	data   []byte   // decompressed
@@ -302,6 +312,91 @@ func (c *Columns) Column(name string, kind ValueKind) int {
 		}
 	}
 	return -1
+}
+
+// NumColumns is the number of columns; ids are 0 to NumColumns()-1.
+func (c *Columns) NumColumns() int { return len(c.cols) }
+
+// MayContain reports whether column id's values may contain s: false when
+// one of its bytes occurs in none of them (no decompression needed).
+func (c *Columns) MayContain(id int, s string) bool {
+	set := &c.cols[id].bytes
+	for i := 0; i < len(s); i++ {
+		if set[s[i]>>6]&(1<<(s[i]&63)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Search sets found[i] for every row i whose value in the loaded column id
+// contains s. A plain column is searched in one pass over its bytes.
+func (c *Columns) Search(id int, s string, found []bool) {
+	col := &c.cols[id]
+	pos := c.positions(id)[c.base : c.base+c.n]
+	if col.enc == encDict {
+		has := make([]bool, len(col.dict))
+		for j, v := range col.dict {
+			has[j] = bytes.Contains(v, []byte(s))
+		}
+		for i, p := range pos {
+			if p >= 0 && has[col.codes[p]] {
+				found[i] = true
+			}
+		}
+		return
+	}
+	// Values are stored back to back: find s in the whole column, map a
+	// hit to its value (binary search on offs), and keep it only if it
+	// lies within that value.
+	lo, hi := int32(-1), int32(-1) // the value indexes of the view's rows
+	for _, p := range pos {
+		if p >= 0 {
+			if lo < 0 {
+				lo = p
+			}
+			hi = p
+		}
+	}
+	if lo < 0 {
+		return
+	}
+	rowOf := make([]int32, hi-lo+1) // values are in row order
+	for i, p := range pos {
+		if p >= 0 {
+			rowOf[p-lo] = int32(i)
+		}
+	}
+	data := col.data[:col.offs[hi+1]]
+	at := int(col.offs[lo])
+	for {
+		k := bytes.Index(data[at:], []byte(s))
+		if k < 0 {
+			return
+		}
+		start := at + k
+		v, _ := slices.BinarySearch(col.offs, uint32(start+1))
+		v-- // the value holding start: offs[v] <= start < offs[v+1]
+		if start+len(s) <= int(col.offs[v+1]) {
+			found[rowOf[int32(v)-lo]] = true
+			at = int(col.offs[v+1]) // the rest of this value is decided
+		} else {
+			at = start + 1
+		}
+		if at >= len(data) {
+			return
+		}
+	}
+}
+
+// Code returns row i's code in the loaded dictionary column id, and false
+// when the row has no value there.
+func (c *Columns) Code(id, i int) (int, bool) {
+	p := c.positions(id)[c.base+i]
+	if p < 0 {
+		return 0, false
+	}
+	return int(c.cols[id].codes[p]), true
 }
 
 // ColumnName returns column id's key and value kind.
@@ -538,11 +633,15 @@ func decodeColumnar(data []byte, b *Block, columns bool) error {
 		kind, enc := ValueKind(u.p[0]), u.p[1]
 		u.p = u.p[2:]
 		vals, size := u.next(), u.next()
-		if !u.ok || kind > KindContainer || enc > encDict || vals > uint64(n) || size > uint64(len(frames)-off) {
+		if !u.ok || kind > KindContainer || enc > encDict || vals > uint64(n) || size > uint64(len(frames)-off) || len(u.p) < 32 {
 			return bad("column")
 		}
 		*col = column{name: name, kind: kind, enc: enc, n: int(vals), off: off, size: int(size),
 			data: col.data[:0], offs: col.offs[:0], dict: col.dict[:0]}
+		for w := range col.bytes {
+			col.bytes[w] = binary.LittleEndian.Uint64(u.p[8*w:])
+		}
+		u.p = u.p[32:]
 		off += int(size)
 		c.byName[name] = append(c.byName[name], id)
 	}

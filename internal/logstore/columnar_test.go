@@ -223,3 +223,28 @@ func BenchmarkColumnarEncode(b *testing.B) {
 		b.ReportMetric(float64(len(dst))/float64(blk.MessageBytes()), "ratio")
 	})
 }
+
+func TestColumnarSearch(t *testing.T) {
+	msgs := []string{
+		`{"msg":"payment provider timeout","id":"ab"}`,
+		`{"msg":"time","id":"out"}`, // "timeout" only across two values
+		`{"id":"c"}`,
+		`{"msg":"a timeout"}`,
+		`{"msg":"timeou","id":"t"}`,
+	}
+	cols, _ := roundTrip(t, blockOf(msgs))
+	cols.slice(1, 5) // the view starts at the second row
+	c := cols.Columns()
+	msg, id := c.Column("msg", KindString), c.Column("id", KindString)
+	if c.MayContain(id, "timeout") || !c.MayContain(msg, "timeout") {
+		t.Fatal("MayContain")
+	}
+	if err := c.Load(msg); err != nil {
+		t.Fatal(err)
+	}
+	found := make([]bool, cols.Len())
+	c.Search(msg, "timeout", found)
+	if fmt.Sprint(found) != "[false false true false]" {
+		t.Fatalf("found %v", found)
+	}
+}

@@ -153,7 +153,7 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 	engine := insights.NewEngine(s.logstore, o.Clock)
 	s.insights = insights.NewManager(engine, insights.ManagerOptions{Clock: o.Clock, IDs: o.IDs, Logger: o.Logger})
 	s.logs, err = logs.New(ctx, logs.Options{DB: s.store.SQL, Events: s.logstore, Metrics: s.metrics, Clock: o.Clock, IDs: o.IDs, Logger: o.Logger,
-		Queries: s.insights, CheckQuery: insights.Unsupported, Fields: engine})
+		Queries: s.insights, CheckQuery: insights.Unsupported, Fields: engine, IndexScanner: engine})
 	if err != nil {
 		return fmt.Errorf("open logs catalog: %w", err)
 	}

@@ -1,8 +1,9 @@
 // Package funcs is the value model of CloudWatch Logs Insights and every
 // scalar function and operator of its query language: arithmetic,
 // comparison, boolean, like and regular-expression matching, set
-// membership, and the numeric, string, datetime, general, JSON and IP
-// functions. Aggregations (stats) and commands are not here.
+// membership, and the numeric, string, datetime, general, JSON, IP and
+// data protection (unmask) functions. Aggregations (stats) and commands are
+// not here.
 //
 // The package is pure: no storage, clock, goroutines or other Vigil
 // package. The parser (internal/insights/query) turns query text into calls

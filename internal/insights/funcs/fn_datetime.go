@@ -11,9 +11,9 @@ const maxMillis = 8_640_000_000_000_000
 
 // datetimeFuncs are AWS's "Datetime functions".
 var datetimeFuncs = []*Func{
-	{Name: "bin", MinArgs: 1, MaxArgs: 1, Implicit: "@timestamp", Call: callBin, Check: checkPeriodArg(0)},
-	{Name: "datefloor", MinArgs: 2, MaxArgs: 2, Call: roundTime((Period).Floor), Check: checkPeriodArg(1)},
-	{Name: "dateceil", MinArgs: 2, MaxArgs: 2, Call: roundTime((Period).Ceil), Check: checkPeriodArg(1)},
+	{Name: "bin", MinArgs: 1, MaxArgs: 1, Implicit: "@timestamp", Call: callBin, Check: checkPeriodArg(0), Bind: bindRound((Period).Floor, 0)},
+	{Name: "datefloor", MinArgs: 2, MaxArgs: 2, Call: roundTime((Period).Floor), Check: checkPeriodArg(1), Bind: bindRound((Period).Floor, 1)},
+	{Name: "dateceil", MinArgs: 2, MaxArgs: 2, Call: roundTime((Period).Ceil), Check: checkPeriodArg(1), Bind: bindRound((Period).Ceil, 1)},
 	fn("fromMillis", 1, 1, callFromMillis),
 	fn("toMillis", 1, 1, callToMillis),
 	fn("now", 0, 0, callNow),
@@ -109,6 +109,27 @@ func roundTime(round func(Period, int64) int64) func(*Env, []Value) Value {
 			return Null
 		}
 		return Timestamp(round(p, ms))
+	}
+}
+
+// bindRound specialises roundTime to a literal period, the written
+// argument i.
+func bindRound(round func(Period, int64) int64, i int) func([]Value) func(*Env, []Value) Value {
+	return func(lits []Value) func(*Env, []Value) Value {
+		if i >= len(lits) {
+			return nil
+		}
+		p, ok := periodArg(lits[i])
+		if !ok {
+			return nil
+		}
+		return func(_ *Env, args []Value) Value {
+			ms, ok := TimeArg(args[0])
+			if !ok {
+				return Null
+			}
+			return Timestamp(round(p, ms))
+		}
 	}
 }
 

@@ -61,6 +61,10 @@ type Func struct {
 	// args has a length within the bounds (plus one with Implicit); Call
 	// does not keep the slice. env may be nil.
 	Call func(env *Env, args []Value) Value
+	// Bind, when set, returns Call specialised to the written arguments
+	// that are literals (given as Check gets them), or nil: bin(5m) parses
+	// its period once per query rather than once per event.
+	Bind func(args []Value) func(env *Env, args []Value) Value
 }
 
 // CheckArity reports whether n written arguments fit f; the error wraps
@@ -86,7 +90,7 @@ var registry = buildRegistry()
 
 func buildRegistry() map[string]*Func {
 	m := map[string]*Func{}
-	for _, group := range [][]*Func{numericFuncs, stringFuncs, datetimeFuncs, generalFuncs, jsonFuncs, ipFuncs} {
+	for _, group := range [][]*Func{numericFuncs, stringFuncs, datetimeFuncs, generalFuncs, jsonFuncs, ipFuncs, dataProtFuncs} {
 		for _, f := range group {
 			key := strings.ToLower(f.Name)
 			if m[key] != nil {
@@ -116,7 +120,7 @@ func Lookup(name string) (*Func, bool) {
 // Names returns the documented names of all functions and aliases, sorted.
 func Names() []string {
 	names := make([]string, 0, len(registry))
-	for _, group := range [][]*Func{numericFuncs, stringFuncs, datetimeFuncs, generalFuncs, jsonFuncs, ipFuncs} {
+	for _, group := range [][]*Func{numericFuncs, stringFuncs, datetimeFuncs, generalFuncs, jsonFuncs, ipFuncs, dataProtFuncs} {
 		for _, f := range group {
 			names = append(names, f.Name)
 		}

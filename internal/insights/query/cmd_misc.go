@@ -107,11 +107,13 @@ type LookupKey struct {
 
 // LookupCmd is "lookup table key [as field], ... OUTPUT column, ...": add
 // the output columns of the table row whose key columns equal the log
-// fields (CWL_QuerySyntax-Lookup).
+// fields (CWL_QuerySyntax-Lookup). With OUTPUTNEW (New) a field that
+// already has a value keeps it.
 type LookupCmd struct {
 	Pos     int
 	Table   string
 	Keys    []LookupKey
+	New     bool
 	Outputs []string
 }
 
@@ -132,7 +134,11 @@ func (c *LookupCmd) String() string {
 			b.WriteString(k.LogField.String())
 		}
 	}
-	b.WriteString(" OUTPUT ")
+	if c.New {
+		b.WriteString(" OUTPUTNEW ")
+	} else {
+		b.WriteString(" OUTPUT ")
+	}
 	for i, o := range c.Outputs {
 		if i > 0 {
 			b.WriteString(", ")
@@ -162,7 +168,7 @@ func parseLookup(p *parser, pos int, sub bool) Command {
 	c.Table = p.src[start:end]
 	p.tok = p.lx.scan(end)
 	for {
-		if p.is("output") {
+		if p.is("output") || p.is("outputnew") {
 			p.mismatch("a lookup table column")
 		}
 		col, _ := p.parseName("a lookup table column")
@@ -178,8 +184,11 @@ func parseLookup(p *parser, pos int, sub bool) Command {
 		}
 		break
 	}
-	if !p.is("output") {
-		p.mismatch("',' or OUTPUT")
+	switch {
+	case p.is("outputnew"):
+		c.New = true
+	case !p.is("output"):
+		p.mismatch("',', OUTPUT or OUTPUTNEW")
 	}
 	p.next()
 	for {

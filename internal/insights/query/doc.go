@@ -40,7 +40,7 @@
 //	           | "pattern" expr
 //	           | "anomaly"
 //	           | "diff" [ "previousDay" | "previousWeek" | "previousMonth" ]
-//	           | "lookup" table name [ "as" field ] { "," name [ "as" field ] } "OUTPUT" name { "," name }
+//	           | "lookup" table name [ "as" field ] { "," name [ "as" field ] } ( "OUTPUT" | "OUTPUTNEW" ) name { "," name }
 //	           | "addtotals" { ( "fieldname" "=" name | ( "row" | "col" ) "=" bool ) } [ field { "," field } ]
 //	           | "logcompare" "timeshift" duration
 //	           | "join" { ( "type" "=" ( "inner" | "left" ) | ( "left" | "right" ) "=" name ) }
@@ -140,8 +140,8 @@
 //     condition is left.f = right.g, several joined with and; the subquery is
 //     a query in parentheses that starts with SOURCE.
 //   - lookup (CWL_QuerySyntax-Lookup): table names use letters, digits, "-"
-//     and "_"; "as log-field" may be omitted when the names agree; OUTPUT is
-//     the only output mode documented.
+//     and "_"; "as log-field" may be omitted when the names agree; the output
+//     mode is OUTPUT or OUTPUTNEW.
 //   - where is filter (CWL_QuerySyntax-Where) and prints as filter.
 //   - head, tail (deprecated, CWL_QuerySyntax), search and other words are
 //     not commands here and are rejected.

@@ -1,0 +1,226 @@
+package insights
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/vigilhq/vigil/internal/insights/funcs"
+	"github.com/vigilhq/vigil/internal/logstore"
+)
+
+// Column-wise blocks (logstore: JSON lines written as shapes and per-key
+// columns) are read without parsing JSON or rebuilding messages: a row of a
+// flat shape (a JSON object of strings and scalars) gets the fields the
+// query names straight from their columns, converted as discoverJSON
+// converts them, and its message is rebuilt only if something reads
+// @message. Other rows of the block (nested values, text) get their
+// message rebuilt and take the ordinary path.
+//
+// A query that opens with `filter @message like "text"` (the
+// requiredSubstrings form) tests each row against the block's shapes and
+// columns instead of its message: with text free of JSON's structural
+// characters, a message contains it exactly when one of its shape's
+// literals or one of its values does, and a value column is searched in
+// one pass over its bytes. Columns whose byte set cannot hold the text are
+// not even decompressed.
+
+// colSource is where a row of a column-wise block rebuilds its message
+// (r nil: nowhere, the row has its message).
+type colSource struct {
+	r *colReader
+	i int
+}
+
+// colWant is one field name the query references and its columns in the
+// current block.
+type colWant struct {
+	name     string
+	str, num int             // column ids, or -1
+	dict     [][]funcs.Value // per column (str, num): a dictionary column's values by code
+}
+
+// colReader fills rows from one column-wise block; a worker keeps one and
+// reuses it block after block.
+type colReader struct {
+	names []string // wanted JSON names (not @fields), fixed per query
+	lits  []string // the required substrings the reader checks exactly, or nil
+
+	cols  *logstore.Columns
+	wants []colWant
+	hit   []bool // per row of the block: contains every lit (when lits)
+	msg   []byte
+	err   error // a message could not be rebuilt; fails the query
+}
+
+// newColReader returns the reader for a plan, or nil when the plan gains
+// nothing from columns.
+func newColReader(p *plan) *colReader {
+	r := &colReader{}
+	for name := range p.env.want {
+		if !strings.HasPrefix(name, "@") {
+			r.names = append(r.names, name)
+		}
+	}
+	for _, l := range p.required {
+		if !columnSafe(l) {
+			return r
+		}
+	}
+	r.lits = p.required
+	return r
+}
+
+// columnSafe: text that a message can only contain within one literal or
+// one value of its shape — no JSON structural character, quote, backslash
+// or control character anywhere, and no white space at either end (white
+// space between a literal and a scalar value could be spanned).
+func columnSafe(s string) bool {
+	if s == "" || strings.TrimSpace(s) != s {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20, c == '{', c == '}', c == '[', c == ']', c == ':', c == ',', c == '"', c == '\\':
+			return false
+		}
+	}
+	return true
+}
+
+// begin prepares for block b's columns; false when a column cannot be read
+// (a corrupt block), with the error.
+func (r *colReader) begin(c *logstore.Columns, n int) error {
+	r.cols = c
+	r.wants = r.wants[:0]
+	for _, name := range r.names {
+		w := colWant{name: name, str: c.Column(name, logstore.KindString), num: c.Column(name, logstore.KindScalar)}
+		w.dict = make([][]funcs.Value, 2)
+		for k, id := range []int{w.str, w.num} {
+			if id < 0 {
+				continue
+			}
+			if err := c.Load(id); err != nil {
+				return err
+			}
+			if d, _ := c.Dict(id, nil); d != nil {
+				vals := make([]funcs.Value, len(d))
+				for j, v := range d {
+					vals[j] = columnValue(k == 0, v)
+				}
+				w.dict[k] = vals
+			}
+		}
+		r.wants = append(r.wants, w)
+	}
+	if r.lits == nil {
+		return nil
+	}
+	r.hit = r.hit[:0]
+	for range n {
+		r.hit = append(r.hit, true)
+	}
+	for _, lit := range r.lits {
+		if err := r.markHits(lit, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// markHits clears hit for the rows whose message does not contain lit.
+func (r *colReader) markHits(lit string, n int) error {
+	c := r.cols
+	shapes := c.Shapes()
+	inShape := make([]bool, len(shapes))
+	for s, sh := range shapes {
+		for _, l := range sh.Lits {
+			if bytes.Contains(l, []byte(lit)) {
+				inShape[s] = true
+				break
+			}
+		}
+	}
+	found := make([]bool, n)
+	for i := range n {
+		found[i] = inShape[c.Shape(i)]
+	}
+	for id := range c.NumColumns() {
+		if !c.MayContain(id, lit) {
+			continue
+		}
+		if err := c.Load(id); err != nil {
+			return err
+		}
+		c.Search(id, lit, found)
+	}
+	for i, f := range found {
+		r.hit[i] = r.hit[i] && f
+	}
+	return nil
+}
+
+// fill sets up ev (already holding the row's system fields) as row i of
+// the block. It reports false when the row fails the required substrings.
+func (r *colReader) fill(ev *row, i int) bool {
+	if r.lits != nil && !r.hit[i] {
+		return false
+	}
+	ev.src = colSource{r: r, i: i}
+	sh := &r.cols.Shapes()[r.cols.Shape(i)]
+	if !sh.Flat || len(sh.Slots) > maxJSONFields {
+		return true // discovered from the rebuilt message
+	}
+	ev.json = ev.json[:0]
+	for wi := range r.wants {
+		w := &r.wants[wi]
+		for k, id := range []int{w.str, w.num} {
+			if id < 0 {
+				continue
+			}
+			var v funcs.Value
+			if d := w.dict[k]; d != nil {
+				code, ok := r.cols.Code(id, i)
+				if !ok {
+					continue
+				}
+				v = d[code]
+			} else {
+				raw, ok := r.cols.Value(id, i)
+				if !ok {
+					continue
+				}
+				v = columnValue(k == 0, raw)
+			}
+			if !v.IsNull() {
+				ev.json = append(ev.json, namedVal{w.name, v})
+			}
+		}
+	}
+	ev.jsonDone = true
+	return true
+}
+
+// columnValue converts a column value as discoverJSON converts the same
+// JSON token: a string's content (str) or a number/true/false/null.
+func columnValue(str bool, raw []byte) funcs.Value {
+	if str {
+		return jsonStringValue(string(raw), bytes.IndexByte(raw, '\\') >= 0)
+	}
+	return jsonScalarValue(string(raw))
+}
+
+// message returns the row's message, rebuilding it from a column-wise
+// block the first time.
+func (ev *row) message() string {
+	if src := ev.src; src.r != nil {
+		ev.src = colSource{}
+		m, err := src.r.cols.AppendMessage(src.r.msg[:0], src.i)
+		if err != nil {
+			src.r.err = err
+			return ""
+		}
+		src.r.msg = m
+		ev.msg = string(m)
+	}
+	return ev.msg
+}

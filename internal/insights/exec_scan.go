@@ -1,0 +1,141 @@
+package insights
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"github.com/vigilhq/vigil/internal/logstore"
+)
+
+// worker is one scan goroutine's state; mu guards it against progress
+// snapshots.
+type worker struct {
+	mu    sync.Mutex
+	rows  []*row
+	stats *statsState
+	cols  *colReader
+}
+
+// scan reads spec's window through p's row-local stages, and through its
+// first stats when it has one, with scanWorkers goroutines. It returns the
+// rows the plan's blocking stages take (the stats rows, or the events,
+// unsorted; a top-k plan's workers keep only what its sort and limit can
+// return) and the scan's statistics (no LogGroupsScanned). progress, when
+// not nil, is called after each block with a function that copies the rows
+// kept so far.
+func (e *Engine) scan(ctx context.Context, spec Spec, p *plan, progress func(kept func() []*row, st Stats)) ([]*row, Stats, error) {
+	sc, err := e.blocks.Scan(ctx, spec.Partition, logstore.ScanQuery{
+		Groups: spec.Groups, Start: spec.Start, End: spec.End + 1, RequiredSubstrings: p.required, Columns: true,
+	})
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	defer sc.Close()
+
+	var matched atomic.Int64
+	stats := func() Stats {
+		ss := sc.Stats()
+		return Stats{RecordsMatched: float64(matched.Load()), RecordsScanned: float64(ss.RecordsScanned), BytesScanned: float64(ss.BytesScanned)}
+	}
+	ws := make([]*worker, scanWorkers)
+	for i := range ws {
+		ws[i] = &worker{cols: newColReader(p)}
+		if p.stats != nil {
+			ws[i].stats = newStatsState(p.stats)
+		}
+	}
+	kept := func() []*row {
+		var rows []*row
+		for _, w := range ws {
+			w.mu.Lock()
+			rows = append(rows, w.rows...)
+			w.mu.Unlock()
+		}
+		return rows
+	}
+	err = sc.Run(ctx, scanWorkers, func(wi int, b *logstore.Block) error {
+		n, err := ws[wi].block(p, b)
+		matched.Add(n)
+		if err == nil && progress != nil {
+			progress(kept, stats())
+		}
+		return err
+	})
+	if err != nil {
+		return nil, stats(), err
+	}
+	if p.stats != nil {
+		st := ws[0].stats
+		for _, w := range ws[1:] {
+			st.merge(w.stats)
+		}
+		return st.rows(), stats(), nil
+	}
+	return kept(), stats(), nil
+}
+
+// block runs one block's events through the plan and reports how many
+// passed its row-local stages.
+func (w *worker) block(p *plan, b *logstore.Block) (int64, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	cr := w.cols
+	if c := b.Columns(); c == nil {
+		cr = nil
+	} else if err := cr.begin(c, b.Len()); err != nil {
+		return 0, err
+	}
+	var n int64
+	var reuse *row
+	for i := 0; i < b.Len(); i++ {
+		r := reuse
+		if r == nil {
+			r = &row{}
+		}
+		*r = row{hasEvent: true, group: b.Group, stream: b.Streams[b.Stream[i]], ts: b.Timestamp[i],
+			ingest: b.IngestionTime[i], seq: b.Seq[i], vals: r.vals[:0], json: r.json[:0]}
+		if cr == nil {
+			r.msg = string(b.Message(i))
+		} else if !cr.fill(r, i) {
+			reuse = r
+			continue
+		}
+		if !runRow(p.pre, r) {
+			reuse = r
+			continue
+		}
+		n++
+		if w.stats != nil {
+			w.stats.add(r)
+			reuse = r
+			continue
+		}
+		reuse = nil
+		w.rows = append(w.rows, r)
+		if p.topK > 0 && len(w.rows) >= 2*p.topK+1024 {
+			w.trim(p)
+		}
+	}
+	if cr != nil {
+		// Rows outlive the block: the ones kept get their messages now,
+		// after a top-k plan has dropped all it can.
+		if p.topK > 0 && len(w.rows) > p.topK {
+			w.trim(p)
+		}
+		for _, r := range w.rows {
+			r.message()
+		}
+		if cr.err != nil {
+			return n, cr.err
+		}
+	}
+	return n, nil
+}
+
+// trim keeps the first topK rows in the plan's sort order.
+func (w *worker) trim(p *plan) {
+	sortRows(w.rows, p.rest[0].keys)
+	clear(w.rows[p.topK:])
+	w.rows = w.rows[:p.topK]
+}
