@@ -26,8 +26,10 @@ type Block struct {
 	Offsets       []uint32 // len Len()+1
 	Msgs          []byte
 
-	raw  []byte   // decompression buffer (Msgs aliases it)
-	cols *Columns // a columnar block loaded for its columns; reused
+	raw []byte // decompression buffer (Msgs aliases it)
+	// rebuilt holds the messages of a columnar block (Msgs aliases it).
+	rebuilt []byte
+	cols    *Columns // a columnar block loaded for its columns; reused
 	// colsLive: cols describes this block (Msgs is empty unless
 	// materialized).
 	colsLive bool

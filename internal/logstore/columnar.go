@@ -270,6 +270,7 @@ type Columns struct {
 	cols    []column
 	byName  map[string][]int
 	frames  []byte // the compressed column frames (owned)
+	hasSlot []bool // scratch of positions
 }
 
 // Shape is how one kind of message is laid out: Lits[0], value of
@@ -295,6 +296,7 @@ type column struct {
 	dict   [][]byte
 	codes  []byte
 	pos    []int32 // per encoded row: value index, or -1 (built on first use)
+	hasPos bool
 }
 
 // Shape returns row i's shape id; Shapes()[id] is the shape.
@@ -417,27 +419,29 @@ func (c *Columns) Load(id int) error {
 	p := raw
 	switch col.enc {
 	case encPlain:
+		// Lengths first, then the values: offsets are summed relative to
+		// the values' start, then moved past the lengths.
 		col.offs = slices.Grow(col.offs[:0], col.n+1)[:col.n+1]
-		lens := make([]uint64, 0, col.n)
-		for range col.n {
+		col.offs[0] = 0
+		var end uint64
+		for i := range col.n {
 			l, k := binary.Uvarint(p)
 			if k <= 0 {
 				return bad
 			}
 			p = p[k:]
-			lens = append(lens, l)
-		}
-		base := len(raw) - len(p)
-		col.offs[0] = uint32(base)
-		for i, l := range lens {
-			next := uint64(col.offs[i]) + l
-			if next > uint64(len(raw)) {
+			end += l
+			if end > uint64(len(p)) {
 				return bad
 			}
-			col.offs[i+1] = uint32(next)
+			col.offs[i+1] = uint32(end)
 		}
-		if int(col.offs[col.n]) != len(raw) {
+		if end != uint64(len(p)) {
 			return bad
+		}
+		base := uint32(len(raw) - len(p))
+		for i := range col.offs {
+			col.offs[i] += base
 		}
 	case encDict:
 		nd, k := binary.Uvarint(p)
@@ -474,24 +478,24 @@ func (c *Columns) Load(id int) error {
 // or -1.
 func (c *Columns) positions(id int) []int32 {
 	col := &c.cols[id]
-	if col.pos != nil {
+	if col.hasPos {
 		return col.pos
 	}
-	has := make([]bool, len(c.shapes))
+	c.hasSlot = slices.Grow(c.hasSlot[:0], len(c.shapes))[:len(c.shapes)]
 	for s, sh := range c.shapes {
-		has[s] = slices.Contains(sh.Slots, id)
+		c.hasSlot[s] = slices.Contains(sh.Slots, id)
 	}
-	pos := make([]int32, len(c.shapeOf))
+	pos := slices.Grow(col.pos[:0], len(c.shapeOf))[:len(c.shapeOf)]
 	k := int32(0)
 	for i, s := range c.shapeOf {
-		if has[s] {
+		if c.hasSlot[s] {
 			pos[i] = k
 			k++
 		} else {
 			pos[i] = -1
 		}
 	}
-	col.pos = pos
+	col.pos, col.hasPos = pos, true
 	return pos
 }
 
@@ -532,14 +536,22 @@ func (c *Columns) Dict(id int, codes []int16) ([][]byte, []int16) {
 // AppendMessage appends row i's message to dst, loading the columns its
 // shape needs.
 func (c *Columns) AppendMessage(dst []byte, i int) ([]byte, error) {
-	sh := &c.shapes[c.Shape(i)]
+	row := c.base + i
+	sh := &c.shapes[c.shapeOf[row]]
 	for j, id := range sh.Slots {
-		if err := c.Load(id); err != nil {
-			return dst, err
+		col := &c.cols[id]
+		if !col.loaded {
+			if err := c.Load(id); err != nil {
+				return dst, err
+			}
 		}
+		p := c.positions(id)[row]
 		dst = append(dst, sh.Lits[j]...)
-		v, _ := c.Value(id, i)
-		dst = append(dst, v...)
+		if col.enc == encDict {
+			dst = append(dst, col.dict[col.codes[p]]...)
+		} else {
+			dst = append(dst, col.data[col.offs[p]:col.offs[p+1]]...)
+		}
 	}
 	return append(dst, sh.Lits[len(sh.Slots)]...), nil
 }
@@ -637,7 +649,7 @@ func decodeColumnar(data []byte, b *Block, columns bool) error {
 			return bad("column")
 		}
 		*col = column{name: name, kind: kind, enc: enc, n: int(vals), off: off, size: int(size),
-			data: col.data[:0], offs: col.offs[:0], dict: col.dict[:0]}
+			data: col.data[:0], offs: col.offs[:0], dict: col.dict[:0], pos: col.pos[:0]}
 		for w := range col.bytes {
 			col.bytes[w] = binary.LittleEndian.Uint64(u.p[8*w:])
 		}
@@ -680,26 +692,59 @@ func decodeColumnar(data []byte, b *Block, columns bool) error {
 }
 
 // materialize rebuilds the messages of a block loaded for its columns, so
-// that it is an ordinary block.
+// that it is an ordinary block. The message lengths are known, so each is
+// copied into place piece by piece.
 func (b *Block) materialize() error {
 	if !b.colsLive {
 		return nil
 	}
 	c := b.cols
-	msgs := make([]byte, 0, b.MessageBytes())
-	for i := range b.Len() {
-		var err error
-		start := len(msgs)
-		if msgs, err = c.AppendMessage(msgs, i); err != nil {
+	for id := range c.cols {
+		if err := c.Load(id); err != nil {
 			return err
 		}
-		if len(msgs)-start != int(b.Offsets[i+1]-b.Offsets[i]) {
-			return fmt.Errorf("%w: columnar block: message %d length", ErrCorrupt, i)
-		}
+		c.positions(id)
 	}
 	base := b.Offsets[0]
 	for i := range b.Offsets {
 		b.Offsets[i] -= base
+	}
+	msgs := slices.Grow(b.rebuilt[:0], int(b.Offsets[b.Len()]))[:b.Offsets[b.Len()]]
+	b.rebuilt = msgs
+	// Values are consumed in row order, so each column keeps a cursor:
+	// its next value index.
+	next := make([]int32, len(c.cols))
+	for id := range c.cols {
+		pos := c.cols[id].pos
+		next[id] = -1
+		for r := c.base; r < len(pos); r++ {
+			if pos[r] >= 0 {
+				next[id] = pos[r]
+				break
+			}
+		}
+	}
+	o := 0
+	for i := range b.Len() {
+		sh := &c.shapes[c.shapeOf[c.base+i]]
+		lits := sh.Lits
+		for j, id := range sh.Slots {
+			o += copy(msgs[o:], lits[j])
+			col := &c.cols[id]
+			p := next[id]
+			next[id] = p + 1
+			var v []byte
+			if col.codes != nil {
+				v = col.dict[col.codes[p]]
+			} else {
+				v = col.data[col.offs[p]:col.offs[p+1]]
+			}
+			o += copy(msgs[o:], v)
+		}
+		o += copy(msgs[o:], lits[len(lits)-1])
+		if o != int(b.Offsets[i+1]) {
+			return fmt.Errorf("%w: columnar block: message %d length", ErrCorrupt, i)
+		}
 	}
 	b.Msgs = msgs
 	b.colsLive = false
