@@ -156,6 +156,9 @@ type plan struct {
 	rest     []stage
 	cols     []string // result columns; nil: the default
 	required []string
+	// requiredExact: the first stage is the filter required comes from and
+	// tests nothing else.
+	requiredExact bool
 	topK     int // > 0: workers may keep only the first topK rows by rest[0]'s keys
 }
 
@@ -299,7 +302,7 @@ func compilePlan(q *query.Query, account string, fenv *funcs.Env) (*plan, error)
 		}
 		p.topK = topK(p.rest)
 	}
-	p.required = requiredSubstrings(q)
+	p.required, p.requiredExact = requiredSubstrings(q)
 	return p, nil
 }
 
@@ -363,44 +366,58 @@ func compileParse(c *compiler, cmd *query.ParseCmd) (*parsePlan, error) {
 
 // requiredSubstrings: literals every matching message must contain, from a
 // leading filter of @message like "text" (or a plain-literal /regex/),
-// joined by and. Like is case-sensitive, so the literal must occur.
-func requiredSubstrings(q *query.Query) []string {
+// joined by and. Like is case-sensitive, so the literal must occur. exact:
+// the filter is nothing else, so a message passes it exactly when it holds
+// every literal.
+func requiredSubstrings(q *query.Query) (subs []string, exact bool) {
 	if len(q.Commands) == 0 {
-		return nil
+		return nil, false
 	}
 	f, ok := q.Commands[0].(*query.FilterCmd)
 	if !ok {
-		return nil
+		return nil, false
 	}
-	var out []string
+	exact = true
 	var walk func(e query.Expr)
 	walk = func(e query.Expr) {
-		switch e := e.(type) {
-		case *query.Binary:
-			if e.Op == query.OpAnd {
-				walk(e.L)
-				walk(e.R)
-			}
-		case *query.Like:
-			fr, ok := e.X.(*query.FieldRef)
-			if e.Not || !ok || fr.Name() != "@message" {
-				return
-			}
-			switch p := e.Pattern.(type) {
-			case *query.StringLit:
-				out = append(out, p.Value)
-			case *query.RegexLit:
-				if re, err := syntax.Parse(p.Source, syntax.Perl); err == nil {
-					re = re.Simplify()
-					if re.Op == syntax.OpLiteral && re.Flags&syntax.FoldCase == 0 {
-						out = append(out, string(re.Rune))
-					}
-				}
-			}
+		if b, ok := e.(*query.Binary); ok && b.Op == query.OpAnd {
+			walk(b.L)
+			walk(b.R)
+			return
+		}
+		if lit, ok := likeLiteral(e); ok {
+			subs = append(subs, lit)
+		} else {
+			exact = false
 		}
 	}
 	walk(f.Cond)
-	return out
+	return subs, exact
+}
+
+// likeLiteral returns the text of `@message like "text"` or of a
+// case-sensitive plain-literal regular expression.
+func likeLiteral(e query.Expr) (string, bool) {
+	l, ok := e.(*query.Like)
+	if !ok {
+		return "", false
+	}
+	fr, ok := l.X.(*query.FieldRef)
+	if l.Not || !ok || fr.Name() != "@message" {
+		return "", false
+	}
+	switch p := l.Pattern.(type) {
+	case *query.StringLit:
+		return p.Value, true
+	case *query.RegexLit:
+		if re, err := syntax.Parse(p.Source, syntax.Perl); err == nil {
+			re = re.Simplify()
+			if re.Op == syntax.OpLiteral && re.Flags&syntax.FoldCase == 0 {
+				return string(re.Rune), true
+			}
+		}
+	}
+	return "", false
 }
 
 // runRow applies row-local stages; false when a filter dropped the row.

@@ -44,6 +44,9 @@ type colWant struct {
 type colReader struct {
 	names []string // wanted JSON names (not @fields), fixed per query
 	lits  []string // the required substrings the reader checks exactly, or nil
+	// skip: how many of the plan's first stages fill has decided for the
+	// rows it accepts (1: the filter lits come from is nothing else).
+	skip int
 
 	cols  *logstore.Columns
 	wants []colWant
@@ -67,6 +70,9 @@ func newColReader(p *plan) *colReader {
 		}
 	}
 	r.lits = p.required
+	if p.requiredExact {
+		r.skip = 1
+	}
 	return r
 }
 

@@ -95,13 +95,16 @@ func (w *worker) block(p *plan, b *logstore.Block) (int64, error) {
 		}
 		*r = row{hasEvent: true, group: b.Group, stream: b.Streams[b.Stream[i]], ts: b.Timestamp[i],
 			ingest: b.IngestionTime[i], seq: b.Seq[i], vals: r.vals[:0], json: r.json[:0]}
+		pre := p.pre
 		if cr == nil {
 			r.msg = string(b.Message(i))
-		} else if !cr.fill(r, i) {
+		} else if cr.fill(r, i) {
+			pre = pre[cr.skip:]
+		} else {
 			reuse = r
 			continue
 		}
-		if !runRow(p.pre, r) {
+		if !runRow(pre, r) {
 			reuse = r
 			continue
 		}
@@ -118,11 +121,7 @@ func (w *worker) block(p *plan, b *logstore.Block) (int64, error) {
 		}
 	}
 	if cr != nil {
-		// Rows outlive the block: the ones kept get their messages now,
-		// after a top-k plan has dropped all it can.
-		if p.topK > 0 && len(w.rows) > p.topK {
-			w.trim(p)
-		}
+		// Rows outlive the block: the ones kept get their messages now.
 		for _, r := range w.rows {
 			r.message()
 		}
