@@ -127,6 +127,7 @@ type proj struct {
 type stage struct {
 	kind  stageKind
 	cond  evalFn
+	expr  query.Expr // stFilter: what cond was compiled from
 	projs []proj
 	parse *parsePlan
 	keys  []sortKey
@@ -187,7 +188,7 @@ func compilePlan(q *query.Query, account string, fenv *funcs.Env) (*plan, error)
 			if err != nil {
 				return nil, err
 			}
-			s = stage{kind: stFilter, cond: fn}
+			s = stage{kind: stFilter, cond: fn, expr: cmd.Cond}
 		case *query.FieldsCmd, *query.DisplayCmd:
 			var ps []query.Projection
 			if f, ok := cmd.(*query.FieldsCmd); ok {

@@ -51,6 +51,8 @@ type colReader struct {
 	cols  *logstore.Columns
 	wants []colWant
 	hit   []bool // per row of the block: contains every lit (when lits)
+	vec   *vecStats
+	vecs  vecScratch
 	msg   []byte
 	err   error // a message could not be rebuilt; fails the query
 }
@@ -73,6 +75,7 @@ func newColReader(p *plan) *colReader {
 	if p.requiredExact {
 		r.skip = 1
 	}
+	r.vec = newVecStats(p, r.skip)
 	return r
 }
 
@@ -179,31 +182,79 @@ func (r *colReader) fill(ev *row, i int) bool {
 	ev.json = ev.json[:0]
 	for wi := range r.wants {
 		w := &r.wants[wi]
-		for k, id := range []int{w.str, w.num} {
-			if id < 0 {
-				continue
-			}
-			var v funcs.Value
-			if d := w.dict[k]; d != nil {
-				code, ok := r.cols.Code(id, i)
-				if !ok {
-					continue
-				}
-				v = d[code]
-			} else {
-				raw, ok := r.cols.Value(id, i)
-				if !ok {
-					continue
-				}
-				v = columnValue(k == 0, raw)
-			}
-			if !v.IsNull() {
-				ev.json = append(ev.json, namedVal{w.name, v})
-			}
+		if v := w.value(r.cols, i); !v.IsNull() {
+			ev.json = append(ev.json, namedVal{w.name, v})
 		}
 	}
 	ev.jsonDone = true
 	return true
+}
+
+// value is row i's value of the field (null when it has none).
+func (w *colWant) value(c *logstore.Columns, i int) funcs.Value {
+	for k, id := range [2]int{w.str, w.num} {
+		if id < 0 {
+			continue
+		}
+		if d := w.dict[k]; d != nil {
+			if code, ok := c.Code(id, i); ok {
+				return d[code]
+			}
+		} else if raw, ok := c.Value(id, i); ok {
+			return columnValue(k == 0, raw)
+		}
+	}
+	return funcs.Null
+}
+
+// want returns the reader's entry for a field name, or nil.
+func (r *colReader) want(name string) *colWant {
+	for i := range r.wants {
+		if r.wants[i].name == name {
+			return &r.wants[i]
+		}
+	}
+	return nil
+}
+
+// codes returns the field's values in the block as codes, or nil when one
+// of its columns is not a dictionary.
+func (r *colReader) codes(name string, n int, scratch *[]int16) *vecField {
+	w := r.want(name)
+	if w == nil {
+		return nil
+	}
+	f := &vecField{vals: []funcs.Value{funcs.Null}, codes: make([]uint16, n)}
+	for k, id := range [2]int{w.str, w.num} {
+		if id < 0 {
+			continue
+		}
+		if w.dict[k] == nil {
+			return nil
+		}
+		var codes []int16
+		_, codes = r.cols.Dict(id, (*scratch)[:0])
+		*scratch = codes
+		base := len(f.vals)
+		f.vals = append(f.vals, w.dict[k]...)
+		for i, c := range codes {
+			if c >= 0 {
+				f.codes[i] = uint16(base + int(c))
+			}
+		}
+	}
+	return f
+}
+
+// valueOf reads a field that is not (only) dictionary columns.
+func (r *colReader) valueOf(name string) func(i int) funcs.Value {
+	w := r.want(name)
+	return func(i int) funcs.Value {
+		if w == nil {
+			return funcs.Null
+		}
+		return w.value(r.cols, i)
+	}
 }
 
 // columnValue converts a column value as discoverJSON converts the same

@@ -97,6 +97,10 @@ func TestColumnsMatchRows(t *testing.T) {
 		"fields level, nested.a, nested.b.1, latency_ms, timeout_ms | sort @timestamp desc | limit 100",
 		"fields @timestamp, level, msg | filter ispresent(msg) | limit 30",
 		"stats count(*) by a, b",
+		`filter level in ["INFO", "WARN"] and service != "svc1" | stats count(*), max(latency_ms), sortsFirst(level), sortsLast(service) by service, bin(30m)`,
+		`filter latency_ms >= 12 or level = "" | stats count(level), earliest(service), latest(latency_ms), pct(latency_ms, 90) by bin(1m)`,
+		`filter not ispresent(service) | stats count(*) by level`,
+		`filter strlen(level) > 3 | filter level like /R/ | stats count_distinct(latency_ms), stddev(latency_ms) by level, service`,
 		"filter isempty(level) | stats count(*)",
 		"parse @message 'provider *' as what | stats count(*) by what",
 	} {

@@ -87,8 +87,23 @@ func (w *worker) block(p *plan, b *logstore.Block) (int64, error) {
 		return 0, err
 	}
 	var n int64
+	count := b.Len()
+	var leftover []int // when the vectorised path took the block: the rows it left
+	vectorised := false
+	if cr != nil && cr.vec != nil && w.stats != nil {
+		var m int64
+		if m, vectorised = cr.vec.block(w.stats, cr, b); vectorised {
+			n += m
+			leftover = cr.vecs.leftover
+			count = len(leftover)
+		}
+	}
 	var reuse *row
-	for i := 0; i < b.Len(); i++ {
+	for k := range count {
+		i := k
+		if vectorised {
+			i = leftover[k]
+		}
 		r := reuse
 		if r == nil {
 			r = &row{}

@@ -34,9 +34,10 @@ var aggKinds = map[string]aggKind{
 }
 
 type aggSpec struct {
-	kind aggKind
-	arg  evalFn // nil: count(*) or count()
-	pct  float64
+	kind    aggKind
+	arg     evalFn     // nil: count(*) or count()
+	argExpr query.Expr // what arg was compiled from
+	pct     float64
 }
 
 // acc accumulates one aggregate of one group. Accumulators of different
@@ -59,7 +60,11 @@ func (a *acc) add(s *aggSpec, r *row) {
 		a.n++
 		return
 	}
-	v := s.arg(r, nil)
+	a.addValue(s, s.arg(r, nil), r.ts, r.seq)
+}
+
+// addValue adds the argument's value v of the event (ts, seq).
+func (a *acc) addValue(s *aggSpec, v funcs.Value, ts int64, seq uint64) {
 	if v.IsNull() {
 		return
 	}
@@ -92,9 +97,9 @@ func (a *acc) add(s *aggSpec, r *row) {
 			a.nums = append(a.nums, x)
 		}
 	case aggEarliest, aggLatest:
-		a.takeExt(s.kind, v, r.ts, r.seq)
+		a.takeExt(s.kind, v, ts, seq)
 	case aggSortsFirst, aggSortsLast:
-		a.takeSorted(s.kind, v, r.ts, r.seq)
+		a.takeSorted(s.kind, v, ts, seq)
 	}
 }
 
@@ -182,6 +187,7 @@ func (a *acc) result(s *aggSpec) funcs.Value {
 // statsPlan is one compiled stats command.
 type statsPlan struct {
 	by        []evalFn
+	byExprs   []query.Expr // what by was compiled from
 	byNames   []string
 	aggs      []aggSpec
 	items     []evalFn
@@ -196,6 +202,7 @@ func compileStats(c *compiler, s *query.StatsCmd) (*statsPlan, error) {
 			return nil, err
 		}
 		p.by = append(p.by, fn)
+		p.byExprs = append(p.byExprs, b.Expr)
 		p.byNames = append(p.byNames, b.Name())
 	}
 	ac := *c
@@ -211,7 +218,7 @@ func compileStats(c *compiler, s *query.StatsCmd) (*statsPlan, error) {
 				if err != nil {
 					return 0, err
 				}
-				spec.arg = arg
+				spec.arg, spec.argExpr = arg, call.Args[0]
 			}
 		}
 		if spec.arg == nil && kind != aggCount {
@@ -256,22 +263,30 @@ func newStatsState(p *statsPlan) *statsState {
 }
 
 func (st *statsState) add(r *row) {
-	st.buf = st.buf[:0]
 	for i, fn := range st.p.by {
-		v := fn(r, nil)
-		st.keys[i] = v
+		st.keys[i] = fn(r, nil)
+	}
+	g := st.group(st.keys)
+	for i := range st.p.aggs {
+		g.accs[i].add(&st.p.aggs[i], r)
+	}
+}
+
+// group returns the group of the by values keys, created if new (keys is
+// not kept).
+func (st *statsState) group(keys []funcs.Value) *statsGroup {
+	st.buf = st.buf[:0]
+	for _, v := range keys {
 		st.buf = append(st.buf, byte(v.Kind()))
 		st.buf = v.AppendKey(st.buf)
 		st.buf = append(st.buf, 0xff)
 	}
 	g := st.groups[string(st.buf)]
 	if g == nil {
-		g = &statsGroup{keys: slices.Clone(st.keys), accs: make([]acc, len(st.p.aggs))}
+		g = &statsGroup{keys: slices.Clone(keys), accs: make([]acc, len(st.p.aggs))}
 		st.groups[string(st.buf)] = g
 	}
-	for i := range st.p.aggs {
-		g.accs[i].add(&st.p.aggs[i], r)
-	}
+	return g
 }
 
 func (st *statsState) merge(o *statsState) {
