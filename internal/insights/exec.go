@@ -160,7 +160,7 @@ type plan struct {
 	// requiredExact: the first stage is the filter required comes from and
 	// tests nothing else.
 	requiredExact bool
-	topK     int // > 0: workers may keep only the first topK rows by rest[0]'s keys
+	topK          int // > 0: workers may keep only the first topK rows by rest[0]'s keys
 }
 
 // defaultCols are the columns of a query without fields, display or stats.
