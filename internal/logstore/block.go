@@ -29,6 +29,7 @@ type Block struct {
 	raw []byte // decompression buffer (Msgs aliases it)
 	// rebuilt holds the messages of a columnar block (Msgs aliases it).
 	rebuilt []byte
+	vals    []uint64 // decoding scratch
 	cols    *Columns // a columnar block loaded for its columns; reused
 	// colsLive: cols describes this block (Msgs is empty unless
 	// materialized).
@@ -266,9 +267,17 @@ func parseRowHeader(p []byte, b *Block) ([]byte, error) {
 	b.IngestionTime = slices.Grow(b.IngestionTime, n)[:n]
 	b.Seq = slices.Grow(b.Seq, n)[:n]
 	b.Stream = slices.Grow(b.Stream, n)[:n]
+	if !u.ok {
+		return bad("row columns")
+	}
+	b.vals = slices.Grow(b.vals[:0], n)[:n]
+	vals := b.vals
+	var ok bool
+	if p, ok = readUvarints(u.p, vals); !ok {
+		return bad("timestamps")
+	}
 	var t int64
-	for i := range n {
-		v := u.next()
+	for i, v := range vals {
 		if i == 0 {
 			t = unzigzag(v)
 		} else {
@@ -279,25 +288,50 @@ func parseRowHeader(p []byte, b *Block) ([]byte, error) {
 		}
 		b.Timestamp[i] = t
 	}
-	for i := range n {
-		b.IngestionTime[i] = b.Timestamp[i] + unzigzag(u.next())
+	if p, ok = readUvarints(p, vals); !ok {
+		return bad("ingestion times")
 	}
-	var s uint64
-	for i := range n {
-		s += uint64(unzigzag(u.next()))
-		b.Seq[i] = s
+	for i, v := range vals {
+		b.IngestionTime[i] = b.Timestamp[i] + unzigzag(v)
 	}
-	for i := range n {
-		v := u.next()
+	if p, ok = readUvarints(p, vals); !ok {
+		return bad("sequence numbers")
+	}
+	var sq uint64
+	for i, v := range vals {
+		sq += uint64(unzigzag(v))
+		b.Seq[i] = sq
+	}
+	if p, ok = readUvarints(p, vals); !ok {
+		return bad("stream ids")
+	}
+	for i, v := range vals {
 		if v >= ns {
 			return bad("stream ids")
 		}
 		b.Stream[i] = uint32(v)
 	}
-	if !u.ok {
-		return bad("row columns")
+	return p, nil
+}
+
+// readUvarints fills dst with the uvarints at the start of p and returns
+// the rest of p.
+func readUvarints(p []byte, dst []uint64) ([]byte, bool) {
+	j := 0
+	for i := range dst {
+		if j < len(p) && p[j] < 0x80 { // most values here: one byte, no call
+			dst[i] = uint64(p[j])
+			j++
+			continue
+		}
+		v, k := binary.Uvarint(p[j:])
+		if k <= 0 {
+			return nil, false
+		}
+		dst[i] = v
+		j += k
 	}
-	return u.p, nil
+	return p[j:], true
 }
 
 // parseLengths reads b.Len() message lengths into b.Offsets; total bounds
@@ -305,15 +339,19 @@ func parseRowHeader(p []byte, b *Block) ([]byte, error) {
 func parseLengths(p []byte, total int, b *Block) ([]byte, error) {
 	n := b.Len()
 	b.Offsets = slices.Grow(b.Offsets, n+1)[:n+1]
-	u := uvarints{p: p, ok: true}
+	b.vals = slices.Grow(b.vals[:0], n)[:n]
+	p, ok := readUvarints(p, b.vals)
+	if !ok {
+		return nil, fmt.Errorf("%w: block: bad message lengths", ErrCorrupt)
+	}
 	var off uint64
 	b.Offsets[0] = 0
-	for i := range n {
-		off += u.next()
-		if !u.ok || off > uint64(total) {
+	for i, l := range b.vals {
+		off += l
+		if off > uint64(total) {
 			return nil, fmt.Errorf("%w: block: bad message lengths", ErrCorrupt)
 		}
 		b.Offsets[i+1] = uint32(off)
 	}
-	return u.p, nil
+	return p, nil
 }

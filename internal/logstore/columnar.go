@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+
+	"github.com/klauspost/compress/s2"
 )
 
 // A block whose messages are mostly JSON objects is written column-wise, so
@@ -235,7 +237,7 @@ func encodeColumnar(dst []byte, b *Block) ([]byte, bool) {
 	}
 	e.meta = meta
 	dst = append(dst, colMagic)
-	mf := zenc.EncodeAll(meta, nil)
+	mf := s2.Encode(nil, meta)
 	dst = binary.AppendUvarint(dst, uint64(len(mf)))
 	dst = append(dst, mf...)
 	for _, f := range frames {
@@ -564,7 +566,11 @@ func decodeColumnar(data []byte, b *Block, columns bool) error {
 	if k <= 0 || ml > uint64(len(data)-k) {
 		return bad("meta length")
 	}
-	meta, err := zdec.DecodeAll(data[k:k+int(ml)], b.raw[:0])
+	mf := data[k : k+int(ml)]
+	if dl, err := s2.DecodedLen(mf); err != nil || dl > maxBlockRaw {
+		return bad("meta")
+	}
+	meta, err := s2.Decode(b.raw[:cap(b.raw)], mf)
 	if err != nil {
 		return fmt.Errorf("%w: columnar block: %v", ErrCorrupt, err)
 	}
@@ -584,11 +590,16 @@ func decodeColumnar(data []byte, b *Block, columns bool) error {
 	}
 	c := b.cols
 	c.base, c.n = 0, n
-	u := uvarints{p: p, ok: true}
-	c.shapeOf = slices.Grow(c.shapeOf[:0], n)[:n]
-	for i := range n {
-		c.shapeOf[i] = uint32(u.next())
+	b.vals = slices.Grow(b.vals[:0], n)[:n]
+	p, ok := readUvarints(p, b.vals)
+	if !ok {
+		return bad("shape ids")
 	}
+	c.shapeOf = slices.Grow(c.shapeOf[:0], n)[:n]
+	for i, s := range b.vals {
+		c.shapeOf[i] = uint32(min(s, colMaxShapes))
+	}
+	u := uvarints{p: p, ok: true}
 	ns := u.next()
 	if !u.ok || ns == 0 || ns > colMaxShapes {
 		return bad("shape count")
