@@ -67,16 +67,28 @@ type colBuilder struct {
 	dict  map[string]uint8 // nil once the column has too many values
 	order [][]byte         // dictionary values by code
 	codes []byte
-	bytes [4]uint64 // the set of bytes the values hold
+}
+
+// byteSet is the set of bytes the column's values hold, as Columns keeps
+// it: bit b of word b/64.
+func (c *colBuilder) byteSet() [4]uint64 {
+	var seen [256]bool
+	for _, b := range c.data {
+		seen[b] = true
+	}
+	var set [4]uint64
+	for b, ok := range seen {
+		if ok {
+			set[b>>6] |= 1 << (b & 63)
+		}
+	}
+	return set
 }
 
 func (c *colBuilder) add(v []byte) {
 	c.n++
 	c.lens = binary.AppendUvarint(c.lens, uint64(len(v)))
 	c.data = append(c.data, v...)
-	for _, b := range v {
-		c.bytes[b>>6] |= 1 << (b & 63)
-	}
 	if c.dict == nil {
 		return
 	}
@@ -103,6 +115,7 @@ type colEncoder struct {
 	shapeOf  []int
 	colIndex map[string]int
 	cols     []*colBuilder
+	spare    []*colBuilder // builders of earlier blocks, for their buffers
 	meta     []byte
 }
 
@@ -115,6 +128,7 @@ func (e *colEncoder) reset() {
 	e.slots = e.slots[:0]
 	e.shapeOf = e.shapeOf[:0]
 	clear(e.colIndex)
+	e.spare = append(e.spare, e.cols...)
 	e.cols = e.cols[:0]
 	e.meta = e.meta[:0]
 }
@@ -126,7 +140,20 @@ func (e *colEncoder) column(name string, kind ValueKind) int {
 	}
 	id := len(e.cols)
 	e.colIndex[key] = id
-	e.cols = append(e.cols, &colBuilder{name: name, kind: kind, dict: map[string]uint8{}})
+	var c *colBuilder
+	if n := len(e.spare); n > 0 {
+		c, e.spare = e.spare[n-1], e.spare[:n-1]
+		dict := c.dict
+		if dict == nil {
+			dict = map[string]uint8{}
+		}
+		clear(dict)
+		*c = colBuilder{lens: c.lens[:0], data: c.data[:0], dict: dict, order: c.order[:0], codes: c.codes[:0]}
+	} else {
+		c = &colBuilder{dict: map[string]uint8{}}
+	}
+	c.name, c.kind = name, kind
+	e.cols = append(e.cols, c)
 	return id
 }
 
@@ -153,7 +180,6 @@ func encodeColumnar(dst []byte, b *Block) ([]byte, bool) {
 			e.cols[raw].add(msg)
 			continue
 		}
-		objects++
 		// The shape's key: each value's kind and the literal before it,
 		// then the closing literal.
 		k := e.shapeKey[:0]
@@ -167,6 +193,10 @@ func encodeColumnar(dst []byte, b *Block) ([]byte, bool) {
 		k = append(k, msg[prev:]...)
 		e.shapeKey = k
 		id, ok := e.shapes[string(k)]
+		if !ok && hasRepeatedKey(msg, e.mem) {
+			e.shapes[string(k)] = 0 // raw, like every message of this shape
+			ok = true
+		}
 		if !ok {
 			if len(e.shapeDef) == colMaxShapes {
 				return dst, false
@@ -188,6 +218,12 @@ func encodeColumnar(dst []byte, b *Block) ([]byte, bool) {
 			e.shapeDef = append(e.shapeDef, encodeShape(nil, lits, slots))
 			e.slots = append(e.slots, slots)
 		}
+		if id == 0 {
+			e.shapeOf = append(e.shapeOf, 0)
+			e.cols[raw].add(msg)
+			continue
+		}
+		objects++
 		e.shapeOf = append(e.shapeOf, id)
 		for j, m := range e.mem {
 			e.cols[e.slots[id][j]].add(msg[m.Start:m.End])
@@ -231,7 +267,7 @@ func encodeColumnar(dst []byte, b *Block) ([]byte, bool) {
 		meta = append(meta, byte(c.kind), enc)
 		meta = binary.AppendUvarint(meta, uint64(c.n))
 		meta = binary.AppendUvarint(meta, uint64(len(frames[ci])))
-		for _, w := range c.bytes {
+		for _, w := range c.byteSet() {
 			meta = binary.LittleEndian.AppendUint64(meta, w)
 		}
 	}

@@ -1,5 +1,7 @@
 package logstore
 
+import "encoding/binary"
+
 // splitObject splits a message that is one JSON object into its top-level
 // members: the byte ranges of each value (a string's content without its
 // quotes, or a whole number, true, false, null, object or array token).
@@ -10,10 +12,11 @@ package logstore
 // It validates the whole message the way JSON requires (and as the Logs
 // Insights engine's scanner does: strings without raw control characters
 // and with valid escapes, the number grammar, nesting up to maxJSONDepth),
-// and refuses what the columnar form does not keep as columns: a key with
-// an escape (two spellings of one name) and a repeated key. It appends to
-// mem and reports false for those and for anything but one object
-// (white space around it is part of the shape).
+// and refuses a key with an escape (two spellings of one name), which the
+// columnar form does not keep as a column. It appends to mem and reports
+// false for that and for anything but one object (white space around it
+// is part of the shape). Repeated keys are the caller's to find
+// (hasRepeatedKey): once per shape, not once per message.
 func splitObject(msg []byte, mem []member) ([]member, bool) {
 	s := jsonSplitter{s: msg}
 	s.space()
@@ -39,11 +42,6 @@ func splitObject(msg []byte, mem []member) ([]member, bool) {
 			return mem[:base], false
 		}
 		key := msg[ks : s.i-1]
-		for _, m := range mem[base:] {
-			if string(msg[m.KeyStart:m.KeyEnd]) == string(key) {
-				return mem[:base], false
-			}
-		}
 		s.space()
 		if s.i >= len(msg) || msg[s.i] != ':' {
 			return mem[:base], false
@@ -91,6 +89,18 @@ func splitObject(msg []byte, mem []member) ([]member, bool) {
 			return mem[:base], false
 		}
 	}
+}
+
+// hasRepeatedKey reports whether two members of msg have the same key.
+func hasRepeatedKey(msg []byte, mem []member) bool {
+	for i, m := range mem {
+		for _, o := range mem[:i] {
+			if string(msg[m.KeyStart:m.KeyEnd]) == string(msg[o.KeyStart:o.KeyEnd]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // member is one top-level member of a JSON object message.
@@ -247,10 +257,26 @@ var strSpecial = func() (t [256]bool) {
 	return t
 }()
 
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// mayBeSpecial reports whether a word of eight bytes may hold a quote, a
+// backslash or a control character (never false when it does).
+func mayBeSpecial(w uint64) bool {
+	zero := func(x uint64) uint64 { return (x - ones) & ^x & highs }
+	return zero(w^('"'*ones))|zero(w^('\\'*ones))|((w-0x20*ones)&^w&highs) != 0
+}
+
 // str skips a string starting at its opening quote.
 func (s *jsonSplitter) str() (escaped, ok bool) {
 	s.i++
 	for s.i < len(s.s) {
+		// Eight bytes at a time while none can end the run.
+		for s.i+8 <= len(s.s) && !mayBeSpecial(binary.LittleEndian.Uint64(s.s[s.i:])) {
+			s.i += 8
+		}
 		for s.i < len(s.s) && !strSpecial[s.s[s.i]] {
 			s.i++
 		}
