@@ -594,6 +594,21 @@ func (c *Columns) AppendMessage(dst []byte, i int) ([]byte, error) {
 	return append(dst, sh.Lits[len(sh.Slots)]...), nil
 }
 
+// putShort writes v at dst[o:] and returns the offset after it. The pieces
+// of a message are mostly under 16 bytes; such a piece is moved as two
+// 8-byte words, no call, when it is followed by 8 more readable bytes in
+// memory and dst has room: what lands past it is overwritten by the next
+// piece, or falls in dst's slack.
+func putShort(dst []byte, o int, v []byte) int {
+	if n := len(v); n <= 16 && cap(v) >= 16 && o+16 <= len(dst) {
+		w := v[:16]
+		binary.LittleEndian.PutUint64(dst[o:], binary.LittleEndian.Uint64(w))
+		binary.LittleEndian.PutUint64(dst[o+8:], binary.LittleEndian.Uint64(w[8:]))
+		return o + n
+	}
+	return o + copy(dst[o:], v)
+}
+
 // decodeColumnar decodes a columnar payload (after its magic byte) into b:
 // with columns, b.Columns() reads it; otherwise its messages are rebuilt.
 func decodeColumnar(data []byte, b *Block, columns bool) error {
@@ -756,8 +771,10 @@ func (b *Block) materialize() error {
 	for i := range b.Offsets {
 		b.Offsets[i] -= base
 	}
-	msgs := slices.Grow(b.rebuilt[:0], int(b.Offsets[b.Len()]))[:b.Offsets[b.Len()]]
-	b.rebuilt = msgs
+	total := int(b.Offsets[b.Len()])
+	// 16 bytes of slack: putShort may write that far past a message.
+	buf := slices.Grow(b.rebuilt[:0], total+16)[:total+16]
+	b.rebuilt = buf
 	// Values are consumed in row order, so each column keeps a cursor:
 	// its next value index.
 	next := make([]int32, len(c.cols))
@@ -776,23 +793,22 @@ func (b *Block) materialize() error {
 		sh := &c.shapes[c.shapeOf[c.base+i]]
 		lits := sh.Lits
 		for j, id := range sh.Slots {
-			o += copy(msgs[o:], lits[j])
+			o = putShort(buf, o, lits[j])
 			col := &c.cols[id]
 			p := next[id]
 			next[id] = p + 1
-			var v []byte
 			if col.codes != nil {
-				v = col.dict[col.codes[p]]
+				o = putShort(buf, o, col.dict[col.codes[p]])
 			} else {
-				v = col.data[col.offs[p]:col.offs[p+1]]
+				o = putShort(buf, o, col.data[col.offs[p]:col.offs[p+1]])
 			}
-			o += copy(msgs[o:], v)
 		}
-		o += copy(msgs[o:], lits[len(lits)-1])
+		o = putShort(buf, o, lits[len(lits)-1])
 		if o != int(b.Offsets[i+1]) {
 			return fmt.Errorf("%w: columnar block: message %d length", ErrCorrupt, i)
 		}
 	}
+	msgs := buf[:total]
 	b.Msgs = msgs
 	b.colsLive = false
 	return nil
