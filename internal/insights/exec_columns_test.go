@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vigilhq/vigil/internal/insights/funcs"
 	"github.com/vigilhq/vigil/internal/insights/query"
 	"github.com/vigilhq/vigil/internal/logstore"
 )
@@ -132,4 +133,68 @@ func brief(rows []Row) string {
 		fmt.Fprint(&b, r, " ")
 	}
 	return b.String()
+}
+
+// FuzzColumnsMatchJSON: a message the log store writes as a flat shape
+// must be one discoverJSON accepts, with the same value for every key.
+func FuzzColumnsMatchJSON(f *testing.F) {
+	for _, l := range columnLines(3, 40) {
+		f.Add(l)
+	}
+	f.Add(`{"a":"\u00e9\n","b":1e400,"c":-0.5E+3,"d":true,"e":null}`)
+	f.Add(`{"a":"x"} `)
+	f.Add("{\"a\":\"\x7f\xff\"}")
+	s := openStore(f)
+	ctx := context.Background()
+	n := 0
+	f.Fuzz(func(t *testing.T, msg string) {
+		n++
+		group := fmt.Sprint("g", n)
+		// Two copies: a block is column-wise only when most rows are objects.
+		evs := []logstore.Event{{Timestamp: 1, Message: []byte(msg)}, {Timestamp: 2, Message: []byte(msg)}}
+		if err := s.Append(ctx, testPart, group, "s", evs); err != nil {
+			t.Skip()
+		}
+		if err := s.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sc, err := s.Scan(ctx, testPart, logstore.ScanQuery{Groups: []string{group}, Columns: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sc.Close()
+		err = sc.Run(ctx, 1, func(_ int, b *logstore.Block) error {
+			c := b.Columns()
+			if c == nil {
+				return nil
+			}
+			sh := c.Shapes()[c.Shape(0)]
+			if !sh.Flat {
+				return nil
+			}
+			for _, id := range sh.Slots {
+				name, kind := c.ColumnName(id)
+				if err := c.Load(id); err != nil {
+					return err
+				}
+				raw, _ := c.Value(id, 0)
+				got := columnValue(kind == logstore.KindString, raw)
+				env := &fieldEnv{want: map[string]bool{name: true}, prefix: map[string]bool{}}
+				var want funcs.Value
+				found := false
+				for _, nv := range discoverJSON(msg, env) {
+					if nv.name == name {
+						want, found = nv.v, true
+					}
+				}
+				if found != !got.IsNull() || found && got.String() != want.String() {
+					t.Fatalf("%q: key %q: columns %v, discoverJSON %v (found %v)", msg, name, got, want, found)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 }
