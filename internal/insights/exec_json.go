@@ -2,10 +2,10 @@ package insights
 
 import (
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/vigilhq/vigil/internal/insights/funcs"
+	"github.com/vigilhq/vigil/internal/jsonscan"
 )
 
 // discoverJSON flattens a JSON object message into dotted field names
@@ -103,16 +103,7 @@ func (s *jsonScanner) run() ([]namedVal, bool) {
 	return s.out, true
 }
 
-func (s *jsonScanner) space() {
-	for s.i < len(s.s) {
-		switch s.s[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
+func (s *jsonScanner) space() { s.i = jsonscan.Space(s.s, s.i) }
 
 // pushPath extends the path as jsonWalker.child does and returns the old
 // length.
@@ -234,11 +225,9 @@ func jsonScalarValue(raw string) funcs.Value {
 }
 
 func (s *jsonScanner) word(w string) bool {
-	if strings.HasPrefix(s.s[s.i:], w) {
-		s.i += len(w)
-		return true
-	}
-	return false
+	var ok bool
+	s.i, ok = jsonscan.Word(s.s, s.i, w)
+	return ok
 }
 
 // object scans an object at depth whose members the walker treats as
@@ -364,83 +353,14 @@ func (s *jsonScanner) array(depth, mode int) bool {
 // str validates a string literal as funcs.ParseJSON reads it and reports
 // whether it holds escapes.
 func (s *jsonScanner) str() (escaped, ok bool) {
-	s.i++ // opening quote
-	for s.i < len(s.s) {
-		c := s.s[s.i]
-		switch {
-		case c == '"':
-			s.i++
-			return escaped, true
-		case c < 0x20:
-			return false, false
-		case c == '\\':
-			escaped = true
-			s.i++
-			if s.i >= len(s.s) {
-				return false, false
-			}
-			switch s.s[s.i] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				s.i++
-			case 'u':
-				s.i++
-				if s.i+4 > len(s.s) {
-					return false, false
-				}
-				for _, h := range []byte(s.s[s.i : s.i+4]) {
-					if !isHex(h) {
-						return false, false
-					}
-				}
-				s.i += 4
-			default:
-				return false, false
-			}
-			continue
-		}
-		s.i++
-	}
-	return false, false
+	s.i, escaped, ok = jsonscan.String(s.s, s.i)
+	return escaped, ok
 }
 
-func isHex(c byte) bool {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-}
-
-// number validates a number as funcs.ParseJSON reads it.
 func (s *jsonScanner) number() bool {
-	if s.s[s.i] == '-' {
-		s.i++
-	}
-	digits := func() int {
-		n := 0
-		for s.i < len(s.s) && s.s[s.i] >= '0' && s.s[s.i] <= '9' {
-			s.i++
-			n++
-		}
-		return n
-	}
-	if s.i < len(s.s) && s.s[s.i] == '0' {
-		s.i++
-	} else if digits() == 0 {
-		return false
-	}
-	if s.i < len(s.s) && s.s[s.i] == '.' {
-		s.i++
-		if digits() == 0 {
-			return false
-		}
-	}
-	if s.i < len(s.s) && (s.s[s.i] == 'e' || s.s[s.i] == 'E') {
-		s.i++
-		if s.i < len(s.s) && (s.s[s.i] == '+' || s.s[s.i] == '-') {
-			s.i++
-		}
-		if digits() == 0 {
-			return false
-		}
-	}
-	return true
+	var ok bool
+	s.i, ok = jsonscan.Number(s.s, s.i)
+	return ok
 }
 
 // discoverJSONTree is discoverJSON by way of funcs.ParseJSON's tree: the

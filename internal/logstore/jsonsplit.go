@@ -1,6 +1,6 @@
 package logstore
 
-import "encoding/binary"
+import "github.com/vigilhq/vigil/internal/jsonscan"
 
 // splitObject splits a message that is one JSON object into its top-level
 // members: the byte ranges of each value (a string's content without its
@@ -134,16 +134,7 @@ type jsonSplitter struct {
 	i int
 }
 
-func (s *jsonSplitter) space() {
-	for s.i < len(s.s) {
-		switch s.s[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
+func (s *jsonSplitter) space() { s.i = jsonscan.Space(s.s, s.i) }
 
 // value validates one value at depth (the top-level object is depth 0).
 func (s *jsonSplitter) value(depth int) bool {
@@ -171,11 +162,9 @@ func (s *jsonSplitter) value(depth int) bool {
 }
 
 func (s *jsonSplitter) word(w string) bool {
-	if len(s.s)-s.i >= len(w) && string(s.s[s.i:s.i+len(w)]) == w {
-		s.i += len(w)
-		return true
-	}
-	return false
+	var ok bool
+	s.i, ok = jsonscan.Word(s.s, s.i, w)
+	return ok
 }
 
 // object validates a nested object; nested keys may repeat (the engine
@@ -248,112 +237,14 @@ func (s *jsonSplitter) array(depth int) bool {
 	}
 }
 
-// strSpecial marks the bytes that end a run of plain string content.
-var strSpecial = func() (t [256]bool) {
-	for c := range 0x20 {
-		t[c] = true
-	}
-	t['"'], t['\\'] = true, true
-	return t
-}()
-
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
-)
-
-// mayBeSpecial reports whether a word of eight bytes may hold a quote, a
-// backslash or a control character (never false when it does).
-func mayBeSpecial(w uint64) bool {
-	zero := func(x uint64) uint64 { return (x - ones) & ^x & highs }
-	return zero(w^('"'*ones))|zero(w^('\\'*ones))|((w-0x20*ones)&^w&highs) != 0
-}
-
 // str skips a string starting at its opening quote.
 func (s *jsonSplitter) str() (escaped, ok bool) {
-	s.i++
-	for s.i < len(s.s) {
-		// Eight bytes at a time while none can end the run.
-		for s.i+8 <= len(s.s) && !mayBeSpecial(binary.LittleEndian.Uint64(s.s[s.i:])) {
-			s.i += 8
-		}
-		for s.i < len(s.s) && !strSpecial[s.s[s.i]] {
-			s.i++
-		}
-		if s.i == len(s.s) {
-			break
-		}
-		c := s.s[s.i]
-		switch {
-		case c == '"':
-			s.i++
-			return escaped, true
-		case c < 0x20:
-			return false, false
-		case c == '\\':
-			escaped = true
-			s.i++
-			if s.i >= len(s.s) {
-				return false, false
-			}
-			switch s.s[s.i] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				s.i++
-			case 'u':
-				if s.i+5 > len(s.s) {
-					return false, false
-				}
-				for _, h := range s.s[s.i+1 : s.i+5] {
-					if !isHexDigit(h) {
-						return false, false
-					}
-				}
-				s.i += 5
-			default:
-				return false, false
-			}
-			continue
-		}
-		s.i++
-	}
-	return false, false
-}
-
-func isHexDigit(c byte) bool {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+	s.i, escaped, ok = jsonscan.String(s.s, s.i)
+	return escaped, ok
 }
 
 func (s *jsonSplitter) number() bool {
-	if s.s[s.i] == '-' {
-		s.i++
-	}
-	digits := func() int {
-		n := 0
-		for s.i < len(s.s) && s.s[s.i] >= '0' && s.s[s.i] <= '9' {
-			s.i++
-			n++
-		}
-		return n
-	}
-	if s.i < len(s.s) && s.s[s.i] == '0' {
-		s.i++
-	} else if digits() == 0 {
-		return false
-	}
-	if s.i < len(s.s) && s.s[s.i] == '.' {
-		s.i++
-		if digits() == 0 {
-			return false
-		}
-	}
-	if s.i < len(s.s) && (s.s[s.i] == 'e' || s.s[s.i] == 'E') {
-		s.i++
-		if s.i < len(s.s) && (s.s[s.i] == '+' || s.s[s.i] == '-') {
-			s.i++
-		}
-		if digits() == 0 {
-			return false
-		}
-	}
-	return true
+	var ok bool
+	s.i, ok = jsonscan.Number(s.s, s.i)
+	return ok
 }

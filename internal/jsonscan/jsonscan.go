@@ -1,0 +1,145 @@
+// Package jsonscan scans the tokens of JSON text (RFC 8259) for the
+// validators that walk documents themselves — the log store splitting
+// messages into columns and Logs Insights discovering fields — so that
+// both accept exactly the same text. Each function takes the text and the
+// offset of a token and returns the offset after it.
+package jsonscan
+
+type text interface{ ~string | ~[]byte }
+
+// Space skips JSON white space from i.
+func Space[T text](s T, i int) int {
+	for i < len(s) {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// special marks the bytes that end a run of plain string content: the
+// quote, the backslash and the control characters, which JSON forbids raw.
+var special = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// mayBeSpecial reports whether eight bytes may hold a quote, a backslash
+// or a control character (never false when one does).
+func mayBeSpecial(w uint64) bool {
+	zero := func(x uint64) uint64 { return (x - ones) & ^x & highs }
+	return zero(w^('"'*ones))|zero(w^('\\'*ones))|((w-0x20*ones)&^w&highs) != 0
+}
+
+// le64 reads eight bytes little-endian (the compiler makes it one load).
+func le64[T text](s T, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// String scans the string whose opening quote is at i; escaped reports a
+// backslash escape in it.
+func String[T text](s T, i int) (end int, escaped, ok bool) {
+	i++
+	for i < len(s) {
+		// Eight bytes at a time while none can end the run.
+		for i+8 <= len(s) && !mayBeSpecial(le64(s, i)) {
+			i += 8
+		}
+		for i < len(s) && !special[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
+		switch c := s[i]; {
+		case c == '"':
+			return i + 1, escaped, true
+		case c < 0x20:
+			return i, false, false
+		}
+		// A backslash.
+		escaped = true
+		i++
+		if i >= len(s) {
+			return i, false, false
+		}
+		switch s[i] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			i++
+		case 'u':
+			if i+5 > len(s) {
+				return i, false, false
+			}
+			for k := i + 1; k < i+5; k++ {
+				if !isHex(s[k]) {
+					return i, false, false
+				}
+			}
+			i += 5
+		default:
+			return i, false, false
+		}
+	}
+	return i, false, false
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// Number scans the number at i (the grammar's -?int frac? exp?).
+func Number[T text](s T, i int) (end int, ok bool) {
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	if i < len(s) && s[i] == '0' {
+		i++
+	} else if digits() == 0 {
+		return i, false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return i, false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return i, false
+		}
+	}
+	return i, true
+}
+
+// Word scans the literal w (true, false or null) at i.
+func Word[T text](s T, i int, w string) (end int, ok bool) {
+	if len(s)-i >= len(w) && string(s[i:i+len(w)]) == w {
+		return i + len(w), true
+	}
+	return i, false
+}
