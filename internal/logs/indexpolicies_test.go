@@ -1,7 +1,6 @@
 package logs
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,8 +9,6 @@ import (
 	logsapi "github.com/vigilhq/vigil/internal/api/logs"
 	"github.com/vigilhq/vigil/internal/api/shape"
 	"github.com/vigilhq/vigil/internal/insights"
-	"github.com/vigilhq/vigil/internal/logstore"
-	"github.com/vigilhq/vigil/internal/storage"
 )
 
 func (f *fixture) putIndexPolicy(group, doc string) (*logsapi.PutIndexPolicyResponse, error) {
@@ -142,23 +139,7 @@ func TestIndexSpans(t *testing.T) {
 // Policies and what they indexed survive a restart; deleting the log group
 // deletes its policy.
 func TestIndexPoliciesPersist(t *testing.T) {
-	db, err := storage.OpenSQL(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	st, err := logstore.Open(t.TempDir(), logstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	f := &fixture{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), metrics: &fakeMetrics{}}
-	open := func() {
-		if f.svc, err = New(context.Background(), Options{DB: db, Events: st, Metrics: f.metrics}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	open()
+	f, open := durableFixture(t)
 	f.mustCreate(t, "g")
 	f.mustCreate(t, "h")
 	f.mustCreate(t, "gone")

@@ -1,7 +1,6 @@
 package logs
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,8 +10,6 @@ import (
 	logsapi "github.com/vigilhq/vigil/internal/api/logs"
 	"github.com/vigilhq/vigil/internal/api/shape"
 	"github.com/vigilhq/vigil/internal/insights"
-	"github.com/vigilhq/vigil/internal/logstore"
-	"github.com/vigilhq/vigil/internal/storage"
 )
 
 // specQueries records the Spec of each started query and runs none.
@@ -165,23 +162,7 @@ func TestLookupTableLimitAndListing(t *testing.T) {
 
 // Tables survive a restart, and queries started afterwards read them.
 func TestLookupTablesPersist(t *testing.T) {
-	db, err := storage.OpenSQL(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	st, err := logstore.Open(t.TempDir(), logstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	f := &fixture{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), metrics: &fakeMetrics{}}
-	open := func() {
-		if f.svc, err = New(context.Background(), Options{DB: db, Events: st, Metrics: f.metrics}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	open()
+	f, open := durableFixture(t)
 	arn := f.createTable(t, "users", usersCSV)
 	f.createTable(t, "gone", "a\n")
 	if err := f.svc.DeleteLookupTable(f.ctx(), &logsapi.DeleteLookupTableRequest{LookupTableArn: shape.Ptr(lookupTableArn(partitionOf(f.ctx()), "gone"))}); err != nil {

@@ -342,22 +342,35 @@ func TestMetricFiltersPublish(t *testing.T) {
 
 // The catalog survives a restart: groups, streams and filters come back
 // from SQLite.
-func TestCatalogReload(t *testing.T) {
-	dir := t.TempDir()
-	db, err := storage.OpenSQL(dir)
+// durableFixture is a fixture on a real database and log store; reopen
+// replaces f.svc by a service opened anew on them (a restart).
+func durableFixture(t *testing.T) (f *fixture, reopen func()) {
+	t.Helper()
+	db, err := storage.OpenSQL(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	st, err := logstore.Open(t.TempDir(), logstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	f := &fixture{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), metrics: &fakeMetrics{}}
-	if f.svc, err = New(context.Background(), Options{DB: db, Events: st, Metrics: f.metrics}); err != nil {
-		t.Fatal(err)
+	t.Cleanup(func() { st.Close() })
+	f = &fixture{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), metrics: &fakeMetrics{}}
+	reopen = func() {
+		t.Helper()
+		svc, err := New(context.Background(), Options{DB: db, Events: st, Metrics: f.metrics})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.svc = svc
 	}
+	reopen()
+	return f, reopen
+}
+
+func TestCatalogReload(t *testing.T) {
+	f, reopen := durableFixture(t)
 	f.mustCreate(t, "g", "s1", "s2")
 	if err := f.svc.PutMetricFilter(f.ctx(), &logsapi.PutMetricFilterRequest{LogGroupName: shape.Ptr("g"), FilterName: shape.Ptr("f"), FilterPattern: shape.Ptr("ERROR"),
 		MetricTransformations: []logsapi.MetricTransformation{{MetricName: shape.Ptr("m"), MetricNamespace: shape.Ptr("n"), MetricValue: shape.Ptr("1")}}}); err != nil {
@@ -372,23 +385,19 @@ func TestCatalogReload(t *testing.T) {
 	if err := f.svc.FlushStats(f.ctx()); err != nil {
 		t.Fatal(err)
 	}
-	again, err := New(context.Background(), Options{DB: db, Events: st, Metrics: f.metrics})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.svc = again
-	ls, err := again.DescribeLogStreams(f.ctx(), &logsapi.DescribeLogStreamsRequest{LogGroupName: shape.Ptr("g"), OrderBy: shape.Ptr("LastEventTime"), Descending: shape.Ptr(true)})
+	reopen()
+	ls, err := f.svc.DescribeLogStreams(f.ctx(), &logsapi.DescribeLogStreamsRequest{LogGroupName: shape.Ptr("g"), OrderBy: shape.Ptr("LastEventTime"), Descending: shape.Ptr(true)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(ls.LogStreams) != 2 || *ls.LogStreams[0].LogStreamName != "s1" || shape.Value(ls.LogStreams[0].LastEventTimestamp) != f.now.UnixMilli() {
 		t.Fatalf("streams after reload: %+v", ls.LogStreams)
 	}
-	mf, err := again.DescribeMetricFilters(f.ctx(), &logsapi.DescribeMetricFiltersRequest{})
+	mf, err := f.svc.DescribeMetricFilters(f.ctx(), &logsapi.DescribeMetricFiltersRequest{})
 	if err != nil || len(mf.MetricFilters) != 1 {
 		t.Fatalf("metric filters after reload: %v %v", mf, err)
 	}
-	qd, err := again.DescribeQueryDefinitions(f.ctx(), &logsapi.DescribeQueryDefinitionsRequest{})
+	qd, err := f.svc.DescribeQueryDefinitions(f.ctx(), &logsapi.DescribeQueryDefinitionsRequest{})
 	if err != nil || len(qd.QueryDefinitions) != 1 || *qd.QueryDefinitions[0].QueryString != "fields @message" {
 		t.Fatalf("query definitions after reload: %v %v", qd, err)
 	}
