@@ -161,6 +161,10 @@ type plan struct {
 	// tests nothing else.
 	requiredExact bool
 	topK          int // > 0: workers may keep only the first topK rows by rest[0]'s keys
+	// timeOrder: the block order that lets a top-k scan stop early.
+	timeOrder logstore.ScanOrder
+	// timeRedefined: fields or display gives @timestamp another value.
+	timeRedefined bool
 }
 
 // defaultCols are the columns of a query without fields, display or stats.
@@ -204,6 +208,9 @@ func compilePlan(q *query.Query, account string, fenv *funcs.Env) (*plan, error)
 					return nil, err
 				}
 				s.projs = append(s.projs, proj{pr.Name(), fn})
+				if pr.Name() == "@timestamp" && !isTimestamp(pr.Expr) {
+					p.timeRedefined = true
+				}
 				addCol(pr.Name())
 			}
 		case *query.ParseCmd:
@@ -224,7 +231,7 @@ func compilePlan(q *query.Query, account string, fenv *funcs.Env) (*plan, error)
 				}
 				// Without asc or desc we sort ascending (our decision: the
 				// guide writes the order in every example).
-				s.keys = append(s.keys, sortKey{fn: fn, desc: k.Order == query.SortDesc})
+				s.keys = append(s.keys, sortKey{fn: fn, desc: k.Order == query.SortDesc, ts: isTimestamp(k.Expr)})
 			}
 			hasSort = true
 		case *query.LimitCmd:
@@ -299,12 +306,46 @@ func compilePlan(q *query.Query, account string, fenv *funcs.Env) (*plan, error)
 		// (our decision, matching the console's default query).
 		if !hasSort {
 			ts := &query.FieldRef{Path: []query.PathElem{{Name: "@timestamp"}}}
-			p.rest = append([]stage{{kind: stSort, keys: []sortKey{{fn: c.fieldRef(ts), desc: true}}}}, p.rest...)
+			p.rest = append([]stage{{kind: stSort, keys: []sortKey{{fn: c.fieldRef(ts), desc: true, ts: true}}}}, p.rest...)
 		}
 		p.topK = topK(p.rest)
+		p.timeOrder = timeOrder(p)
 	}
 	p.required, p.requiredExact = requiredSubstrings(q)
 	return p, nil
+}
+
+// timeOrder: for a top-k plan sorted first by the events' @timestamp
+// (which no row-local stage redefines), the direction blocks are best read
+// in (logstore.NewestFirst or OldestFirst) so that the scan can skip the
+// blocks that cannot reach the top k; else logstore.AnyOrder.
+func timeOrder(p *plan) logstore.ScanOrder {
+	if p.topK == 0 || !p.rest[0].keys[0].ts {
+		return logstore.AnyOrder
+	}
+	if p.timeRedefined {
+		return logstore.AnyOrder
+	}
+	for _, s := range p.pre {
+		switch s.kind {
+		case stFilter, stFields:
+		case stParse:
+			if slices.Contains(s.parse.names, "@timestamp") {
+				return logstore.AnyOrder
+			}
+		default:
+			return logstore.AnyOrder
+		}
+	}
+	if p.rest[0].keys[0].desc {
+		return logstore.NewestFirst
+	}
+	return logstore.OldestFirst
+}
+
+func isTimestamp(e query.Expr) bool {
+	f, ok := e.(*query.FieldRef)
+	return ok && f.Name() == "@timestamp"
 }
 
 // topK: when rest is a sort followed only by limits and projections, a
@@ -523,6 +564,7 @@ func applyRest(stages []stage, rows []*row) []*row {
 type sortKey struct {
 	fn   evalFn
 	desc bool
+	ts   bool // the key is the event's @timestamp
 }
 
 // compareValues orders two values for sort: numbers (and numeric strings,

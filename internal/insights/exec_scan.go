@@ -2,6 +2,7 @@ package insights
 
 import (
 	"context"
+	"math"
 	"sync"
 	"sync/atomic"
 
@@ -25,9 +26,22 @@ type worker struct {
 // not nil, is called after each block with a function that copies the rows
 // kept so far.
 func (e *Engine) scan(ctx context.Context, spec Spec, p *plan, progress func(kept func() []*row, st Stats)) ([]*row, Stats, error) {
-	sc, err := e.blocks.Scan(ctx, spec.Partition, logstore.ScanQuery{
+	q := logstore.ScanQuery{
 		Groups: spec.Groups, Start: spec.Start, End: spec.End + 1, RequiredSubstrings: p.required, Columns: true,
-	})
+		Order: p.timeOrder,
+	}
+	// A top-k scan by time reads blocks newest (oldest) first and skips a
+	// block once a worker holds k rows all newer (older) than its events.
+	var cutoff atomic.Int64
+	switch p.timeOrder {
+	case logstore.NewestFirst:
+		cutoff.Store(math.MinInt64)
+		q.Skip = func(_, maxT int64) bool { return maxT < cutoff.Load() }
+	case logstore.OldestFirst:
+		cutoff.Store(math.MaxInt64)
+		q.Skip = func(minT, _ int64) bool { return minT > cutoff.Load() }
+	}
+	sc, err := e.blocks.Scan(ctx, spec.Partition, q)
 	if err != nil {
 		return nil, Stats{}, err
 	}
@@ -55,7 +69,7 @@ func (e *Engine) scan(ctx context.Context, spec Spec, p *plan, progress func(kep
 		return rows
 	}
 	err = sc.Run(ctx, scanWorkers, func(wi int, b *logstore.Block) error {
-		n, err := ws[wi].block(p, b)
+		n, err := ws[wi].block(p, b, &cutoff)
 		matched.Add(n)
 		if err == nil && progress != nil {
 			progress(kept, stats())
@@ -76,8 +90,9 @@ func (e *Engine) scan(ctx context.Context, spec Spec, p *plan, progress func(kep
 }
 
 // block runs one block's events through the plan and reports how many
-// passed its row-local stages.
-func (w *worker) block(p *plan, b *logstore.Block) (int64, error) {
+// passed its row-local stages. For a top-k plan by time it then raises
+// cutoff to its k-th row's time.
+func (w *worker) block(p *plan, b *logstore.Block, cutoff *atomic.Int64) (int64, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	cr := w.cols
@@ -133,6 +148,22 @@ func (w *worker) block(p *plan, b *logstore.Block) (int64, error) {
 		w.rows = append(w.rows, r)
 		if p.topK > 0 && len(w.rows) >= 2*p.topK+1024 {
 			w.trim(p)
+		}
+	}
+	if p.timeOrder != logstore.AnyOrder && len(w.rows) >= p.topK {
+		if len(w.rows) > p.topK {
+			w.trim(p)
+		}
+		kth := w.rows[p.topK-1].ts
+		for {
+			c := cutoff.Load()
+			better := kth > c
+			if p.timeOrder == logstore.OldestFirst {
+				better = kth < c
+			}
+			if !better || cutoff.CompareAndSwap(c, kth) {
+				break
+			}
 		}
 	}
 	if cr != nil {

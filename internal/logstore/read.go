@@ -1,6 +1,7 @@
 package logstore
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"encoding/base64"
@@ -412,7 +413,22 @@ type ScanQuery struct {
 	// Columns: columnar blocks come column-wise (Block.Columns) without
 	// their messages.
 	Columns bool
+	// Order: the order Run hands out blocks in (by their newest or oldest
+	// event) for a reader that can stop early; blocks still overlap.
+	Order ScanOrder
+	// Skip, when set, is asked before each block is loaded with the
+	// block's time bounds; true skips it. Called concurrently.
+	Skip func(minT, maxT int64) bool
 }
+
+// ScanOrder is the order Scanner.Run hands out blocks in.
+type ScanOrder uint8
+
+const (
+	AnyOrder    ScanOrder = iota
+	NewestFirst           // by each block's newest event, newest first
+	OldestFirst           // by each block's oldest event, oldest first
+)
 
 // Scanner is a snapshot of the blocks a scan reads. Load may be called
 // concurrently (with different Blocks); Close once when done.
@@ -420,6 +436,7 @@ type Scanner struct {
 	items   []scanItem
 	req     required
 	columns bool
+	skip    func(minT, maxT int64) bool
 	start   int64
 	end     int64
 	srcs    []source
@@ -428,10 +445,11 @@ type Scanner struct {
 }
 
 type scanItem struct {
-	group  string
-	ref    *blockRef
-	static *Block
-	dels   []deletion
+	group      string
+	ref        *blockRef
+	static     *Block
+	dels       []deletion
+	minT, maxT int64
 }
 
 // Scan takes a snapshot of the blocks of the groups that may hold events
@@ -445,7 +463,7 @@ func (s *Store) Scan(ctx context.Context, p Partition, q ScanQuery) (*Scanner, e
 	if closed {
 		return nil, ErrClosed
 	}
-	sc := &Scanner{req: requiredTrigrams(q.RequiredSubstrings), start: q.Start, end: endOf(q.End), columns: q.Columns}
+	sc := &Scanner{req: requiredTrigrams(q.RequiredSubstrings), start: q.Start, end: endOf(q.End), columns: q.Columns, skip: q.Skip}
 	for _, name := range q.Groups {
 		g := s.getGroup(p, name, false)
 		if g == nil {
@@ -455,12 +473,20 @@ func (s *Store) Scan(ctx context.Context, p Partition, q ScanQuery) (*Scanner, e
 		sc.srcs = append(sc.srcs, srcs...)
 		for _, src := range srcs {
 			if src.static != nil {
-				sc.items = append(sc.items, scanItem{group: name, static: src.static})
+				if st := src.static; st.Len() > 0 {
+					sc.items = append(sc.items, scanItem{group: name, static: st, minT: st.Timestamp[0], maxT: st.Timestamp[st.Len()-1]})
+				}
 			}
 			for _, b := range src.blocks {
-				sc.items = append(sc.items, scanItem{group: name, ref: b, dels: dels})
+				sc.items = append(sc.items, scanItem{group: name, ref: b, dels: dels, minT: b.minT, maxT: b.maxT})
 			}
 		}
+	}
+	switch q.Order {
+	case NewestFirst:
+		slices.SortStableFunc(sc.items, func(a, b scanItem) int { return cmp.Compare(b.maxT, a.maxT) })
+	case OldestFirst:
+		slices.SortStableFunc(sc.items, func(a, b scanItem) int { return cmp.Compare(a.minT, b.minT) })
 	}
 	return sc, nil
 }
@@ -474,6 +500,10 @@ func (sc *Scanner) Len() int { return len(sc.items) }
 func (sc *Scanner) Load(i int, b *Block, scratch *[]byte) (bool, error) {
 	it := &sc.items[i]
 	sc.blocks.Add(1)
+	if sc.skip != nil && sc.skip(it.minT, it.maxT) {
+		sc.skipped.Add(1)
+		return false, nil
+	}
 	if it.static != nil {
 		*b = *it.static
 		b.raw = nil
