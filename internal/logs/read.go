@@ -231,6 +231,7 @@ func (s *Service) FilterLogEvents(ctx context.Context, in *logsapi.FilterLogEven
 	}
 	if pat.Kind() != filterpattern.KindAll {
 		q.Match = func(msg []byte) bool { return pat.Match(unsafe.String(unsafe.SliceData(msg), len(msg))) }
+		q.Columns = columnFilter(pat)
 	}
 	bind := filterHash(p, gname, in)
 	if in.NextToken != nil {

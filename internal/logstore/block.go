@@ -94,8 +94,8 @@ func (b *Block) slice(lo, hi int) {
 
 // keep compacts the block to the rows for which keep[i] is true.
 func (b *Block) keep(keep []bool) error {
-	if err := b.materialize(); err != nil {
-		return err
+	if b.colsLive {
+		return b.keepColumns(keep)
 	}
 	n := 0
 	var msgs []byte

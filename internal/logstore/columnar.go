@@ -340,6 +340,10 @@ type column struct {
 // Shape returns row i's shape id; Shapes()[id] is the shape.
 func (c *Columns) Shape(i int) int { return int(c.shapeOf[c.base+i]) }
 
+// Split reports whether row i's message is a JSON object split into the
+// block's columns (else it is kept whole, in the raw column).
+func (c *Columns) Split(i int) bool { return c.Shape(i) != 0 }
+
 // Shapes returns the block's shapes (shared; do not modify).
 func (c *Columns) Shapes() []Shape { return c.shapes }
 
@@ -592,6 +596,32 @@ func (c *Columns) AppendMessage(dst []byte, i int) ([]byte, error) {
 		}
 	}
 	return append(dst, sh.Lits[len(sh.Slots)]...), nil
+}
+
+// keepColumns compacts a block loaded for its columns to the rows for
+// which keep[i] is true, rebuilding only their messages; the block is an
+// ordinary one after.
+func (b *Block) keepColumns(keep []bool) error {
+	c := b.cols
+	msgs := b.rebuilt[:0]
+	offs := make([]uint32, 1, len(keep)+1)
+	n := 0
+	for i, k := range keep {
+		if !k {
+			continue
+		}
+		var err error
+		if msgs, err = c.AppendMessage(msgs, i); err != nil {
+			return err
+		}
+		offs = append(offs, uint32(len(msgs)))
+		b.Stream[n], b.Timestamp[n], b.IngestionTime[n], b.Seq[n] = b.Stream[i], b.Timestamp[i], b.IngestionTime[i], b.Seq[i]
+		n++
+	}
+	b.Stream, b.Timestamp, b.IngestionTime, b.Seq = b.Stream[:n], b.Timestamp[:n], b.IngestionTime[:n], b.Seq[:n]
+	b.Offsets, b.Msgs, b.rebuilt = offs, msgs, msgs
+	b.colsLive = false
+	return nil
 }
 
 // putShort writes v at dst[o:] and returns the offset after it. The pieces

@@ -31,6 +31,11 @@ type Query struct {
 	// the caller: Match decides, and a message lacking one of them may be
 	// skipped even when Match would accept it.
 	RequiredSubstrings []string
+	// Columns, when set, is given each column-wise block before its
+	// messages are rebuilt and returns a filter of its rows: rows it
+	// rejects are dropped unread; Match still decides the others. It must
+	// never reject a row Match would accept.
+	Columns func(c *Columns) (keep func(row int) bool, err error)
 	// Match, when set, selects events by message. It may be called from the
 	// reading goroutine only, and must not keep msg.
 	Match func(msg []byte) bool
@@ -153,6 +158,7 @@ type reader struct {
 	end   int64
 	stats ScanStats
 	err   error
+	mask  []bool // scratch of Columns filtering
 }
 
 func (rd *reader) less(a, b *cursorRun) bool {
@@ -217,7 +223,7 @@ func (rd *reader) load(r *cursorRun) bool {
 		if r.blk == nil || r.blk == r.src.static {
 			r.blk = new(Block)
 		}
-		r.buf, err = ref.load(r.blk, r.buf, false)
+		r.buf, err = ref.load(r.blk, r.buf, rd.q.Columns != nil)
 		if err != nil {
 			rd.err = err
 			return false
@@ -230,6 +236,22 @@ func (rd *reader) load(r *cursorRun) bool {
 	lo, hi := b.search(rd.q.Start), b.search(rd.end)
 	rd.stats.BytesScanned += int64(b.Offsets[hi] - b.Offsets[lo])
 	rd.stats.RecordsScanned += int64(hi - lo)
+	if c := b.Columns(); c != nil {
+		// Rebuild only the messages the column filter keeps.
+		keep, err := rd.q.Columns(c)
+		if err == nil {
+			rd.mask = slices.Grow(rd.mask[:0], b.Len())[:b.Len()]
+			for i := range rd.mask {
+				rd.mask[i] = i >= lo && i < hi && keep(i)
+			}
+			err = b.keep(rd.mask)
+		}
+		if err != nil {
+			rd.err = err
+			return false
+		}
+		lo, hi = 0, b.Len()
+	}
 	var allowed []bool
 	if rd.pred != nil || len(rd.dels) > 0 {
 		allowed = make([]bool, len(b.Streams))

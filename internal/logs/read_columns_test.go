@@ -1,0 +1,72 @@
+package logs
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	logsapi "github.com/vigilhq/vigil/internal/api/logs"
+	"github.com/vigilhq/vigil/internal/api/shape"
+)
+
+// FilterLogEvents with a JSON pattern answers the same before a flush
+// (rows in the head) and after it (column-wise blocks, tested on their
+// columns).
+func TestFilterJSONOnColumns(t *testing.T) {
+	f := newFixture(t)
+	f.mustCreate(t, "g", "s")
+	t0 := f.now.Add(-2 * time.Hour).UnixMilli()
+	var evs []logsapi.InputLogEvent
+	for i := range 600 {
+		var m string
+		switch i % 7 {
+		case 0:
+			m = fmt.Sprintf("text line %d level=ERROR", i)
+		case 1:
+			m = fmt.Sprintf(`{"level":"ERR\u004fR","status":%d,"nested":{"a":1}}`, 500+i%3)
+		case 2:
+			m = fmt.Sprintf(`{"level":"ERROR","status":"%d","msg":"upstream timeout"}`, 500+i%5)
+		case 3:
+			m = fmt.Sprintf(` { "level" : "WARN", "status" : %d, "ok": true } `, 400+i%5)
+		case 4:
+			m = `{"level":"ERROR","level":"INFO"}`
+		default:
+			m = fmt.Sprintf(`{"level":"INFO","status":200,"latency":%d,"tags":["a"]}`, i)
+		}
+		evs = append(evs, logsapi.InputLogEvent{Timestamp: shape.Ptr(t0 + int64(i)), Message: shape.Ptr(m)})
+	}
+	if _, err := f.put("g", "s", evs); err != nil {
+		t.Fatal(err)
+	}
+	patterns := []string{
+		`{ $.level = "ERROR" }`, `{ $.status >= 500 && $.level != "INFO" }`, `{ $.ok IS TRUE }`,
+		`{ $.latency > 300 }`, `{ $.tags = "a" }`, `{ $.nested NOT EXISTS }`, `{ $.msg = "*timeout" }`,
+	}
+	filter := func(pat string) []string {
+		out, err := f.svc.FilterLogEvents(f.ctx(), &logsapi.FilterLogEventsRequest{LogGroupName: shape.Ptr("g"), FilterPattern: shape.Ptr(pat)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var msgs []string
+		for _, e := range out.Events {
+			msgs = append(msgs, *e.Message)
+		}
+		return msgs
+	}
+	before := map[string][]string{}
+	for _, p := range patterns {
+		before[p] = filter(p)
+		if len(before[p]) == 0 && p != `{ $.tags = "a" }` {
+			t.Fatalf("%s matches nothing: the case proves nothing", p)
+		}
+	}
+	if err := f.events.Flush(f.ctx()); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range patterns {
+		if got := filter(p); !reflect.DeepEqual(got, before[p]) {
+			t.Errorf("%s: after the flush %d events, before %d", p, len(got), len(before[p]))
+		}
+	}
+}
