@@ -29,6 +29,7 @@ const usage = `usage:
   vigil admin create-access-key --account ID [--user NAME] [--data ./vigil-data]
   vigil bench put-metric-data --endpoint URL [--workers 4] [--series 1000] [--batch 1000] [--duration 10s] [--requests N] [--gzip]
   vigil bench put-log-events --endpoint URL [--workers 4] [--streams N] [--batch 1000] [--event-bytes 300] [--duration 10s] [--requests N] [--group NAME]
+  vigil bench insights --endpoint URL [--group NAME] [--runs 5] [--window 24h] [QUERY ...]   (default: the Logs Insights goals' queries)
   vigil version`
 
 func main() {
@@ -140,6 +141,8 @@ func runBench(args []string) error {
 		return benchPutMetricData(args[1:])
 	case "put-log-events":
 		return benchPutLogEvents(args[1:])
+	case "insights":
+		return benchInsights(args[1:])
 	}
 	return fmt.Errorf("unknown bench workload\n%s", usage)
 }
@@ -161,6 +164,19 @@ func benchPutMetricData(args []string) error {
 	}
 	fmt.Println(res)
 	return nil
+}
+
+func benchInsights(args []string) error {
+	fs := flag.NewFlagSet("insights", flag.ExitOnError)
+	var c bench.InsightsConfig
+	fs.StringVar(&c.Endpoint, "endpoint", "http://127.0.0.1:4566", "server URL")
+	fs.StringVar(&c.Group, "group", "/vigil/bench", "log group the queries read (fill it with put-log-events)")
+	fs.IntVar(&c.Runs, "runs", 5, "runs of each query")
+	fs.DurationVar(&c.Window, "window", 24*time.Hour, "the queries' time range, ending now")
+	fs.Parse(args)
+	c.Queries = fs.Args()
+	_, err := bench.Insights(context.Background(), c, os.Stdout)
+	return err
 }
 
 func benchPutLogEvents(args []string) error {

@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/vigilhq/vigil/internal/sdkhttp"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -118,7 +120,7 @@ func sdkConfig(endpoint string, workers int) aws.Config {
 		Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
 		BaseEndpoint:     aws.String(endpoint),
 		RetryMaxAttempts: 1,
-		HTTPClient:       &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers}},
+		HTTPClient:       sdkhttp.Client{Next: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers}}},
 	}
 }
 

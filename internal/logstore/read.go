@@ -495,8 +495,19 @@ func (s *Store) Scan(ctx context.Context, p Partition, q ScanQuery) (*Scanner, e
 		sc.srcs = append(sc.srcs, srcs...)
 		for _, src := range srcs {
 			if src.static != nil {
-				if st := src.static; st.Len() > 0 {
-					sc.items = append(sc.items, scanItem{group: name, static: st, minT: st.Timestamp[0], maxT: st.Timestamp[st.Len()-1]})
+				// The head, as one sorted block, is cut into pieces of about
+				// a segment block's size so that the workers share it.
+				st := src.static
+				for lo := 0; lo < st.Len(); {
+					hi, bytes := lo, 0
+					for hi < st.Len() && (hi == lo || bytes < s.opts.BlockBytes) {
+						bytes += len(st.Message(hi))
+						hi++
+					}
+					piece := *st
+					piece.slice(lo, hi)
+					sc.items = append(sc.items, scanItem{group: name, static: &piece, minT: piece.Timestamp[0], maxT: piece.Timestamp[piece.Len()-1]})
+					lo = hi
 				}
 			}
 			for _, b := range src.blocks {

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigilhq/vigil/internal/sdkhttp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
@@ -50,7 +51,9 @@ func newClients(url, key, secret, region string) *clients {
 		Credentials: credentials.NewStaticCredentialsProvider(key, secret, ""),
 		// A 501 NotImplemented or a 4xx must reach the test at once.
 		RetryMaxAttempts: 1,
-		HTTPClient:       bufferedBodyClient{awshttp.NewBuildableClient()},
+		// The SDK's client through sdkhttp, which avoids a smithy-go race
+		// that fails larger responses at random.
+		HTTPClient: sdkhttp.Client{Next: awshttp.NewBuildableClient()},
 	}
 	ep := aws.String(url)
 	return &clients{
@@ -64,44 +67,6 @@ func newClients(url, key, secret, region string) *clients {
 		sqs:  sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = ep }),
 		sts:  sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = ep }),
 	}
-}
-
-// Every SDK client here sends through bufferedBodyClient, which works
-// around a client-side race in smithy-go v1.28.9 with Go's HTTP/1.1 transport.
-//
-// The race: smithy-go hands the transport the request body wrapped in
-// safeWriteToReadCloser, which is not one of the in-memory readers
-// net/http knows, so the transport flushes the headers first and
-// bufio.Writer.ReadFrom then writes the body straight to the socket. A
-// server on loopback can answer before the transport's writeLoop has
-// finished writeBody (its io.Copy(io.Discard, body) probe for extra
-// bytes). smithy-go closes the request body as soon as Do returns
-// (transport/http/client.go), and a closed safeWriteToReadCloser's WriteTo
-// returns io.EOF (against the io.WriterTo contract, which says nil at EOF):
-// io.Copy passes it on, the transport takes it for a request body read
-// error and closes the connection while the response body is being read.
-// Responses that fit the 4 KB read buffer survive; larger ones (a
-// GetLogEvents or FilterLogEvents page, a Live Tail stream) fail at random
-// with "read tcp ...: use of closed network connection". Raw net/http
-// requests never do; a body whose WriteTo returns nil once closed never
-// does either.
-//
-// bufferedBodyClient gives the transport a copy of the request body in a
-// bytes.Reader, which net/http writes with the headers in one flush, and
-// which the SDK's Close cannot reach.
-type bufferedBodyClient struct{ next *awshttp.BuildableClient }
-
-func (b bufferedBodyClient) Do(req *http.Request) (*http.Response, error) {
-	if req.Body != nil && req.Body != http.NoBody {
-		body, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		req = req.Clone(req.Context())
-		req.Body = io.NopCloser(bytes.NewReader(body))
-		req.ContentLength = int64(len(body))
-	}
-	return b.next.Do(req)
 }
 
 // wantAPIError asserts err is an AWS error with code (and, when status is

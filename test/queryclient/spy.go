@@ -23,10 +23,10 @@ func (s gzipSpy) Do(r *http.Request) (*http.Response, error) {
 	return s.next.Do(r)
 }
 
-// awsHTTPClient is the SDK's client behind bufferedBodyClient: the same
-// smithy-go request-body race the e2e tests work around
-// (test/e2e/gosdk_test.go, bufferedBodyClient) fails larger responses here
-// at random with "use of closed network connection".
+// awsHTTPClient is the SDK's client behind bufferedBodyClient: the
+// smithy-go request-body race internal/sdkhttp explains (this module cannot
+// import it) fails larger responses here at random with "use of closed
+// network connection".
 func awsHTTPClient() bufferedBodyClient {
 	return bufferedBodyClient{awshttp.NewBuildableClient()}
 }
