@@ -55,8 +55,6 @@ const (
 	modeSkip         // past the leaf limit: only validated
 )
 
-// maxJSONDepth is funcs.ParseJSON's nesting limit.
-const maxJSONDepth = 512
 
 // dupIndexAt is how many keys an object holds before duplicate detection
 // switches from a linear search to a map.
@@ -127,7 +125,7 @@ func (s *jsonScanner) pushIndex(i int) int {
 
 // value scans one value at depth; mode says how the walker treats it.
 func (s *jsonScanner) value(depth, mode int) bool {
-	if s.i >= len(s.s) || depth > maxJSONDepth {
+	if s.i >= len(s.s) || depth > jsonscan.MaxDepth {
 		return false
 	}
 	if mode == modeVisit && s.count >= maxJSONFields {

@@ -143,3 +143,70 @@ func Word[T text](s T, i int, w string) (end int, ok bool) {
 	}
 	return i, false
 }
+
+// MaxDepth is how deeply values may nest: Value refuses deeper ones.
+const MaxDepth = 512
+
+// Value scans the value (of any kind) at i, nested depth deep (a member of
+// a top-level object is at depth 1).
+func Value[T text](s T, i, depth int) (end int, ok bool) {
+	if i >= len(s) || depth > MaxDepth {
+		return i, false
+	}
+	switch c := s[i]; {
+	case c == '"':
+		end, _, ok = String(s, i)
+		return end, ok
+	case c == '{':
+		return container(s, i, depth, '}')
+	case c == '[':
+		return container(s, i, depth, ']')
+	case c == 't':
+		return Word(s, i, "true")
+	case c == 'f':
+		return Word(s, i, "false")
+	case c == 'n':
+		return Word(s, i, "null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		return Number(s, i)
+	}
+	return i, false
+}
+
+// container scans the object or array opening at i and closed by close.
+func container[T text](s T, i, depth int, close byte) (int, bool) {
+	i = Space(s, i+1)
+	if i < len(s) && s[i] == close {
+		return i + 1, true
+	}
+	for {
+		i = Space(s, i)
+		var ok bool
+		if close == '}' {
+			if i >= len(s) || s[i] != '"' {
+				return i, false
+			}
+			if i, _, ok = String(s, i); !ok {
+				return i, false
+			}
+			if i = Space(s, i); i >= len(s) || s[i] != ':' {
+				return i, false
+			}
+			i = Space(s, i+1)
+		}
+		if i, ok = Value(s, i, depth+1); !ok {
+			return i, false
+		}
+		if i = Space(s, i); i >= len(s) {
+			return i, false
+		}
+		switch s[i] {
+		case ',':
+			i++
+		case close:
+			return i + 1, true
+		default:
+			return i, false
+		}
+	}
+}

@@ -5,10 +5,9 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
-)
 
-// maxJSONDepth bounds nesting so hostile input cannot exhaust the stack.
-const maxJSONDepth = 512
+	"github.com/vigilhq/vigil/internal/jsonscan"
+)
 
 // ParseJSON parses one JSON document (RFC 8259) into a Value: objects
 // become maps with their members in input order (a repeated key keeps its
@@ -48,7 +47,7 @@ func (p *jsonParser) space() {
 }
 
 func (p *jsonParser) value(depth int) (Value, bool) {
-	if p.i >= len(p.s) || depth > maxJSONDepth {
+	if p.i >= len(p.s) || depth > jsonscan.MaxDepth {
 		return Null, false
 	}
 	switch c := p.s[p.i]; {
