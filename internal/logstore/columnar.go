@@ -413,12 +413,22 @@ func (c *Columns) Search(id int, s string, found []bool) {
 	}
 	data := col.data[:col.offs[hi+1]]
 	at := int(col.offs[lo])
-	for {
-		k := bytes.Index(data[at:], []byte(s))
+	// Candidates are found by the text's rarest byte (IndexByte is much
+	// faster than Index on a common first byte), then compared whole.
+	anchor := rarestByte(s)
+	for at+anchor < len(data) {
+		k := bytes.IndexByte(data[at+anchor:], s[anchor])
 		if k < 0 {
 			return
 		}
 		start := at + k
+		if start+len(s) > len(data) {
+			return
+		}
+		if string(data[start:start+len(s)]) != s {
+			at = start + 1
+			continue
+		}
 		v, _ := slices.BinarySearch(col.offs, uint32(start+1))
 		v-- // the value holding start: offs[v] <= start < offs[v+1]
 		if start+len(s) <= int(col.offs[v+1]) {
@@ -427,10 +437,37 @@ func (c *Columns) Search(id int, s string, found []bool) {
 		} else {
 			at = start + 1
 		}
-		if at >= len(data) {
-			return
+	}
+}
+
+// byteRank orders bytes by how common they are in log text: lower is
+// rarer. Letters follow English frequency; digits, white space and the
+// punctuation of key=value and paths are common.
+var byteRank = func() (r [256]uint8) {
+	for c := range r {
+		r[c] = 10 // other bytes: rare
+	}
+	for i, c := range []byte("zqjxkvbpgwyfmcuhldrsnioate") { // rarest first
+		r[c] = uint8(40 + 8*i)
+		if c >= 'a' && c <= 'z' {
+			r[c-'a'+'A'] = uint8(20 + 2*i)
 		}
 	}
+	for _, c := range []byte("0123456789 =/-_.:,\"\t") {
+		r[c] = 200
+	}
+	return r
+}()
+
+// rarestByte returns the index in s of its rarest byte (s is not empty).
+func rarestByte(s string) int {
+	best := 0
+	for i := 1; i < len(s); i++ {
+		if byteRank[s[i]] < byteRank[s[best]] {
+			best = i
+		}
+	}
+	return best
 }
 
 // Code returns row i's code in the loaded dictionary column id, and false

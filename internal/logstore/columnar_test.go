@@ -3,6 +3,7 @@ package logstore
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -291,4 +292,36 @@ func BenchmarkColumnarDecode(b *testing.B) {
 			}
 		}
 	})
+}
+
+// Search agrees with testing each value, for texts and views of all kinds.
+func TestColumnarSearchAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	words := []string{"time", "out", "timeout", "t", "mout", "tim", "eout", "x"}
+	var msgs []string
+	for range 300 {
+		var b strings.Builder
+		for range r.IntN(4) {
+			b.WriteString(words[r.IntN(len(words))])
+		}
+		msgs = append(msgs, fmt.Sprintf(`{"m":%q}`, b.String()))
+	}
+	blk, _ := roundTrip(t, blockOf(msgs))
+	lo, hi := 17, 280
+	blk.slice(lo, hi)
+	c := blk.Columns()
+	id := c.Column("m", KindString)
+	if err := c.Load(id); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range append(words, "timeoutt", "ou", "zz") {
+		found := make([]bool, blk.Len())
+		c.Search(id, s, found)
+		for i := range found {
+			v, _ := c.Value(id, i)
+			if want := strings.Contains(string(v), s); found[i] != want {
+				t.Fatalf("%q in row %d (%q): %v, want %v", s, i, v, found[i], want)
+			}
+		}
+	}
 }
