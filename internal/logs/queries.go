@@ -114,6 +114,9 @@ func (s *Service) StartQuery(ctx context.Context, in *logsapi.StartQueryRequest)
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkClasses(p, groups, q); err != nil {
+		return nil, err
+	}
 	lookups, err := s.queryLookups(p, q)
 	if err != nil {
 		return nil, err
@@ -144,6 +147,37 @@ func (s *Service) StartQuery(ctx context.Context, in *logsapi.StartQueryRequest)
 		return nil, err
 	}
 	return &logsapi.StartQueryResponse{QueryId: shape.Ptr(id)}, nil
+}
+
+// notInInfrequentAccess are the commands log groups of the Infrequent
+// Access class do not support (CWL_AnalyzeLogData_Classes: "all query
+// commands except pattern, diff, filterIndex, and unmask").
+var notInInfrequentAccess = []string{"pattern", "diff", "filterIndex", "unmask"}
+
+// checkClasses refuses a query its log groups' classes do not support: the
+// Delivery class offers no Logs Insights queries, and Infrequent Access not
+// the commands above. The guide gives no error for either; an
+// InvalidParameterException naming the group and the command is ours.
+func (s *Service) checkClasses(p partition, groups []string, q *query.Query) error {
+	s.cat.mu.RLock()
+	defer s.cat.mu.RUnlock()
+	for _, name := range groups {
+		g := s.cat.groups[p][name]
+		if g == nil {
+			continue
+		}
+		switch g.doc.Class {
+		case logsapi.LogGroupClassDelivery:
+			return invalidParameter("Log group '%s' is in the Delivery log class, which does not support Logs Insights queries.", name)
+		case logsapi.LogGroupClassInfrequentAccess:
+			for _, c := range q.Commands {
+				if slices.Contains(notInInfrequentAccess, c.Name()) {
+					return invalidParameter("Log group '%s' is in the Infrequent Access log class, which does not support the %s command.", name, c.Name())
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // queryGroups resolves the log groups of a query: exactly one of the three

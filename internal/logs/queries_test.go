@@ -138,3 +138,31 @@ func TestGetLogGroupFields(t *testing.T) {
 	_, err = f.svc.GetLogGroupFields(f.ctx(), &logsapi.GetLogGroupFieldsRequest{LogGroupName: shape.Ptr("nope")})
 	wantErr[*logsapi.ResourceNotFoundException](t, err, "log group")
 }
+
+// Log classes limit Logs Insights: no queries on Delivery groups, and not
+// pattern, diff, filterIndex or unmask on Infrequent Access ones.
+func TestStartQueryLogClasses(t *testing.T) {
+	f := newFixture(t)
+	f.svc.queries, f.svc.checkQuery = &specQueries{}, insights.Unsupported
+	for name, class := range map[string]string{"std": logsapi.LogGroupClassStandard, "ia": logsapi.LogGroupClassInfrequentAccess, "dl": logsapi.LogGroupClassDelivery} {
+		if err := f.svc.CreateLogGroup(f.ctx(), &logsapi.CreateLogGroupRequest{LogGroupName: shape.Ptr(name), LogGroupClass: shape.Ptr(class)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := func(group, qs string) error {
+		_, err := f.svc.StartQuery(f.ctx(), &logsapi.StartQueryRequest{LogGroupName: shape.Ptr(group), QueryString: &qs,
+			StartTime: shape.Ptr(int64(0)), EndTime: shape.Ptr(int64(1))})
+		return err
+	}
+	for _, qs := range []string{"stats count(*) by level", "pattern @message", "filterIndex level = 'x'", "unmask @message"} {
+		if err := start("std", qs); err != nil {
+			t.Fatalf("standard, %s: %v", qs, err)
+		}
+	}
+	if err := start("ia", "stats count(*) by level | sort level"); err != nil {
+		t.Fatal(err)
+	}
+	wantErr[*logsapi.InvalidParameterException](t, start("ia", "pattern @message"), "Infrequent Access log class, which does not support the pattern command")
+	wantErr[*logsapi.InvalidParameterException](t, start("ia", "fields @message | unmask @message"), "does not support the unmask command")
+	wantErr[*logsapi.InvalidParameterException](t, start("dl", "fields @message"), "Delivery log class, which does not support Logs Insights queries")
+}
