@@ -28,7 +28,8 @@ var valueLimit = math.Ldexp(1, 360)
 
 // PutMetricData validates every datum as CloudWatch does and stores them;
 // the data is durable when the call returns. One invalid datum fails the
-// whole request and nothing is stored.
+// whole request and nothing is stored. Entities follow their own rules
+// (entity.go).
 func (s *Service) PutMetricData(ctx context.Context, in *cwapi.PutMetricDataInput) error {
 	r := reqctx.From(ctx)
 	if r.BodySize > maxPutBytes {
@@ -49,26 +50,37 @@ func (s *Service) PutMetricData(ctx context.Context, in *cwapi.PutMetricDataInpu
 	if n > maxPutMetrics {
 		return invalidValue("The collection MetricData must not have a size greater than %d.", maxPutMetrics)
 	}
+	entities, failure, err := checkEntities(in)
+	if err != nil {
+		return err
+	}
 	now := r.Time
 	ds := make([]metricstore.Datum, 0, n)
 	// The store interns series keys and keeps no Dims slice, so every
 	// datum's dimensions can share one array.
 	var dimBuf []metricstore.Dim
-	var err error
 	for i := range in.MetricData {
 		if ds, dimBuf, err = appendDatum(ds, dimBuf, ns, &in.MetricData[i], datumAt{entity: -1, index: i}, now); err != nil {
 			return err
 		}
 	}
+	var spans []entitySpan
 	for i := range in.EntityMetricData {
 		e := &in.EntityMetricData[i]
+		start := len(ds)
 		for j := range e.MetricData {
 			if ds, dimBuf, err = appendDatum(ds, dimBuf, ns, &e.MetricData[j], datumAt{entity: i, index: j}, now); err != nil {
 				return err
 			}
 		}
+		if entities[i] != nil && len(ds) > start {
+			spans = append(spans, entitySpan{entity: entities[i], start: start, end: len(ds)})
+		}
 	}
-	return s.store.Append(ctx, partition(ctx), ds)
+	if err := s.store.Append(ctx, partition(ctx), ds); err != nil {
+		return err
+	}
+	return s.linkEntities(ctx, ds, spans, failure)
 }
 
 // datumAt names a datum in error messages, built only when one is needed:

@@ -51,7 +51,8 @@ func TestPutMetricDataStoresEveryForm(t *testing.T) {
 			{MetricName: shape.Ptr("Hist"), Values: []float64{1, 2}, Counts: []float64{3, 4}, StorageResolution: shape.Ptr(int32(1))},
 			{MetricName: shape.Ptr("Set"), StatisticValues: &cwapi.StatisticSet{SampleCount: shape.Ptr(2.0), Sum: shape.Ptr(3.0), Minimum: shape.Ptr(1.0), Maximum: shape.Ptr(2.0)}},
 		},
-		EntityMetricData: []cwapi.EntityMetricData{{MetricData: []cwapi.MetricDatum{datum("FromEntity", 7)}}},
+		EntityMetricData:       []cwapi.EntityMetricData{{MetricData: []cwapi.MetricDatum{datum("FromEntity", 7)}}},
+		StrictEntityValidation: shape.Ptr(true),
 	})
 	if err != nil {
 		t.Fatal(err)

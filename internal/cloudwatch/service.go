@@ -14,6 +14,7 @@ type Store interface {
 	Append(ctx context.Context, p metricstore.Partition, ds []metricstore.Datum) error
 	Series(ctx context.Context, p metricstore.Partition, f metricstore.SeriesFilter, after *metricstore.SeriesKey, limit int) ([]metricstore.SeriesInfo, error)
 	Query(ctx context.Context, p metricstore.Partition, q metricstore.Query) ([]metricstore.Bucket, error)
+	LinkEntity(ctx context.Context, p metricstore.Partition, e metricstore.Entity, keys []metricstore.SeriesKey) error
 }
 
 // Service is the CloudWatch handler. Operations not implemented here answer

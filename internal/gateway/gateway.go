@@ -187,6 +187,7 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request) {
 		RequestID: requestID,
 		SourceIP:  sourceIP(r.RemoteAddr),
 		UserAgent: r.Header.Get("User-Agent"),
+		Host:      r.Host,
 		Time:      now,
 		BodySize:  len(c.wire),
 	}
@@ -225,6 +226,9 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request) {
 		g.stream(r.Context(), w, c, rq, out)
 		return
 	}
+	if err == nil && rq.FailureMessage != "" {
+		c.resp.Header.Set("X-Amzn-Failure-Message", rq.FailureMessage)
+	}
 	g.finish(w, c, out, err)
 	g.audit(c, rq, in, out, err)
 }
@@ -238,7 +242,9 @@ func (g *Gateway) invoke(ctx context.Context, c *call, rq *reqctx.Request, in an
 		}
 		if in != nil {
 			if vs := shape.Validate(c.rt.op.Input, reflect.ValueOf(in)); len(vs) > 0 {
-				return nil, validationError(c.rt.b.Model, vs)
+				if err := validationError(c.rt.b.Model, vs); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}

@@ -55,7 +55,6 @@ const (
 	modeSkip         // past the leaf limit: only validated
 )
 
-
 // dupIndexAt is how many keys an object holds before duplicate detection
 // switches from a linear search to a map.
 const dupIndexAt = 32

@@ -13,7 +13,9 @@
 //     directly;
 //   - the shared Pebble DB under the "metrics/" prefix: the series index and
 //     per-series chunks in four tiers (1 s raw, 60 s raw, 5 min and 1 h
-//     aggregate cells), written when the head is persisted.
+//     aggregate cells), written when the head is persisted; and the
+//     series' links to the CloudWatch entities they were sent with
+//     (LinkEntity, written at once).
 //
 // Maintain (called by the server's scheduler) persists the head, compacts
 // chunks, rolls data up from one tier to the next as it ages (3 h, 15 d,

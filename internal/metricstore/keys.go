@@ -12,6 +12,7 @@ import (
 //	metrics/r/<sid 8 B>                            → <series key>                     reverse index
 //	metrics/d/<tier 1 B><window 8 B><sid 8 B><seq 8 B> → chunk (chunk.go)
 //	metrics/m/gen                                  → last chunk sequence number
+//	metrics/e/<lp(series key)><entity key>         → last seen + attributes      entity links (entity.go)
 //
 // <series key> is lp(account) lp(region) ord(namespace) ord(name)
 // {ord(dim name) ord(dim value)}*: lp is a uvarint length and the bytes, so

@@ -85,6 +85,8 @@ type Store struct {
 	callSeq atomic.Uint64
 	scratch sync.Pool
 
+	links entityLinks // series–entity links (entity.go)
+
 	kick        chan struct{}
 	stop        chan struct{}
 	flusherDone chan struct{}
@@ -791,6 +793,7 @@ func (s *Store) Reset(ctx context.Context) error {
 	s.headSamples.Store(0)
 	s.headSince.Store(0)
 	s.dirtyWindows = make(map[tierWindowKey]struct{})
+	s.links.reset()
 	if err := s.wal.RemoveThrough(seg); err != nil {
 		return fmt.Errorf("metricstore: reset wal: %w", err)
 	}

@@ -31,7 +31,10 @@ type Request struct {
 	RequestID string
 	SourceIP  string
 	UserAgent string
-	Time      time.Time // when the request arrived, from the injected clock
+	// Host is the host (and port) the client addressed, as in the HTTP
+	// Host header, for services whose answers carry URLs (SQS queue URLs).
+	Host string
+	Time time.Time // when the request arrived, from the injected clock
 	// BodySize is the request body's size in bytes as sent (compressed
 	// when the client compressed it), for operations with a size limit.
 	BodySize int
@@ -43,6 +46,11 @@ type Request struct {
 	// union with exactly one member set; an exception member ends the
 	// stream. ctx ends when the client goes away.
 	Stream func(ctx context.Context, send func(event any) error) error
+	// FailureMessage, set by a handler whose call succeeded with part of
+	// its input dropped (PutMetricData's invalid entity under
+	// StrictEntityValidation false), is what AWS then reports in the
+	// X-Amzn-Failure-Message response header.
+	FailureMessage string
 }
 
 type key struct{}

@@ -358,8 +358,29 @@ func genPutBody(r *rand.Rand) []byte {
 			done()
 		}})
 	}
-	if odd(20) {
-		fs = append(fs, field{"EntityMetricData", func() { w.open(4, 0)() }})
+	if r.IntN(3) == 0 {
+		fs = append(fs, field{"EntityMetricData", func() {
+			n := pick(r, 0, 1, 1, 2, 3)
+			done := w.open(4, n)
+			for range n {
+				var efs []field
+				if !odd(10) {
+					efs = append(efs, field{"Entity", func() { genEntity(w) }})
+				}
+				if r.IntN(8) != 0 {
+					efs = append(efs, field{"MetricData", func() {
+						m := pick(r, 0, 1, 3)
+						done := w.open(4, m)
+						for range m {
+							datum()
+						}
+						done()
+					}})
+				}
+				w.fields(efs)
+			}
+			done()
+		}})
 	}
 	if r.IntN(5) == 0 {
 		fs = append(fs, field{"StrictEntityValidation", func() { w.b = append(w.b, pick[byte](r, 0xf4, 0xf5)) }})
@@ -372,4 +393,82 @@ func genPutBody(r *rand.Rand) []byte {
 		w.b = w.b[:r.IntN(len(w.b))] // truncated
 	}
 	return w.b
+}
+
+// genEntity writes an Entity: the documented KeyAttributes combinations
+// and ones the handler refuses (all within the model, so the hot path
+// takes them), and, in a hostile body, maps outside the model's bounds or
+// that the hot path declines (repeated keys, nulls, non-text keys).
+func genEntity(w *cborW) {
+	r := w.r
+	long := func(n int) string { return strings.Repeat("k", n) }
+	var fs []field
+	if !w.odd(10) {
+		ka := pick(r,
+			[][2]string{{"Type", "Service"}, {"Name", "checkout"}, {"Environment", "prod"}},
+			[][2]string{{"Type", "AWS::Resource"}, {"ResourceType", "AWS::EC2::Instance"}, {"Identifier", "i-1"}},
+			[][2]string{{"Type", "AWS::Service"}, {"Name", "S3"}},
+			[][2]string{{"Type", "Resource"}, {"ResourceType", "K8s::Pod"}, {"Identifier", "web"}, {"Environment", "eks:prod"}},
+			[][2]string{{"Type", "Database"}, {"Name", "orders"}},      // unknown Type
+			[][2]string{{"Name", "checkout"}, {"Environment", "prod"}}, // no Type
+			[][2]string{{"Type", "Service"}, {"Identifier", "i-1"}},    // key not of its Type
+		)
+		switch r.IntN(12) {
+		case 0:
+			if w.hostile {
+				ka = append(ka, [2]string{"Region", "a"}, [2]string{"Zone", "b"}) // more than 4
+			}
+		case 1:
+			if w.hostile {
+				ka = append(ka[:1], [2]string{long(33), "x"}) // key too long
+			}
+		case 2:
+			if w.hostile {
+				ka = append(ka[:1], [2]string{"Name", pick(r, "", long(2049))})
+			}
+		}
+		fs = append(fs, field{"KeyAttributes", func() { genStringMap(w, ka) }})
+	}
+	if r.IntN(2) == 0 {
+		n := pick(r, 0, 1, 3, 10)
+		if w.odd(5) {
+			n = 11
+		}
+		var as [][2]string
+		for i := range n {
+			as = append(as, [2]string{"a" + string(rune('a'+i)), pick(r, "AWS::EC2", "v", "i-0abc")})
+		}
+		if w.odd(5) && n > 0 {
+			as[0] = pick(r, [2]string{"", "v"}, [2]string{long(257), "v"}, [2]string{"k", ""}, [2]string{"k", long(2049)})
+		}
+		fs = append(fs, field{"Attributes", func() { genStringMap(w, as) }})
+	}
+	w.fields(fs)
+}
+
+func genStringMap(w *cborW, kvs [][2]string) {
+	r := w.r
+	type entry struct{ key, val func() }
+	var es []entry
+	for _, p := range kvs {
+		es = append(es, entry{func() { w.text(p[0]) }, func() { w.text(p[1]) }})
+	}
+	switch k := r.IntN(30); {
+	case !w.hostile || len(kvs) == 0:
+	case k == 0:
+		p := kvs[r.IntN(len(kvs))]
+		es = append(es, entry{func() { w.text(p[0]) }, func() { w.text("again") }})
+	case k == 1:
+		es[r.IntN(len(es))].val = func() { w.b = append(w.b, 0xf6) }
+	case k == 2:
+		es[r.IntN(len(es))].key = func() { w.head(0, 7) }
+	case k == 3:
+		es[r.IntN(len(es))].val = func() { w.head(6, 32); w.text("tagged") }
+	}
+	done := w.open(5, len(es))
+	for _, e := range es {
+		e.key()
+		e.val()
+	}
+	done()
 }

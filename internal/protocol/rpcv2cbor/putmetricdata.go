@@ -13,8 +13,8 @@ import (
 // call's CPU). It fills in, a fresh input, from body exactly as Decode
 // would, reusing Decode's readers for every item, and reports whether it
 // could. It declines, rather than reproduces, what the SDKs do not send:
-// unknown or repeated keys, nulls, tags other than a timestamp's,
-// EntityMetricData, a body that is not one map. On false in holds garbage;
+// unknown or repeated keys (in entity maps too), nulls, tags other than a
+// timestamp's, a body that is not one map. On false in holds garbage;
 // the caller decodes generically into a fresh value, so every error is
 // Decode's own.
 func DecodePutMetricData(body []byte, in *cwapi.PutMetricDataInput) bool {
@@ -103,6 +103,13 @@ func (h *hotDecoder) input(in *cwapi.PutMetricDataInput) bool {
 				in.MetricData = append(in.MetricData, cwapi.MetricDatum{})
 				return h.datum(&in.MetricData[len(in.MetricData)-1])
 			})
+		case "EntityMetricData":
+			// The CloudWatch agent sends its metrics this way.
+			in.EntityMetricData = make([]cwapi.EntityMetricData, 0, 2)
+			return 8, h.list(func() bool {
+				in.EntityMetricData = append(in.EntityMetricData, cwapi.EntityMetricData{})
+				return h.entityMetricData(&in.EntityMetricData[len(in.EntityMetricData)-1])
+			})
 		case "StrictEntityValidation":
 			major, info, _, err := h.head()
 			if err != nil || major != majSimple || info != 20 && info != 21 {
@@ -114,6 +121,68 @@ func (h *hotDecoder) input(in *cwapi.PutMetricDataInput) bool {
 		}
 		return 0, false
 	})
+}
+
+func (h *hotDecoder) entityMetricData(e *cwapi.EntityMetricData) bool {
+	return h.fields(func(key []byte) (uint16, bool) {
+		switch string(key) {
+		case "Entity":
+			e.Entity = &cwapi.Entity{}
+			return 1, h.fields(func(key []byte) (uint16, bool) {
+				var ok bool
+				switch string(key) {
+				case "KeyAttributes":
+					e.Entity.KeyAttributes, ok = h.stringMap()
+					return 1, ok
+				case "Attributes":
+					e.Entity.Attributes, ok = h.stringMap()
+					return 2, ok
+				}
+				return 0, false
+			})
+		case "MetricData":
+			e.MetricData = make([]cwapi.MetricDatum, 0, 8)
+			return 2, h.list(func() bool {
+				e.MetricData = append(e.MetricData, cwapi.MetricDatum{})
+				return h.datum(&e.MetricData[len(e.MetricData)-1])
+			})
+		}
+		return 0, false
+	})
+}
+
+// stringMap reads a map of strings; it declines a repeated key (Decode
+// keeps the last value) and a null value (Decode skips it).
+func (h *hotDecoder) stringMap() (map[string]string, bool) {
+	n, err := h.containerHead(majMap, "Map")
+	if err != nil {
+		return nil, false
+	}
+	m := make(map[string]string, max(n, 0))
+	for i := 0; ; i++ {
+		more, err := h.more(n, i)
+		if err != nil {
+			return nil, false
+		}
+		if !more {
+			break
+		}
+		kb, err := h.key()
+		if err != nil || h.pos >= len(h.data) || h.atNull() {
+			return nil, false
+		}
+		k := string(kb)
+		if _, dup := m[k]; dup {
+			return nil, false
+		}
+		v, ok := h.text()
+		if !ok {
+			return nil, false
+		}
+		m[k] = v
+	}
+	h.depth--
+	return m, true
 }
 
 func (h *hotDecoder) datum(m *cwapi.MetricDatum) bool {
@@ -213,18 +282,26 @@ func (h *hotDecoder) statisticSet() (*cwapi.StatisticSet, bool) {
 	})
 }
 
-// str reads a text string (definite or chunked), interned like Decode's.
-func (h *hotDecoder) str() (*string, bool) {
+// text reads a text string (definite or chunked), interned like Decode's.
+func (h *hotDecoder) text() (string, bool) {
 	major, info, arg, err := h.head()
 	if err != nil || major != majText {
-		return nil, false
+		return "", false
 	}
 	b, err := h.stringBytes(major, info, arg)
 	if err != nil {
+		return "", false
+	}
+	return h.arena.String(b), true
+}
+
+func (h *hotDecoder) str() (*string, bool) {
+	s, ok := h.text()
+	if !ok {
 		return nil, false
 	}
 	p := h.arena.NewString()
-	*p = h.arena.String(b)
+	*p = s
 	return p, true
 }
 
