@@ -40,6 +40,7 @@ import (
 	"github.com/vigilhq/vigil/internal/protocol/awsjson"
 	"github.com/vigilhq/vigil/internal/protocol/rpcv2cbor"
 	"github.com/vigilhq/vigil/internal/scheduler"
+	"github.com/vigilhq/vigil/internal/sqs"
 	"github.com/vigilhq/vigil/internal/storage"
 	"github.com/vigilhq/vigil/internal/sts"
 )
@@ -66,6 +67,7 @@ type Server struct {
 	metrics  *metricstore.Store
 	logstore *logstore.Store
 	logs     *logs.Service
+	sqs      *sqs.Service
 	insights *insights.Manager
 	sched    *scheduler.Scheduler
 	http     *http.Server
@@ -157,6 +159,10 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 	if err != nil {
 		return fmt.Errorf("open logs catalog: %w", err)
 	}
+	s.sqs, err = sqs.New(ctx, sqs.Options{DB: s.store.SQL, Store: sqs.NewPebbleStore(s.store.Pebble), Clock: o.Clock, IDs: o.IDs, Logger: o.Logger})
+	if err != nil {
+		return fmt.Errorf("open sqs queues: %w", err)
+	}
 	auditStore := audit.NewPebbleStore(s.store.Pebble)
 	s.recorder = audit.NewRecorder(auditStore, audit.RecorderOptions{Clock: o.Clock, Logger: o.Logger})
 	s.sched = scheduler.New(o.Clock, o.Logger)
@@ -172,9 +178,10 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 	s.sched.Add(scheduler.Job{Name: "logs-stream-stats", Every: time.Minute, Run: s.logs.FlushStats})
 	s.sched.Add(scheduler.Job{Name: "logs-retention", Every: time.Hour, Run: s.logs.SweepRetention})
 	s.sched.Add(scheduler.Job{Name: "insights-results", Every: time.Hour, Run: s.insights.Sweep})
+	s.sched.Add(scheduler.Job{Name: "sqs-retention", Every: time.Minute, Run: s.sqs.SweepRetention})
 
 	cfg := gateway.Config{
-		Services: bindings(auditStore, s.metrics, s.logs, o.Clock),
+		Services: bindings(auditStore, s.metrics, s.logs, s.sqs, o.Clock),
 		Auth:     &auth.Verifier{Keys: keys, Clock: o.Clock, Dev: o.Dev, DevAccount: o.Account},
 		Keys:     keys,
 		Audit:    s.recorder,
@@ -197,7 +204,7 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 // bindings ties every service model to its handler. Services whose issue has
 // not landed yet are bound to their generated Unimplemented handler, so each
 // of their operations answers NotImplemented.
-func bindings(auditStore audit.Store, metrics *metricstore.Store, logsSvc *logs.Service, clk clock.Clock) []*gateway.Binding {
+func bindings(auditStore audit.Store, metrics *metricstore.Store, logsSvc *logs.Service, sqsSvc *sqs.Service, clk clock.Clock) []*gateway.Binding {
 	ct := cloudtrail.New(auditStore, clk)
 	return []*gateway.Binding{
 		withHot(bind[cloudwatchapi.Handler](cloudwatchapi.Model, cloudwatch.New(metrics, clk), cloudwatchapi.Invoke), cloudwatchHot),
@@ -207,7 +214,7 @@ func bindings(auditStore audit.Store, metrics *metricstore.Store, logsSvc *logs.
 		bind[cloudtraildataapi.Handler](cloudtraildataapi.Model, cloudtraildataapi.Unimplemented{}, cloudtraildataapi.Invoke),
 		bind[configserviceapi.Handler](configserviceapi.Model, configserviceapi.Unimplemented{}, configserviceapi.Invoke),
 		bind[snsapi.Handler](snsapi.Model, snsapi.Unimplemented{}, snsapi.Invoke),
-		bind[sqsapi.Handler](sqsapi.Model, sqsapi.Unimplemented{}, sqsapi.Invoke),
+		bind[sqsapi.Handler](sqsapi.Model, sqsSvc, sqsapi.Invoke),
 		bind[stsapi.Handler](stsapi.Model, sts.Service{}, stsapi.Invoke),
 	}
 }
@@ -259,6 +266,7 @@ func (s *Server) reset(ctx context.Context) error {
 		return err
 	}
 	s.logs.Reset()
+	s.sqs.Reset()
 	s.insights.Reset()
 	return nil
 }
@@ -270,6 +278,7 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 // recorded audit event durable and closes the data directory.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.logs.Close() // Live Tail streams would hold the HTTP server open
+	s.sqs.Close()  // so would long polls
 	err := s.http.Shutdown(ctx)
 	if serr := <-s.served; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)

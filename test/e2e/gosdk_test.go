@@ -117,7 +117,10 @@ func TestGoSDKEveryServiceAnswers(t *testing.T) {
 			return err
 		},
 		"ListTopics": func() error { _, err := c.sns.ListTopics(ctx, &sns.ListTopicsInput{}); return err },
-		"ListQueues": func() error { _, err := c.sqs.ListQueues(ctx, &sqs.ListQueuesInput{}); return err },
+		"ListMessageMoveTasks": func() error {
+			_, err := c.sqs.ListMessageMoveTasks(ctx, &sqs.ListMessageMoveTasksInput{SourceArn: aws.String("arn:aws:sqs:us-east-1:000000000000:q")})
+			return err
+		},
 	} {
 		err := call()
 		wantAPIError(t, name, err, "NotImplemented", 501)

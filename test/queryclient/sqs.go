@@ -17,9 +17,10 @@ import (
 )
 
 // runSQS drives SQS with aws-sdk-go v1.47.5, the last aws-sdk-go release
-// whose SQS client speaks awsQuery (v1.47.6 and later speak JSON 1.0). No SQS
-// operation is implemented yet, so a NotImplemented answer proves the form
-// was routed, decoded and validated up to the handler.
+// whose SQS client speaks awsQuery (v1.47.6 and later speak JSON 1.0): the
+// queue and message operations with SQS's flattened names (Attribute.N.Name,
+// MessageAttribute.N.Value.BinaryValue, ...) and XML answers. The client
+// checks every MD5OfMessageBody itself.
 func runSQS(endpoint string) error {
 	spy := &formSpy{}
 	sess, err := session.NewSession(&v1aws.Config{
@@ -34,17 +35,13 @@ func runSQS(endpoint string) error {
 	spied := &v1aws.Config{HTTPClient: &http.Client{Transport: spy}}
 	c := sqs.New(sess, spied)
 
-	_, err = c.ListQueues(&sqs.ListQueuesInput{})
-	if err := wantV1("sqs ListQueues", err, "NotImplemented", 501); err != nil {
-		return err
-	}
-	_, err = c.CreateQueue(&sqs.CreateQueueInput{
+	cq, err := c.CreateQueue(&sqs.CreateQueueInput{
 		QueueName:  v1aws.String("orders"),
 		Attributes: v1aws.StringMap(map[string]string{"VisibilityTimeout": "30", "DelaySeconds": "0"}),
 		Tags:       v1aws.StringMap(map[string]string{"team": "core"}),
 	})
-	if err := wantV1("sqs CreateQueue with attributes and tags", err, "NotImplemented", 501); err != nil {
-		return err
+	if err != nil {
+		return fmt.Errorf("sqs CreateQueue: %w", err)
 	}
 	// The client must really have sent awsQuery, with SQS's flattened names.
 	body := spy.last()
@@ -53,13 +50,64 @@ func runSQS(endpoint string) error {
 			return fmt.Errorf("sqs CreateQueue: the client's form %q lacks %q; the test proves nothing", body, p)
 		}
 	}
-	_, err = c.SendMessage(&sqs.SendMessageInput{
-		QueueUrl: v1aws.String(endpoint + "/000000000000/orders"), MessageBody: v1aws.String("hi"),
+	url := v1aws.StringValue(cq.QueueUrl)
+	if url != endpoint+"/000000000000/orders" {
+		return fmt.Errorf("sqs CreateQueue: queue url %s", url)
+	}
+	lq, err := c.ListQueues(&sqs.ListQueuesInput{QueueNamePrefix: v1aws.String("ord")})
+	if err != nil || len(lq.QueueUrls) != 1 || v1aws.StringValue(lq.QueueUrls[0]) != url {
+		return fmt.Errorf("sqs ListQueues: %v %v", lq, err)
+	}
+	if _, err = c.SendMessage(&sqs.SendMessageInput{
+		QueueUrl: &url, MessageBody: v1aws.String("hi über"),
 		MessageAttributes: map[string]*sqs.MessageAttributeValue{
-			"raw": {DataType: v1aws.String("Binary"), BinaryValue: []byte{0, 1, 255}},
+			"raw":  {DataType: v1aws.String("Binary"), BinaryValue: []byte{0, 1, 255}},
+			"kind": {DataType: v1aws.String("String"), StringValue: v1aws.String("greeting")},
 		},
-	})
-	if err := wantV1("sqs SendMessage with a binary attribute", err, "NotImplemented", 501); err != nil {
+	}); err != nil {
+		return fmt.Errorf("sqs SendMessage: %w", err)
+	}
+	if !strings.Contains(spy.last(), ".Value.BinaryValue=") {
+		return fmt.Errorf("sqs SendMessage: the form %q has no binary attribute", spy.last())
+	}
+	if _, err := c.SendMessageBatch(&sqs.SendMessageBatchInput{QueueUrl: &url, Entries: []*sqs.SendMessageBatchRequestEntry{
+		{Id: v1aws.String("a"), MessageBody: v1aws.String("one")}, {Id: v1aws.String("b"), MessageBody: v1aws.String("two")}}}); err != nil {
+		return fmt.Errorf("sqs SendMessageBatch: %w", err)
+	}
+	var got []string
+	for tries := 0; len(got) < 3 && tries < 5; tries++ {
+		rm, err := c.ReceiveMessage(&sqs.ReceiveMessageInput{QueueUrl: &url, MaxNumberOfMessages: v1aws.Int64(10), WaitTimeSeconds: v1aws.Int64(1),
+			AttributeNames: v1aws.StringSlice([]string{"All"}), MessageAttributeNames: v1aws.StringSlice([]string{"All"})})
+		if err != nil {
+			return fmt.Errorf("sqs ReceiveMessage: %w", err)
+		}
+		for _, m := range rm.Messages {
+			got = append(got, v1aws.StringValue(m.Body))
+			if v1aws.StringValue(m.Body) == "hi über" {
+				if a := m.MessageAttributes["raw"]; a == nil || string(a.BinaryValue) != "\x00\x01\xff" || v1aws.StringValue(m.Attributes["ApproximateReceiveCount"]) != "1" {
+					return fmt.Errorf("sqs ReceiveMessage: attributes %v %v", m.MessageAttributes, m.Attributes)
+				}
+			}
+			if _, err := c.DeleteMessage(&sqs.DeleteMessageInput{QueueUrl: &url, ReceiptHandle: m.ReceiptHandle}); err != nil {
+				return fmt.Errorf("sqs DeleteMessage: %w", err)
+			}
+		}
+	}
+	if len(got) != 3 {
+		return fmt.Errorf("sqs ReceiveMessage: got %q", got)
+	}
+	ga, err := c.GetQueueAttributes(&sqs.GetQueueAttributesInput{QueueUrl: &url, AttributeNames: v1aws.StringSlice([]string{"All"})})
+	if err != nil || v1aws.StringValue(ga.Attributes["ApproximateNumberOfMessages"]) != "0" || v1aws.StringValue(ga.Attributes["VisibilityTimeout"]) != "30" {
+		return fmt.Errorf("sqs GetQueueAttributes: %v %v", ga, err)
+	}
+	fmt.Println("ok   sqs CreateQueue, ListQueues, SendMessage(Batch), ReceiveMessage, DeleteMessage, GetQueueAttributes over awsQuery")
+
+	_, err = c.GetQueueUrl(&sqs.GetQueueUrlInput{QueueName: v1aws.String("absent")})
+	if err := wantV1("sqs GetQueueUrl of an absent queue", err, "AWS.SimpleQueueService.NonExistentQueue", 400); err != nil {
+		return err
+	}
+	_, err = c.ListDeadLetterSourceQueues(&sqs.ListDeadLetterSourceQueuesInput{QueueUrl: &url})
+	if err := wantV1("sqs ListDeadLetterSourceQueues", err, "NotImplemented", 501); err != nil {
 		return err
 	}
 	// Without the client's own validation, a missing required member

@@ -1,0 +1,21 @@
+// Package sqs is Vigil's Amazon SQS: standard queues with AWS's attribute
+// rules and errors, durable at-least-once messages, visibility timeouts,
+// delays, retention and long polling.
+//
+// It owns the sqs_queues table in SQLite (queue metadata: attributes and
+// tags, written before a change is acknowledged) and the "sqs/" keys in
+// Pebble (messages and their receive state, see store.go). Every queue's
+// messages are also indexed in memory (index.go) by the time they next
+// become visible, so a receive never scans the store; the index is rebuilt
+// from Pebble at start.
+//
+// Durability: a SendMessage is acknowledged only after its message is
+// fsynced; receives, deletes and visibility changes are fsynced too before
+// they are acknowledged. Writes are applied to Pebble in the order the
+// queue's lock orders them and then wait for the WAL fsync outside the
+// lock, so concurrent calls share one fsync (group commit).
+//
+// The package does not deliver to dead-letter queues, run FIFO queues or
+// message move tasks yet; those requests get an explicit error. It must not
+// touch other services' tables or keys.
+package sqs

@@ -1,0 +1,285 @@
+package sqs
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigilhq/vigil/internal/api/shape"
+	sqsapi "github.com/vigilhq/vigil/internal/api/sqs"
+)
+
+// ReceiveMessage returns up to MaxNumberOfMessages visible messages and
+// hides them for the visibility timeout. With a wait time (the request's
+// WaitTimeSeconds, else the queue's ReceiveMessageWaitTimeSeconds) and no
+// message visible, it waits until a send, a visibility change or an
+// expiring timeout makes one visible, the wait ends, the client goes away
+// or the server shuts down. It never sleeps in a loop: it waits on the
+// queue's wake channel and on a timer set to the next moment a message
+// becomes visible.
+func (s *Service) ReceiveMessage(ctx context.Context, in *sqsapi.ReceiveMessageRequest) (*sqsapi.ReceiveMessageResult, error) {
+	c := callOf(ctx)
+	q, err := s.queueByURL(c, shape.Value(in.QueueUrl))
+	if err != nil {
+		return nil, err
+	}
+	st := q.settings.Load()
+	n, err := rangeParam("MaxNumberOfMessages", in.MaxNumberOfMessages, 1, 1, maxBatch)
+	if err != nil {
+		return nil, err
+	}
+	vt, err := rangeParam("VisibilityTimeout", in.VisibilityTimeout, st.VisibilityTimeout, 0, maxVisibility)
+	if err != nil {
+		return nil, err
+	}
+	wait, err := rangeParam("WaitTimeSeconds", in.WaitTimeSeconds, st.ReceiveMessageWaitTimeSeconds, 0, maxWait)
+	if err != nil {
+		return nil, err
+	}
+	sel := newSelection(in.AttributeNames, in.MessageSystemAttributeNames, in.MessageAttributeNames)
+	deadline := c.now.Add(time.Duration(wait) * time.Second)
+	for {
+		now := s.clock.Now()
+		got, wake, next, err := s.take(q, int(n), vt, now.UnixMilli())
+		if err != nil {
+			return nil, err
+		}
+		if len(got) > 0 {
+			msgs, err := s.messages(q, got, sel)
+			if err != nil || len(msgs) > 0 {
+				return &sqsapi.ReceiveMessageResult{Messages: msgs}, err
+			}
+			continue // purged or deleted meanwhile: look again
+		}
+		if !now.Before(deadline) {
+			return &sqsapi.ReceiveMessageResult{}, nil
+		}
+		until := deadline
+		if next > 0 && next < until.UnixMilli() {
+			until = time.UnixMilli(next)
+		}
+		if !s.sleep(ctx, wake, until) {
+			return &sqsapi.ReceiveMessageResult{}, nil
+		}
+	}
+}
+
+// rangeParam is an optional integer parameter with its default and range.
+func rangeParam(name string, v *int32, def, lo, hi int32) (int32, error) {
+	if v == nil {
+		return def, nil
+	}
+	if *v < lo || *v > hi {
+		return 0, invalidParameter("Value %d for parameter %s is invalid. Reason: Must be between %d and %d, if provided.", *v, name, lo, hi)
+	}
+	return *v, nil
+}
+
+// sleep waits until wake is closed or the clock reaches until; false means
+// the wait was cut short (the client left, or the server is shutting down).
+func (s *Service) sleep(ctx context.Context, wake <-chan struct{}, until time.Time) bool {
+	d := until.Sub(s.clock.Now())
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-wake:
+		return true
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-s.closing:
+		return false
+	}
+}
+
+// taken is one receive of one message.
+type taken struct {
+	seq uint64
+	state
+}
+
+// take hides up to n visible messages for vt seconds, dropping expired
+// ones on the way (the change is handed to the store unsynced). With none
+// visible it returns the queue's wake channel and the time (unix ms) the
+// next message becomes visible (0: none), read under the same lock, so a
+// send right after cannot be missed.
+func (s *Service) take(q *queue, n int, vt int32, now int64) ([]taken, <-chan struct{}, int64, error) {
+	expiry := now - int64(q.settings.Load().MessageRetentionPeriod)*1000
+	var w Writes
+	var got []taken
+	var popped []*msg
+	q.mu.Lock()
+	if q.gone {
+		q.mu.Unlock()
+		return nil, nil, 0, errNoQueue()
+	}
+	for len(popped) < n {
+		m := q.idx.popVisible(now)
+		if m == nil {
+			break
+		}
+		if m.sent <= expiry {
+			q.idx.remove(m)
+			w.Delete(q.id, m.seq)
+			continue
+		}
+		m.Count++
+		if m.First == 0 {
+			m.First = now
+		}
+		m.LastRecv = now
+		m.Visible = now + int64(vt)*1000
+		popped = append(popped, m)
+		got = append(got, taken{seq: m.seq, state: m.state})
+		w.PutState(q.id, m.seq, m.state.encode(nil))
+	}
+	// Back into the heap only now, so that a zero visibility timeout does
+	// not hand the same message out twice in one answer.
+	for _, m := range popped {
+		q.idx.push(m)
+	}
+	var wake <-chan struct{}
+	var next int64
+	if len(got) == 0 {
+		wake = q.wake
+		next, _ = q.idx.next()
+	}
+	var wait func() error
+	var err error
+	if w.Len() > 0 {
+		wait, err = s.store.Apply(&w, unsynced)
+	}
+	q.mu.Unlock()
+	if err == nil && wait != nil {
+		err = wait()
+	}
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return got, wake, next, nil
+}
+
+// messages reads the bodies of received messages and builds the answer;
+// a message deleted meanwhile is left out.
+func (s *Service) messages(q *queue, got []taken, sel selection) ([]sqsapi.Message, error) {
+	out := make([]sqsapi.Message, 0, len(got))
+	for _, t := range got {
+		var rec *record
+		found, err := s.store.View(q.id, t.seq, func(b []byte) error {
+			var err error
+			rec, err = decodeRecord(b)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			out = append(out, sel.message(rec, t, q.id))
+		}
+	}
+	return out, nil
+}
+
+// selection is what a receive asked to see besides the body.
+type selection struct {
+	system      map[string]bool // nil: none; contains "All": all
+	allAttrs    bool
+	attrNames   map[string]bool
+	attrPrefix  []string // "prefix." of "prefix.*"
+	anyMsgAttrs bool
+}
+
+func newSelection(attrNames, sysNames, msgAttrNames []string) selection {
+	var sel selection
+	for _, names := range [][]string{attrNames, sysNames} {
+		for _, n := range names {
+			if sel.system == nil {
+				sel.system = map[string]bool{}
+			}
+			sel.system[n] = true
+		}
+	}
+	for _, n := range msgAttrNames {
+		sel.anyMsgAttrs = true
+		switch {
+		case n == "All" || n == ".*":
+			sel.allAttrs = true
+		case strings.HasSuffix(n, ".*"):
+			sel.attrPrefix = append(sel.attrPrefix, strings.TrimSuffix(n, "*"))
+		default:
+			if sel.attrNames == nil {
+				sel.attrNames = map[string]bool{}
+			}
+			sel.attrNames[n] = true
+		}
+	}
+	return sel
+}
+
+func (sel selection) wantsSystem(name string) bool { return sel.system["All"] || sel.system[name] }
+
+func (sel selection) wantsAttr(name string) bool {
+	if sel.allAttrs || sel.attrNames[name] {
+		return true
+	}
+	for _, p := range sel.attrPrefix {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// message builds one received message. Unknown names among the requested
+// system attributes are ignored (our decision: AttributeNames takes queue
+// attribute names in the model, which mean nothing here). The attribute
+// MD5 covers the attributes returned, which is what SDKs that check it
+// recompute.
+func (sel selection) message(rec *record, t taken, queue int64) sqsapi.Message {
+	m := sqsapi.Message{MessageId: shape.Ptr(rec.ID), Body: shape.Ptr(rec.Body), MD5OfBody: shape.Ptr(md5Hex(rec.BodyMD5)),
+		ReceiptHandle: shape.Ptr(receipt{queue: queue, seq: t.seq, count: t.Count}.String())}
+	if sel.system != nil {
+		sys := map[string]string{}
+		put := func(name, v string) {
+			if v != "" && sel.wantsSystem(name) {
+				sys[name] = v
+			}
+		}
+		put("SenderId", rec.Sender)
+		put("SentTimestamp", strconv.FormatInt(rec.Sent, 10))
+		put("ApproximateReceiveCount", strconv.Itoa(int(t.Count)))
+		put("ApproximateFirstReceiveTimestamp", strconv.FormatInt(t.First, 10))
+		put("AWSTraceHeader", rec.Trace)
+		put("MessageGroupId", rec.GroupID)
+		if len(sys) > 0 {
+			m.Attributes = sys
+		}
+	}
+	if sel.anyMsgAttrs && len(rec.Attrs) > 0 {
+		var picked []attr
+		for _, a := range rec.Attrs {
+			if sel.wantsAttr(a.Name) {
+				picked = append(picked, a)
+			}
+		}
+		if len(picked) > 0 {
+			m.MessageAttributes = make(map[string]sqsapi.MessageAttributeValue, len(picked))
+			for _, a := range picked {
+				v := sqsapi.MessageAttributeValue{DataType: shape.Ptr(a.DataType)}
+				if a.binary() {
+					v.BinaryValue = []byte(a.Value)
+				} else {
+					v.StringValue = shape.Ptr(a.Value)
+				}
+				m.MessageAttributes[a.Name] = v
+			}
+			m.MD5OfMessageAttributes = shape.Ptr(md5OfAttributes(picked))
+		}
+	}
+	return m
+}

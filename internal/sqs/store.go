@@ -1,0 +1,232 @@
+package sqs
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// MessageStore is where messages are durable. The service orders writes
+// (Apply is called under a queue's lock) and waits for durability outside
+// the lock, so concurrent calls share an fsync. Methods are safe for
+// concurrent use.
+type MessageStore interface {
+	// Apply makes w visible to View and Load, ordered after every write
+	// applied before it. With durable, the returned wait blocks until w is
+	// on disk (fsynced); without, w is handed to the OS at once and fsynced
+	// with the next durable write, and wait returns at once. The caller must
+	// call wait exactly once, and may reuse w only after Apply returns.
+	Apply(w *Writes, durable bool) (wait func() error, err error)
+	// View calls fn with the record of message seq of queue q, valid only
+	// during the call; found is false when there is none.
+	View(q int64, seq uint64, fn func(rec []byte) error) (found bool, err error)
+	// Load calls fn for every stored message in (queue, seq) order, with its
+	// receive state (nil when never received). rec and state are valid only
+	// during the call.
+	Load(fn func(q int64, seq uint64, rec, state []byte) error) error
+}
+
+// What Apply is asked to wait for. Sends (and purges, queue deletions) are
+// synced: acknowledged only once on disk. Receives, deletes, visibility
+// changes and retention sweeps are not: at-least-once delivery survives
+// losing them (a message deleted or received in the last instant before a
+// power failure comes back, or comes back early), and the next synced
+// write makes them durable too.
+const (
+	synced   = true
+	unsynced = false
+)
+
+// Writes is an ordered list of changes to apply together.
+type Writes struct{ ops []writeOp }
+
+type opKind uint8
+
+const (
+	opPutMessage opKind = iota
+	opPutState
+	opDelete      // the message and its state
+	opDeleteQueue // every message of the queue
+)
+
+type writeOp struct {
+	kind  opKind
+	queue int64
+	seq   uint64
+	val   []byte
+}
+
+// PutMessage stores a new message's record.
+func (w *Writes) PutMessage(q int64, seq uint64, rec []byte) {
+	w.ops = append(w.ops, writeOp{kind: opPutMessage, queue: q, seq: seq, val: rec})
+}
+
+// PutState stores a message's receive state.
+func (w *Writes) PutState(q int64, seq uint64, state []byte) {
+	w.ops = append(w.ops, writeOp{kind: opPutState, queue: q, seq: seq, val: state})
+}
+
+// Delete removes a message and its state.
+func (w *Writes) Delete(q int64, seq uint64) {
+	w.ops = append(w.ops, writeOp{kind: opDelete, queue: q, seq: seq})
+}
+
+// DeleteQueue removes every message of queue q.
+func (w *Writes) DeleteQueue(q int64) {
+	w.ops = append(w.ops, writeOp{kind: opDeleteQueue, queue: q})
+}
+
+// Len is the number of changes.
+func (w *Writes) Len() int { return len(w.ops) }
+
+// Keys: "sqs/m" or "sqs/s", then the queue id and the message's sequence
+// number, both big-endian so that a queue's messages are contiguous and in
+// the order they were sent. A message record never changes; its receive
+// state lives under its own key so that a receive rewrites a few bytes, not
+// the body.
+const (
+	prefixMessage = "sqs/m"
+	prefixState   = "sqs/s"
+	keyLen        = len(prefixMessage) + 16
+)
+
+func appendKey(b []byte, prefix string, q int64, seq uint64) []byte {
+	b = append(b, prefix...)
+	b = binary.BigEndian.AppendUint64(b, uint64(q))
+	return binary.BigEndian.AppendUint64(b, seq)
+}
+
+func parseKey(k []byte) (q int64, seq uint64, ok bool) {
+	if len(k) != keyLen {
+		return 0, 0, false
+	}
+	p := len(prefixMessage)
+	return int64(binary.BigEndian.Uint64(k[p:])), binary.BigEndian.Uint64(k[p+8:]), true
+}
+
+// PebbleStore keeps messages in the data directory's Pebble.
+type PebbleStore struct{ db *pebble.DB }
+
+// NewPebbleStore returns a store over db, which the caller owns.
+func NewPebbleStore(db *pebble.DB) *PebbleStore { return &PebbleStore{db: db} }
+
+// Apply implements MessageStore.
+func (s *PebbleStore) Apply(w *Writes, durable bool) (func() error, error) {
+	b := s.db.NewBatch()
+	var key, end []byte
+	for _, op := range w.ops {
+		var err error
+		switch op.kind {
+		case opPutMessage:
+			key = appendKey(key[:0], prefixMessage, op.queue, op.seq)
+			err = b.Set(key, op.val, nil)
+		case opPutState:
+			key = appendKey(key[:0], prefixState, op.queue, op.seq)
+			err = b.Set(key, op.val, nil)
+		case opDelete:
+			key = appendKey(key[:0], prefixMessage, op.queue, op.seq)
+			if err = b.Delete(key, nil); err == nil {
+				key = appendKey(key[:0], prefixState, op.queue, op.seq)
+				err = b.Delete(key, nil)
+			}
+		case opDeleteQueue:
+			for _, p := range []string{prefixMessage, prefixState} {
+				key = appendKey(key[:0], p, op.queue, 0)
+				end = appendKey(end[:0], p, op.queue+1, 0)
+				if err = b.DeleteRange(key, end, nil); err != nil {
+					break
+				}
+			}
+		}
+		if err != nil {
+			b.Close()
+			return nil, fmt.Errorf("sqs store: build batch: %w", err)
+		}
+	}
+	if !durable {
+		// Pebble's WAL writer hands the record to the OS at once and the
+		// next durable write's fsync covers it (the WAL is sequential).
+		err := s.db.Apply(b, pebble.NoSync)
+		if cerr := b.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sqs store: apply: %w", err)
+		}
+		return noWait, nil
+	}
+	// Applied now (so that the queue's lock orders it), synced later by
+	// Pebble's WAL writer together with every batch waiting meanwhile.
+	if err := s.db.ApplyNoSyncWait(b, pebble.Sync); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("sqs store: apply: %w", err)
+	}
+	return func() error {
+		err := b.SyncWait()
+		if cerr := b.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("sqs store: sync: %w", err)
+		}
+		return nil
+	}, nil
+}
+
+func noWait() error { return nil }
+
+// View implements MessageStore.
+func (s *PebbleStore) View(q int64, seq uint64, fn func(rec []byte) error) (bool, error) {
+	var kb [keyLen]byte
+	v, closer, err := s.db.Get(appendKey(kb[:0], prefixMessage, q, seq))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("sqs store: read message: %w", err)
+	}
+	defer closer.Close()
+	return true, fn(v)
+}
+
+// Load implements MessageStore: the messages and their states are two
+// ordered ranges, merged by (queue, seq).
+func (s *PebbleStore) Load(fn func(q int64, seq uint64, rec, state []byte) error) error {
+	msgs, err := s.db.NewIter(&pebble.IterOptions{LowerBound: []byte(prefixMessage), UpperBound: []byte(prefixMessage + "\xff")})
+	if err != nil {
+		return fmt.Errorf("sqs store: load: %w", err)
+	}
+	defer msgs.Close()
+	states, err := s.db.NewIter(&pebble.IterOptions{LowerBound: []byte(prefixState), UpperBound: []byte(prefixState + "\xff")})
+	if err != nil {
+		return fmt.Errorf("sqs store: load: %w", err)
+	}
+	defer states.Close()
+	sok := states.First()
+	for ok := msgs.First(); ok; ok = msgs.Next() {
+		q, seq, valid := parseKey(msgs.Key())
+		if !valid {
+			continue
+		}
+		var state []byte
+		for sok {
+			sq, sseq, _ := parseKey(states.Key())
+			if sq > q || (sq == q && sseq >= seq) {
+				if sq == q && sseq == seq {
+					state = states.Value()
+				}
+				break
+			}
+			sok = states.Next() // the state of a message already gone
+		}
+		if err := fn(q, seq, msgs.Value(), state); err != nil {
+			return err
+		}
+	}
+	if err := errors.Join(msgs.Error(), states.Error()); err != nil {
+		return fmt.Errorf("sqs store: load: %w", err)
+	}
+	return nil
+}
