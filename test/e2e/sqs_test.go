@@ -62,14 +62,6 @@ func sqsAttrMD5(attrs map[string]sqstypes.MessageAttributeValue) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func sqsBodies(ms []sqstypes.Message) []string {
-	var out []string
-	for _, m := range ms {
-		out = append(out, aws.ToString(m.Body))
-	}
-	return out
-}
-
 // --- send, receive, delete ---------------------------------------------------------
 
 func TestSQSSendReceiveDelete(t *testing.T) {
