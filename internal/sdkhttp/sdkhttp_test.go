@@ -1,0 +1,41 @@
+package sdkhttp
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+type recorder struct{ body string }
+
+func (r *recorder) Do(req *http.Request) (*http.Response, error) {
+	if req.Body == nil {
+		r.body = ""
+		return &http.Response{StatusCode: 200, Body: http.NoBody}, nil
+	}
+	b, err := io.ReadAll(req.Body)
+	r.body = string(b)
+	if req.ContentLength != int64(len(b)) {
+		return nil, io.ErrUnexpectedEOF
+	}
+	return &http.Response{StatusCode: 200, Body: http.NoBody}, err
+}
+
+// The transport gets the body as an in-memory copy: closing the caller's
+// body (as the SDK does when Do returns) cannot reach it.
+func TestClientCopiesBody(t *testing.T) {
+	rec := &recorder{}
+	orig := io.NopCloser(strings.NewReader("payload"))
+	req, _ := http.NewRequest("POST", "http://127.0.0.1/", orig)
+	if _, err := (Client{Next: rec}).Do(req); err != nil {
+		t.Fatal(err)
+	}
+	if rec.body != "payload" {
+		t.Fatalf("body %q", rec.body)
+	}
+	empty, _ := http.NewRequest("GET", "http://127.0.0.1/", nil)
+	if _, err := (Client{Next: rec}).Do(empty); err != nil || rec.body != "" {
+		t.Fatalf("no body: %v %q", err, rec.body)
+	}
+}
