@@ -2,6 +2,7 @@ package insights
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 
 	"github.com/vigilhq/vigil/internal/insights/funcs"
@@ -57,8 +58,9 @@ type colReader struct {
 	err   error // a message could not be rebuilt; fails the query
 }
 
-// newColReader returns the reader for a plan, or nil when the plan gains
-// nothing from columns.
+// newColReader returns a worker's reader for a plan: the JSON names it
+// reads, the required substrings it can decide on the columns (all or
+// none), and the vectorised form of the plan's stats when it has one.
 func newColReader(p *plan) *colReader {
 	r := &colReader{}
 	for name := range p.env.want {
@@ -66,14 +68,11 @@ func newColReader(p *plan) *colReader {
 			r.names = append(r.names, name)
 		}
 	}
-	for _, l := range p.required {
-		if !columnSafe(l) {
-			return r
+	if !slices.ContainsFunc(p.required, func(l string) bool { return !columnSafe(l) }) {
+		r.lits = p.required
+		if p.requiredExact {
+			r.skip = 1
 		}
-	}
-	r.lits = p.required
-	if p.requiredExact {
-		r.skip = 1
 	}
 	r.vec = newVecStats(p, r.skip)
 	return r
