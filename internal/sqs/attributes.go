@@ -21,6 +21,10 @@ type settings struct {
 	KmsDataKeyReusePeriodSeconds  int32  `json:"kmsReuse"`
 	SqsManagedSseEnabled          bool   `json:"sse"`
 	Modified                      int64  `json:"modified"` // unix seconds
+
+	// Dead-letter queues (redrive.go); nil: no policy.
+	Redrive      *redrivePolicy      `json:"redrive,omitempty"`
+	RedriveAllow *redriveAllowPolicy `json:"redriveAllow,omitempty"`
 }
 
 // Limits and defaults from the CreateQueue and SetQueueAttributes
@@ -116,9 +120,24 @@ func applyAttributes(st *settings, in map[string]string, creating bool) error {
 				return invalidAttributeValue(name, "")
 			}
 			st.Policy = v
-		case "RedrivePolicy", "RedriveAllowPolicy":
+		case "RedrivePolicy":
+			// An empty value removes the policy, as AWS documents.
+			st.Redrive = nil
 			if v != "" {
-				return notSupported("dead-letter queues (%s) are not supported by Vigil yet", name)
+				p, err := parseRedrivePolicy(v)
+				if err != nil {
+					return err
+				}
+				st.Redrive = p
+			}
+		case "RedriveAllowPolicy":
+			st.RedriveAllow = nil
+			if v != "" {
+				p, err := parseRedriveAllowPolicy(v)
+				if err != nil {
+					return err
+				}
+				st.RedriveAllow = p
 			}
 		default:
 			return unknownAttribute(name)
@@ -143,6 +162,16 @@ func (st *settings) attribute(name string) (string, bool) {
 		return st.KmsMasterKeyID, st.KmsMasterKeyID != ""
 	case "Policy":
 		return st.Policy, st.Policy != ""
+	case "RedrivePolicy":
+		if st.Redrive == nil {
+			return "", false
+		}
+		return st.Redrive.String(), true
+	case "RedriveAllowPolicy":
+		if st.RedriveAllow == nil {
+			return "", false
+		}
+		return st.RedriveAllow.String(), true
 	}
 	return "", false
 }

@@ -32,6 +32,9 @@ func (s *Service) CreateQueue(ctx context.Context, in *sqsapi.CreateQueueRequest
 	if err := checkTags(name, in.Tags, 0); err != nil {
 		return nil, err
 	}
+	if err := s.checkRedrive(c, c.key(name), in.Attributes, &st); err != nil {
+		return nil, err
+	}
 	st.Modified = c.now.Unix()
 
 	s.createMu.Lock()
@@ -249,7 +252,7 @@ func (q *queue) attributes(now time.Time, want map[string]bool) map[string]strin
 			put(name, v)
 		}
 	}
-	for _, name := range []string{"Policy", "KmsMasterKeyId", "SqsManagedSseEnabled"} {
+	for _, name := range []string{"Policy", "KmsMasterKeyId", "SqsManagedSseEnabled", "RedrivePolicy", "RedriveAllowPolicy"} {
 		if v, ok := st.attribute(name); ok {
 			put(name, v)
 		}
@@ -282,6 +285,9 @@ func (s *Service) SetQueueAttributes(ctx context.Context, in *sqsapi.SetQueueAtt
 	defer q.metaMu.Unlock()
 	st := *q.settings.Load()
 	if err := applyAttributes(&st, in.Attributes, false); err != nil {
+		return err
+	}
+	if err := s.checkRedrive(c, q.key, in.Attributes, &st); err != nil {
 		return err
 	}
 	st.Modified = c.now.Unix()

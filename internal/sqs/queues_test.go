@@ -67,7 +67,7 @@ func TestCreateQueueAttributeRules(t *testing.T) {
 		{map[string]string{"QueueArn": "x"}, "InvalidAttributeName", "Unknown Attribute QueueArn."},
 		{map[string]string{"ContentBasedDeduplication": "true"}, "InvalidAttributeName", "Unknown Attribute ContentBasedDeduplication."},
 		{map[string]string{"FifoQueue": "true"}, "NotImplemented", "FIFO queues (FifoQueue=true) are not supported by Vigil yet"},
-		{map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":"3"}`}, "NotImplemented", "dead-letter queues (RedrivePolicy)"},
+		{map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":"3"}`}, "InvalidParameterValue", "Reason: Dead letter target does not exist."},
 	} {
 		_, err := f.svc.CreateQueue(f.ctx(), &sqsapi.CreateQueueRequest{QueueName: shape.Ptr("q"), Attributes: tc.attrs})
 		wantErr(t, err, tc.code, tc.msg)

@@ -107,12 +107,14 @@ type taken struct {
 // ones on the way (the change is handed to the store unsynced). With none
 // visible it returns the queue's wake channel and the time (unix ms) the
 // next message becomes visible (0: none), read under the same lock, so a
-// send right after cannot be missed.
+// send right after cannot be missed. Messages this receive would take past
+// the queue's maxReceiveCount are moved to its dead-letter queue instead.
 func (s *Service) take(q *queue, n int, vt int32, now int64) ([]taken, <-chan struct{}, int64, error) {
 	expiry := now - int64(q.settings.Load().MessageRetentionPeriod)*1000
+	dlq, redrive := s.deadLetterQueue(q)
 	var w Writes
 	var got []taken
-	var popped []*msg
+	var popped, moving []*msg
 	q.mu.Lock()
 	if q.gone {
 		q.mu.Unlock()
@@ -126,6 +128,13 @@ func (s *Service) take(q *queue, n int, vt int32, now int64) ([]taken, <-chan st
 		if m.sent <= expiry {
 			q.idx.remove(m)
 			w.Delete(q.id, m.seq)
+			continue
+		}
+		if redrive != nil && m.Count >= redrive.MaxReceiveCount {
+			// This receive would exceed maxReceiveCount: out of the
+			// index now, moved to the dead-letter queue below.
+			q.idx.remove(m)
+			moving = append(moving, m)
 			continue
 		}
 		m.Count++
@@ -157,6 +166,9 @@ func (s *Service) take(q *queue, n int, vt int32, now int64) ([]taken, <-chan st
 	q.mu.Unlock()
 	if err == nil && wait != nil {
 		err = wait()
+	}
+	if err == nil && len(moving) > 0 {
+		err = s.redrive(q, dlq, moving)
 	}
 	if err != nil {
 		return nil, nil, 0, err
@@ -256,6 +268,7 @@ func (sel selection) message(rec *record, t taken, queue int64) sqsapi.Message {
 		put("ApproximateFirstReceiveTimestamp", strconv.FormatInt(t.First, 10))
 		put("AWSTraceHeader", rec.Trace)
 		put("MessageGroupId", rec.GroupID)
+		put("DeadLetterQueueSourceArn", rec.DLQSource)
 		if len(sys) > 0 {
 			m.Attributes = sys
 		}

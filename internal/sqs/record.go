@@ -16,6 +16,10 @@ type record struct {
 	BodyMD5 [16]byte
 	Body    string
 	Attrs   []attr // sorted by name
+	// DLQSource is the ARN of the queue a dead-letter queue's message was
+	// moved from. Stored after the attributes, only when set, so records
+	// written before it existed read the same.
+	DLQSource string
 }
 
 // attr is a message attribute. Value holds a String or Number attribute's
@@ -60,6 +64,9 @@ func (r *record) encode(b []byte) []byte {
 		b = appendString(b, a.Name)
 		b = appendString(b, a.DataType)
 		b = appendString(b, a.Value)
+	}
+	if r.DLQSource != "" {
+		b = appendString(b, r.DLQSource)
 	}
 	return b
 }
@@ -135,6 +142,9 @@ func decodeRecord(b []byte) (*record, error) {
 	}
 	for i := uint64(0); i < n && r.err == nil; i++ {
 		rec.Attrs = append(rec.Attrs, attr{Name: r.string(), DataType: r.string(), Value: r.string()})
+	}
+	if r.err == nil && len(r.b) > 0 {
+		rec.DLQSource = r.string()
 	}
 	if r.err != nil {
 		return nil, r.err

@@ -179,7 +179,7 @@ func invalidAttributeValue(name, reason string) error {
 }
 
 // notSupported answers requests for features Vigil's SQS does not have yet
-// (FIFO queues, dead-letter queues, message move tasks): a 501 that says
+// (FIFO queues, message move tasks): a 501 that says
 // which, rather than a queue that silently behaves otherwise.
 func notSupported(format string, args ...any) error {
 	return &shape.Error{Code: "NotImplemented", Status: 501, Message: fmt.Sprintf(format, args...)}

@@ -231,8 +231,9 @@ func TestSQSErrors(t *testing.T) {
 	}
 	_, err = c.sqs.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: &url})
 	wantAPIError(t, "second purge", err, "AWS.SimpleQueueService.PurgeQueueInProgress", 403)
-	_, err = c.sqs.ListDeadLetterSourceQueues(ctx, &sqs.ListDeadLetterSourceQueuesInput{QueueUrl: &url})
-	wantAPIError(t, "dead-letter queues", err, "NotImplemented", 501)
+	_, err = c.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("x"), Attributes: map[string]string{
+		"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:absent","maxReceiveCount":3}`}})
+	wantAPIError(t, "absent dead-letter queue", err, "InvalidParameterValue", 400)
 }
 
 // A received message that is not deleted comes back after its visibility
@@ -261,6 +262,57 @@ func TestSQSVisibilityTimeoutReappears(t *testing.T) {
 	}
 	if m := second.Messages[0]; m.Attributes["ApproximateReceiveCount"] != "2" || aws.ToString(m.ReceiptHandle) == aws.ToString(first.Messages[0].ReceiptHandle) {
 		t.Fatalf("second receive %+v", m)
+	}
+}
+
+// A message received maxReceiveCount times without being deleted moves to
+// the dead-letter queue, keeping its id and body, and the dead-letter queue
+// lists its source.
+func TestSQSDeadLetterQueue(t *testing.T) {
+	p := startVigil(t, "")
+	c := newClients(p.URL, "test", "test", "us-east-1")
+	ctx := ctxT(t)
+	dlq := sqsQueue(t, c, "orders-dlq", nil)
+	da, err := c.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: &dlq,
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dlqArn := da.Attributes["QueueArn"]
+	src := sqsQueue(t, c, "orders-src", map[string]string{"VisibilityTimeout": "0",
+		"RedrivePolicy": `{"deadLetterTargetArn":"` + dlqArn + `","maxReceiveCount":"3"}`})
+	sent, err := c.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &src, MessageBody: aws.String("poison")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		out, err := c.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &src})
+		if err != nil || len(out.Messages) != 1 {
+			t.Fatalf("receive %d: %v %+v", i+1, err, out)
+		}
+	}
+	out, err := c.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &src})
+	if err != nil || len(out.Messages) != 0 {
+		t.Fatalf("fourth receive: %v %+v", err, out)
+	}
+	dead, err := c.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &dlq, WaitTimeSeconds: 1,
+		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll}})
+	if err != nil || len(dead.Messages) != 1 {
+		t.Fatalf("dead-letter receive: %v %+v", err, dead)
+	}
+	m := dead.Messages[0]
+	if aws.ToString(m.Body) != "poison" || aws.ToString(m.MessageId) != aws.ToString(sent.MessageId) ||
+		!strings.HasSuffix(m.Attributes["DeadLetterQueueSourceArn"], ":orders-src") {
+		t.Fatalf("dead-letter message %+v", m)
+	}
+	ra, err := c.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: &src,
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameRedrivePolicy}})
+	if want := `{"deadLetterTargetArn":"` + dlqArn + `","maxReceiveCount":3}`; err != nil || ra.Attributes["RedrivePolicy"] != want {
+		t.Fatalf("RedrivePolicy: %v %v", err, ra)
+	}
+	ls, err := c.sqs.ListDeadLetterSourceQueues(ctx, &sqs.ListDeadLetterSourceQueuesInput{QueueUrl: &dlq})
+	if err != nil || fmt.Sprint(ls.QueueUrls) != "["+src+"]" {
+		t.Fatalf("ListDeadLetterSourceQueues: %v %+v", err, ls)
 	}
 }
 
