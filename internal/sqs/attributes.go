@@ -25,6 +25,12 @@ type settings struct {
 	// Dead-letter queues (redrive.go); nil: no policy.
 	Redrive      *redrivePolicy      `json:"redrive,omitempty"`
 	RedriveAllow *redriveAllowPolicy `json:"redriveAllow,omitempty"`
+
+	// FIFO queues (fifo.go); fixed at creation.
+	Fifo              bool   `json:"fifo,omitempty"`
+	ContentBasedDedup bool   `json:"cbd,omitempty"`
+	DedupScope        string `json:"dedupScope,omitempty"`
+	ThroughputLimit   string `json:"throughput,omitempty"`
 }
 
 // Limits and defaults from the CreateQueue and SetQueueAttributes
@@ -65,7 +71,7 @@ var intAttrs = map[string]intAttr{
 }
 
 // fifoOnly are the attributes of FIFO queues; a standard queue does not
-// know them.
+// know them (fifo.go).
 var fifoOnly = map[string]bool{"ContentBasedDeduplication": true, "DeduplicationScope": true, "FifoThroughputLimit": true}
 
 // readOnly are the attributes GetQueueAttributes reports and nobody sets.
@@ -73,10 +79,16 @@ var readOnly = []string{"ApproximateNumberOfMessages", "ApproximateNumberOfMessa
 	"ApproximateNumberOfMessagesNotVisible", "CreatedTimestamp", "LastModifiedTimestamp", "QueueArn"}
 
 // applyAttributes sets the attributes of in on st, checking each the way
-// SQS does. creating allows FifoQueue=false (a standard queue). Names are
+// SQS does. Only creating may set FifoQueue (true: a FIFO queue). Names are
 // checked in sorted order so that the error for a request with several
 // faults does not depend on map order.
 func applyAttributes(st *settings, in map[string]string, creating bool) error {
+	if creating {
+		if fifo, _ := parseBool(in["FifoQueue"]); fifo {
+			// AWS's defaults, before the sorted names may override them.
+			st.Fifo, st.DedupScope, st.ThroughputLimit = true, scopeQueue, limitQueue
+		}
+	}
 	names := slices.Sorted(maps.Keys(in))
 	for _, name := range names {
 		v := in[name]
@@ -94,10 +106,13 @@ func applyAttributes(st *settings, in map[string]string, creating bool) error {
 			switch {
 			case !ok:
 				return invalidAttributeValue(name, "")
-			case b && creating:
-				return notSupported("FIFO queues (FifoQueue=true) are not supported by Vigil yet; create a standard queue")
-			case b:
+			case creating:
+			case b != st.Fifo:
 				return invalidAttributeValue(name, "Modifying queue type is not supported.")
+			}
+		case "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit":
+			if err := applyFifoAttribute(st, name, v); err != nil {
+				return err
 			}
 		case "SqsManagedSseEnabled":
 			b, ok := parseBool(v)
@@ -143,7 +158,7 @@ func applyAttributes(st *settings, in map[string]string, creating bool) error {
 			return unknownAttribute(name)
 		}
 	}
-	return nil
+	return checkFifoSettings(st)
 }
 
 // attribute returns the value GetQueueAttributes reports for a settable
@@ -173,7 +188,7 @@ func (st *settings) attribute(name string) (string, bool) {
 		}
 		return st.RedriveAllow.String(), true
 	}
-	return "", false
+	return st.fifoAttribute(name)
 }
 
 // sameAttributes reports the first attribute of in whose value differs

@@ -40,11 +40,15 @@ type queue struct {
 	gone      bool // deleted (or wiped): every call on it answers QueueDoesNotExist
 	idx       *index
 	lastPurge time.Time
+	dedup     *dedup        // FIFO queues only
 	wake      chan struct{} // closed (and replaced) when messages may have become visible
 }
 
 func newQueue(id int64, key queueKey, created int64, st *settings, tags map[string]string) *queue {
-	q := &queue{id: id, key: key, created: created, idx: newIndex(), wake: make(chan struct{})}
+	q := &queue{id: id, key: key, created: created, idx: newIndex(st.Fifo), wake: make(chan struct{})}
+	if st.Fifo {
+		q.dedup = newDedup()
+	}
 	q.settings.Store(st)
 	q.tags.Store(&tags)
 	return q
@@ -198,8 +202,8 @@ func parseQueueURL(u string) (account, name string, ok bool) {
 	return account, name, true
 }
 
-// validQueueName: up to 80 of A-Z a-z 0-9 - _. (".fifo" names are FIFO
-// queues, refused before this is asked.)
+// validQueueName: up to 80 of A-Z a-z 0-9 - _. (A FIFO queue's name adds
+// ".fifo", see checkQueueName.)
 func validQueueName(name string) bool {
 	if len(name) == 0 || len(name) > 80 {
 		return false

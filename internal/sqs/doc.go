@@ -1,6 +1,7 @@
-// Package sqs is Vigil's Amazon SQS: standard queues with AWS's attribute
-// rules and errors, durable at-least-once messages, visibility timeouts,
-// delays, retention, long polling and dead-letter queues (redrive.go).
+// Package sqs is Vigil's Amazon SQS: standard and FIFO queues (fifo.go)
+// with AWS's attribute rules and errors, durable at-least-once messages,
+// visibility timeouts, delays, retention, long polling and dead-letter
+// queues (redrive.go).
 //
 // It owns the sqs_queues table in SQLite (queue metadata: attributes and
 // tags, written before a change is acknowledged) and the "sqs/" keys in
@@ -15,7 +16,7 @@
 // queue's lock orders them and then wait for the WAL fsync outside the
 // lock, so concurrent calls share one fsync (group commit).
 //
-// The package does not run FIFO queues or message move tasks yet; those
-// requests get an explicit error. It must not
+// The package does not run message move tasks yet; those requests get an
+// explicit error. It must not
 // touch other services' tables or keys.
 package sqs

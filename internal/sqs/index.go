@@ -3,8 +3,9 @@ package sqs
 // msg is one message in a queue's index: what a receive decides on. The
 // body stays in the store.
 type msg struct {
-	seq  uint64
-	sent int64 // unix ms
+	seq   uint64
+	sent  int64  // unix ms
+	group string // MessageGroupId; kept in the index of FIFO queues only
 	state
 	hi int // position in the heap, -1 when out of it
 }
@@ -15,9 +16,18 @@ type msg struct {
 type index struct {
 	bySeq map[uint64]*msg
 	heap  []*msg
+	// groups holds a FIFO queue's messages by MessageGroupId in send
+	// order (fifo.go); nil for a standard queue.
+	groups map[string][]*msg
 }
 
-func newIndex() *index { return &index{bySeq: map[uint64]*msg{}} }
+func newIndex(fifo bool) *index {
+	x := &index{bySeq: map[uint64]*msg{}}
+	if fifo {
+		x.groups = map[string][]*msg{}
+	}
+	return x
+}
 
 func (x *index) len() int { return len(x.bySeq) }
 
@@ -25,6 +35,9 @@ func (x *index) get(seq uint64) *msg { return x.bySeq[seq] }
 
 func (x *index) add(m *msg) {
 	x.bySeq[m.seq] = m
+	if x.groups != nil {
+		x.addToGroup(m)
+	}
 	m.hi = len(x.heap)
 	x.heap = append(x.heap, m)
 	x.up(m.hi)
@@ -33,6 +46,9 @@ func (x *index) add(m *msg) {
 // remove drops m from the index entirely.
 func (x *index) remove(m *msg) {
 	delete(x.bySeq, m.seq)
+	if x.groups != nil {
+		x.removeFromGroup(m)
+	}
 	if m.hi >= 0 {
 		x.unlink(m)
 	}

@@ -10,7 +10,7 @@ import (
 // changes and pops.
 func TestIndexOrder(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	x := newIndex()
+	x := newIndex(false)
 	var live []*msg
 	seq := uint64(0)
 	for step := range 20000 {

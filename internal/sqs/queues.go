@@ -17,7 +17,7 @@ import (
 // 60 seconds (QueueDeletedRecently); PurgeQueue has the same interval.
 const deleteCooldown = 60 * time.Second
 
-// CreateQueue creates a standard queue, or returns the URL of an existing
+// CreateQueue creates a standard or FIFO queue, or returns the URL of an existing
 // one when every attribute the request names has the same value there.
 func (s *Service) CreateQueue(ctx context.Context, in *sqsapi.CreateQueueRequest) (*sqsapi.CreateQueueResult, error) {
 	c := callOf(ctx)
@@ -26,8 +26,8 @@ func (s *Service) CreateQueue(ctx context.Context, in *sqsapi.CreateQueueRequest
 		return nil, err
 	}
 	name := shape.Value(in.QueueName)
-	if !validQueueName(name) {
-		return nil, invalidParameter("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
+	if err := checkQueueName(name, st.Fifo); err != nil {
+		return nil, err
 	}
 	if err := checkTags(name, in.Tags, 0); err != nil {
 		return nil, err
@@ -188,7 +188,7 @@ func (s *Service) PurgeQueue(ctx context.Context, in *sqsapi.PurgeQueueRequest) 
 		return &sqsapi.PurgeQueueInProgress{Message: shape.Ptr("Only one PurgeQueue operation on " + q.key.name + " is allowed every 60 seconds.")}
 	}
 	q.lastPurge = c.now
-	q.idx = newIndex()
+	q.idx = newIndex(q.settings.Load().Fifo)
 	var w Writes
 	w.DeleteQueue(q.id)
 	wait, err := s.store.Apply(&w, synced)
@@ -252,7 +252,8 @@ func (q *queue) attributes(now time.Time, want map[string]bool) map[string]strin
 			put(name, v)
 		}
 	}
-	for _, name := range []string{"Policy", "KmsMasterKeyId", "SqsManagedSseEnabled", "RedrivePolicy", "RedriveAllowPolicy"} {
+	for _, name := range []string{"Policy", "KmsMasterKeyId", "SqsManagedSseEnabled", "RedrivePolicy", "RedriveAllowPolicy",
+		"FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit"} {
 		if v, ok := st.attribute(name); ok {
 			put(name, v)
 		}

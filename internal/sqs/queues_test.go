@@ -66,7 +66,7 @@ func TestCreateQueueAttributeRules(t *testing.T) {
 		{map[string]string{"Colour": "blue"}, "InvalidAttributeName", "Unknown Attribute Colour."},
 		{map[string]string{"QueueArn": "x"}, "InvalidAttributeName", "Unknown Attribute QueueArn."},
 		{map[string]string{"ContentBasedDeduplication": "true"}, "InvalidAttributeName", "Unknown Attribute ContentBasedDeduplication."},
-		{map[string]string{"FifoQueue": "true"}, "NotImplemented", "FIFO queues (FifoQueue=true) are not supported by Vigil yet"},
+		{map[string]string{"FifoQueue": "true"}, "InvalidParameterValue", "must end with .fifo suffix"},
 		{map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":"3"}`}, "InvalidParameterValue", "Reason: Dead letter target does not exist."},
 	} {
 		_, err := f.svc.CreateQueue(f.ctx(), &sqsapi.CreateQueueRequest{QueueName: shape.Ptr("q"), Attributes: tc.attrs})
@@ -86,8 +86,6 @@ func TestCreateQueueNames(t *testing.T) {
 		_, err := f.svc.CreateQueue(f.ctx(), &sqsapi.CreateQueueRequest{QueueName: &name})
 		wantErr(t, err, "InvalidParameterValue", "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
 	}
-	_, err := f.svc.CreateQueue(f.ctx(), &sqsapi.CreateQueueRequest{QueueName: shape.Ptr("q.fifo"), Attributes: map[string]string{"FifoQueue": "true"}})
-	wantErr(t, err, "NotImplemented", "FIFO")
 }
 
 func TestCreateQueueIsIdempotent(t *testing.T) {

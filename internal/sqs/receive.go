@@ -38,6 +38,20 @@ func (s *Service) ReceiveMessage(ctx context.Context, in *sqsapi.ReceiveMessageR
 		return nil, err
 	}
 	sel := newSelection(in.AttributeNames, in.MessageSystemAttributeNames, in.MessageAttributeNames)
+	// ReceiveRequestAttemptId applies to FIFO queues only (fifo.go).
+	attemptID := shape.Value(in.ReceiveRequestAttemptId)
+	if q.dedup == nil {
+		attemptID = ""
+	}
+	if attemptID != "" {
+		got, err := s.retryAttempt(q, attemptID, vt, s.clock.Now().UnixMilli())
+		if err != nil {
+			return nil, err
+		}
+		if msgs, err := s.messages(q, got, sel); err != nil || len(msgs) > 0 {
+			return &sqsapi.ReceiveMessageResult{Messages: msgs}, err
+		}
+	}
 	deadline := c.now.Add(time.Duration(wait) * time.Second)
 	for {
 		now := s.clock.Now()
@@ -46,6 +60,9 @@ func (s *Service) ReceiveMessage(ctx context.Context, in *sqsapi.ReceiveMessageR
 			return nil, err
 		}
 		if len(got) > 0 {
+			if attemptID != "" {
+				q.rememberAttempt(attemptID, got, now.UnixMilli())
+			}
 			msgs, err := s.messages(q, got, sel)
 			if err != nil || len(msgs) > 0 {
 				return &sqsapi.ReceiveMessageResult{Messages: msgs}, err
@@ -120,7 +137,10 @@ func (s *Service) take(q *queue, n int, vt int32, now int64) ([]taken, <-chan st
 		q.mu.Unlock()
 		return nil, nil, 0, errNoQueue()
 	}
-	for len(popped) < n {
+	if q.idx.groups != nil { // a FIFO queue takes by group; the loop is a standard queue's
+		got, moving = q.takeFifo(&w, n, vt, now, expiry, redrive)
+	}
+	for q.idx.groups == nil && len(popped) < n {
 		m := q.idx.popVisible(now)
 		if m == nil {
 			break
@@ -268,6 +288,10 @@ func (sel selection) message(rec *record, t taken, queue int64) sqsapi.Message {
 		put("ApproximateFirstReceiveTimestamp", strconv.FormatInt(t.First, 10))
 		put("AWSTraceHeader", rec.Trace)
 		put("MessageGroupId", rec.GroupID)
+		put("MessageDeduplicationId", rec.DedupID)
+		if rec.DedupID != "" { // only FIFO messages have one
+			put("SequenceNumber", sequenceNumber(t.seq))
+		}
 		put("DeadLetterQueueSourceArn", rec.DLQSource)
 		if len(sys) > 0 {
 			m.Attributes = sys

@@ -20,6 +20,9 @@ type record struct {
 	// moved from. Stored after the attributes, only when set, so records
 	// written before it existed read the same.
 	DLQSource string
+	// DedupID is a FIFO message's MessageDeduplicationId, stored after
+	// DLQSource (written, maybe empty, whenever DedupID is set).
+	DedupID string
 }
 
 // attr is a message attribute. Value holds a String or Number attribute's
@@ -65,8 +68,11 @@ func (r *record) encode(b []byte) []byte {
 		b = appendString(b, a.DataType)
 		b = appendString(b, a.Value)
 	}
-	if r.DLQSource != "" {
+	if r.DLQSource != "" || r.DedupID != "" {
 		b = appendString(b, r.DLQSource)
+	}
+	if r.DedupID != "" {
+		b = appendString(b, r.DedupID)
 	}
 	return b
 }
@@ -145,6 +151,9 @@ func decodeRecord(b []byte) (*record, error) {
 	}
 	if r.err == nil && len(r.b) > 0 {
 		rec.DLQSource = r.string()
+	}
+	if r.err == nil && len(r.b) > 0 {
+		rec.DedupID = r.string()
 	}
 	if r.err != nil {
 		return nil, r.err

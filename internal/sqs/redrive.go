@@ -174,8 +174,8 @@ func parseQueueArn(arn string) (region, account, name string, ok bool) {
 // the request sets one: it exists, in the caller's account and region, is
 // not the source itself (our decision: a queue redriving into itself would
 // only reset receive counts) and its RedriveAllowPolicy admits the source.
-// The target is a standard queue, as Vigil has no other kind (a ".fifo"
-// name cannot exist). A policy whose target is deleted later is kept, as
+// The target is of the source's type (a FIFO queue's dead-letter queue is
+// a FIFO queue, as AWS requires). A policy whose target is deleted later is kept, as
 // AWS keeps it; messages then stay in the source (see deadLetterQueue).
 func (s *Service) checkRedrive(c call, source queueKey, in map[string]string, st *settings) error {
 	if in["RedrivePolicy"] == "" || st.Redrive == nil {
@@ -194,6 +194,9 @@ func (s *Service) checkRedrive(c call, source queueKey, in map[string]string, st
 	target, err := s.queueByName(c.key(name))
 	if err != nil {
 		return invalidPolicy("RedrivePolicy", v, "Dead letter target does not exist.")
+	}
+	if target.settings.Load().Fifo != st.Fifo {
+		return invalidPolicy("RedrivePolicy", v, "Dead-letter queue must be same type of queue as the source.")
 	}
 	sourceArn := "arn:aws:sqs:" + source.region + ":" + source.account + ":" + source.name
 	if !target.settings.Load().RedriveAllow.allows(sourceArn) {
@@ -283,7 +286,7 @@ func (s *Service) redrive(src, dlq *queue, ms []*msg) error {
 	}
 	for i, x := range mv {
 		// Visible at once: the record's first-visible time has passed.
-		dlq.idx.add(&msg{seq: seqs[i], sent: x.m.sent, state: state{Visible: x.m.sent}})
+		dlq.idx.add(&msg{seq: seqs[i], sent: x.m.sent, group: x.m.group, state: state{Visible: x.m.sent}})
 	}
 	dlq.notify()
 	dlq.mu.Unlock()

@@ -26,6 +26,7 @@ type prepared struct {
 	encoded    []byte
 	attrsMD5   string
 	sysAttrMD5 string
+	seqNum     string // SequenceNumber, FIFO queues only; set by enqueue
 }
 
 // SendMessage stores one message; it answers once the message is on disk.
@@ -44,7 +45,7 @@ func (s *Service) SendMessage(ctx context.Context, in *sqsapi.SendMessageRequest
 		return nil, err
 	}
 	return &sqsapi.SendMessageResult{MessageId: shape.Ptr(p.rec.ID), MD5OfMessageBody: shape.Ptr(md5Hex(p.rec.BodyMD5)),
-		MD5OfMessageAttributes: optional(p.attrsMD5), MD5OfMessageSystemAttributes: optional(p.sysAttrMD5)}, nil
+		MD5OfMessageAttributes: optional(p.attrsMD5), MD5OfMessageSystemAttributes: optional(p.sysAttrMD5), SequenceNumber: optional(p.seqNum)}, nil
 }
 
 // SendMessageBatch stores up to 10 messages with one write; entries that
@@ -93,7 +94,7 @@ func (s *Service) SendMessageBatch(ctx context.Context, in *sqsapi.SendMessageBa
 	for i, p := range ok {
 		out.Successful = append(out.Successful, sqsapi.SendMessageBatchResultEntry{Id: shape.Ptr(okIDs[i]),
 			MessageId: shape.Ptr(p.rec.ID), MD5OfMessageBody: shape.Ptr(md5Hex(p.rec.BodyMD5)),
-			MD5OfMessageAttributes: optional(p.attrsMD5), MD5OfMessageSystemAttributes: optional(p.sysAttrMD5)})
+			MD5OfMessageAttributes: optional(p.attrsMD5), MD5OfMessageSystemAttributes: optional(p.sysAttrMD5), SequenceNumber: optional(p.seqNum)})
 	}
 	return out, nil
 }
@@ -111,7 +112,11 @@ func (o *outgoing) size() int {
 // prepare checks one message in the order SQS reports problems and builds
 // its record.
 func (s *Service) prepare(c call, st *settings, o outgoing) (*prepared, error) {
-	if o.dedupID != nil {
+	if st.Fifo {
+		if err := checkFifoMessage(st, &o); err != nil {
+			return nil, err
+		}
+	} else if o.dedupID != nil {
 		return nil, invalidParameter("The request include parameter that is not valid for this queue type")
 	}
 	if o.groupID != nil && !validGroupID(*o.groupID) {
@@ -139,7 +144,7 @@ func (s *Service) prepare(c call, st *settings, o outgoing) (*prepared, error) {
 	}
 	sent := c.now.UnixMilli()
 	p := &prepared{rec: record{ID: s.ids.UUID(), Sent: sent, Visible: sent + int64(delay)*1000, Sender: c.principal,
-		GroupID: shape.Value(o.groupID), Trace: trace, BodyMD5: md5.Sum([]byte(o.body)), Body: o.body, Attrs: attrs}}
+		GroupID: shape.Value(o.groupID), DedupID: shape.Value(o.dedupID), Trace: trace, BodyMD5: md5.Sum([]byte(o.body)), Body: o.body, Attrs: attrs}}
 	p.attrsMD5 = md5OfAttributes(attrs)
 	if trace != "" {
 		p.sysAttrMD5 = md5OfAttributes([]attr{{Name: "AWSTraceHeader", DataType: "String", Value: trace}})
@@ -150,23 +155,51 @@ func (s *Service) prepare(c call, st *settings, o outgoing) (*prepared, error) {
 
 // enqueue stores prepared messages and indexes them; it returns once they
 // are on disk. Sequence numbers are taken under the queue's lock, so the
-// index and the store see sends in the same order.
+// index and the store see sends in the same order. On a FIFO queue a
+// duplicate within the deduplication interval is accepted but not stored:
+// it takes the first message's id and sequence number. (Our decision: when
+// every message is such a duplicate the answer does not wait for the first
+// message's fsync, which its own sender is waiting for.)
 func (s *Service) enqueue(q *queue, ps []*prepared) error {
 	var w Writes
+	st := q.settings.Load()
 	q.mu.Lock()
 	if q.gone {
 		q.mu.Unlock()
 		return errNoQueue()
 	}
 	seqs := make([]uint64, len(ps))
+	var added []string // deduplication keys this call added, forgotten if the write fails
 	for i, p := range ps {
-		seqs[i] = s.seq.Add(1)
+		if q.dedup != nil {
+			key := dedupKey(st, &p.rec)
+			if first, dup := q.dedup.lookup(key, p.rec.Sent); dup {
+				p.rec.ID, p.seqNum = first.id, sequenceNumber(first.seq)
+				continue
+			}
+			seqs[i] = s.seq.Add(1)
+			q.dedup.add(key, p.rec.ID, seqs[i], p.rec.Sent)
+			added = append(added, key)
+			p.seqNum = sequenceNumber(seqs[i])
+		} else {
+			seqs[i] = s.seq.Add(1)
+		}
 		w.PutMessage(q.id, seqs[i], p.encoded)
 	}
+	if w.Len() == 0 {
+		q.mu.Unlock()
+		return nil
+	}
 	wait, err := s.store.Apply(&w, synced)
-	if err == nil {
+	if err != nil {
+		for _, key := range added {
+			q.dedup.forget(key)
+		}
+	} else {
 		for i, p := range ps {
-			q.idx.add(&msg{seq: seqs[i], sent: p.rec.Sent, state: state{Visible: p.rec.Visible}, hi: -1})
+			if seqs[i] != 0 {
+				q.idx.add(&msg{seq: seqs[i], sent: p.rec.Sent, group: p.rec.GroupID, state: state{Visible: p.rec.Visible}, hi: -1})
+			}
 		}
 		// Long polls wake now; a receive may thus return a message a few
 		// milliseconds before its sender's fsync ends (at-least-once

@@ -97,6 +97,7 @@ func (s *Service) Reset() {
 func (s *Service) loadMessages() error {
 	var maxSeq uint64
 	orphans := map[int64]bool{}
+	now := s.clock.Now().UnixMilli()
 	err := s.store.Load(func(qid int64, seq uint64, rec, st []byte) error {
 		maxSeq = max(maxSeq, seq)
 		q := s.byID[qid]
@@ -109,6 +110,11 @@ func (s *Service) loadMessages() error {
 			return fmt.Errorf("sqs: queue %s message %d: %w", q.key.name, seq, err)
 		}
 		m := &msg{seq: seq, sent: sent, state: state{Visible: visible}}
+		if q.dedup != nil {
+			if m.group, err = q.loadFifo(rec, seq, now); err != nil {
+				return fmt.Errorf("sqs: queue %s message %d: %w", q.key.name, seq, err)
+			}
+		}
 		if st != nil {
 			if m.state, err = decodeState(st); err != nil {
 				return fmt.Errorf("sqs: queue %s message %d state: %w", q.key.name, seq, err)
@@ -176,11 +182,4 @@ func invalidAttributeValue(name, reason string) error {
 		msg = "Invalid value for the parameter " + name + ". Reason: " + reason
 	}
 	return &sqsapi.InvalidAttributeValue{Message: shape.Ptr(msg)}
-}
-
-// notSupported answers requests for features Vigil's SQS does not have yet
-// (FIFO queues, message move tasks): a 501 that says
-// which, rather than a queue that silently behaves otherwise.
-func notSupported(format string, args ...any) error {
-	return &shape.Error{Code: "NotImplemented", Status: 501, Message: fmt.Sprintf(format, args...)}
 }

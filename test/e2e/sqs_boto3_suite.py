@@ -155,8 +155,14 @@ except sqs.exceptions.QueueDoesNotExist as e:
     assert e.response["Error"]["Code"] == "AWS.SimpleQueueService.NonExistentQueue", e.response
 print("ok   QueueDoesNotExist is the modeled exception, with the awsQuery code")
 expect_error("bad receipt handle", lambda: sqs.delete_message(QueueUrl=url, ReceiptHandle="junk"), "ReceiptHandleIsInvalid")
-expect_error("FIFO", lambda: sqs.create_queue(QueueName="boto.fifo", Attributes={"FifoQueue": "true"}), "NotImplemented", 501,
-             contains="FIFO queues")
+expect_error("FIFO name of a standard queue", lambda: sqs.create_queue(QueueName="boto.fifo"), "InvalidParameterValue")
+fifo = sqs.create_queue(QueueName="boto.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+expect_error("FIFO send without a group", lambda: sqs.send_message(QueueUrl=fifo, MessageBody="x", MessageDeduplicationId="d"),
+             "MissingParameter")
+first = sqs.send_message(QueueUrl=fifo, MessageBody="x", MessageGroupId="g", MessageDeduplicationId="d")
+again = sqs.send_message(QueueUrl=fifo, MessageBody="y", MessageGroupId="g", MessageDeduplicationId="d")
+assert again["MessageId"] == first["MessageId"] and again["SequenceNumber"] == first["SequenceNumber"], (first, again)
+print("ok   FIFO queue: group required, duplicate returns the first message")
 sqs.purge_queue(QueueUrl=url)
 expect_error("purge twice", lambda: sqs.purge_queue(QueueUrl=url), "AWS.SimpleQueueService.PurgeQueueInProgress", 403)
 sqs.delete_queue(QueueUrl=url)

@@ -214,11 +214,10 @@ func TestSQSErrors(t *testing.T) {
 	wantAPIError(t, "unknown attribute", err, "InvalidAttributeName", 400)
 	_, err = c.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("x"), Attributes: map[string]string{"VisibilityTimeout": "43201"}})
 	wantAPIError(t, "out of range", err, "InvalidAttributeValue", 400)
-	_, err = c.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("x.fifo"), Attributes: map[string]string{"FifoQueue": "true"}})
-	wantAPIError(t, "FIFO", err, "NotImplemented", 501)
-	if !strings.Contains(err.Error(), "FIFO queues") {
-		t.Fatalf("FIFO message: %v", err)
-	}
+	_, err = c.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("x"), Attributes: map[string]string{"FifoQueue": "true"}})
+	wantAPIError(t, "FIFO queue without .fifo", err, "InvalidParameterValue", 400)
+	_, err = c.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("x.fifo")})
+	wantAPIError(t, ".fifo name of a standard queue", err, "InvalidParameterValue", 400)
 	_, err = c.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String("bad \x01")})
 	wantAPIError(t, "control character", err, "InvalidMessageContents", 400)
 	_, err = c.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String(strings.Repeat("x", 1<<20+1))})
@@ -313,6 +312,79 @@ func TestSQSDeadLetterQueue(t *testing.T) {
 	ls, err := c.sqs.ListDeadLetterSourceQueues(ctx, &sqs.ListDeadLetterSourceQueuesInput{QueueUrl: &dlq})
 	if err != nil || fmt.Sprint(ls.QueueUrls) != "["+src+"]" {
 		t.Fatalf("ListDeadLetterSourceQueues: %v %+v", err, ls)
+	}
+}
+
+// A FIFO queue through the Go SDK: each group's messages come in send
+// order, a group with a message in flight hands out nothing more, and a
+// duplicate deduplication id is accepted without a second delivery.
+func TestSQSFifoQueue(t *testing.T) {
+	p := startVigil(t, "")
+	c := newClients(p.URL, "test", "test", "us-east-1")
+	ctx := ctxT(t)
+	url := sqsQueue(t, c, "orders.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true"})
+	var seqs []string
+	for _, s := range []string{"a1", "b1", "a2", "b2", "a3"} {
+		out, err := c.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String(s), MessageGroupId: aws.String(s[:1])})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seqs = append(seqs, aws.ToString(out.SequenceNumber))
+	}
+	if !slices.IsSorted(seqs) || seqs[0] == "" {
+		t.Fatalf("sequence numbers %v", seqs)
+	}
+	// Same body: a duplicate under content-based deduplication.
+	dup, err := c.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String("a1"), MessageGroupId: aws.String("a")})
+	if err != nil || aws.ToString(dup.SequenceNumber) != seqs[0] {
+		t.Fatalf("duplicate: %v %+v", err, dup)
+	}
+	_, err = c.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String("x")})
+	wantAPIError(t, "no group", err, "MissingParameter", 400)
+	_, err = c.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String("x"), MessageGroupId: aws.String("a"), DelaySeconds: 1})
+	wantAPIError(t, "per-message delay", err, "InvalidParameterValue", 400)
+
+	attempts := 0
+	receive := func(n int32) []sqstypes.Message {
+		t.Helper()
+		attempts++
+		out, err := c.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &url, MaxNumberOfMessages: n,
+			ReceiveRequestAttemptId:     aws.String(fmt.Sprint("attempt-", attempts)),
+			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Messages
+	}
+	body := func(ms []sqstypes.Message) []string {
+		var out []string
+		for _, m := range ms {
+			out = append(out, aws.ToString(m.Body))
+		}
+		return out
+	}
+	first := receive(2)
+	if got := body(first); !slices.Equal(got, []string{"a1", "a2"}) {
+		t.Fatalf("first receive %v", got)
+	}
+	if m := first[0].Attributes; m["MessageGroupId"] != "a" || m["SequenceNumber"] != seqs[0] || len(m["MessageDeduplicationId"]) != 64 {
+		t.Fatalf("system attributes %v", m)
+	}
+	if got := body(receive(10)); !slices.Equal(got, []string{"b1", "b2"}) {
+		t.Fatalf("group a in flight: got %v, want [b1 b2]", got)
+	}
+	for _, m := range first {
+		if _, err := c.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &url, ReceiptHandle: m.ReceiptHandle}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := body(receive(10)); !slices.Equal(got, []string{"a3"}) {
+		t.Fatalf("after deleting a1 a2: got %v, want [a3]", got)
+	}
+	ga, err := c.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: &url,
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll}})
+	if err != nil || ga.Attributes["FifoQueue"] != "true" || ga.Attributes["DeduplicationScope"] != "queue" {
+		t.Fatalf("attributes: %v %v", err, ga)
 	}
 }
 
