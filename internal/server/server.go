@@ -40,6 +40,7 @@ import (
 	"github.com/vigilhq/vigil/internal/protocol/awsjson"
 	"github.com/vigilhq/vigil/internal/protocol/rpcv2cbor"
 	"github.com/vigilhq/vigil/internal/scheduler"
+	"github.com/vigilhq/vigil/internal/sns"
 	"github.com/vigilhq/vigil/internal/sqs"
 	"github.com/vigilhq/vigil/internal/storage"
 	"github.com/vigilhq/vigil/internal/sts"
@@ -68,6 +69,7 @@ type Server struct {
 	logstore *logstore.Store
 	logs     *logs.Service
 	sqs      *sqs.Service
+	sns      *sns.Service
 	insights *insights.Manager
 	sched    *scheduler.Scheduler
 	http     *http.Server
@@ -163,6 +165,11 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 	if err != nil {
 		return fmt.Errorf("open sqs queues: %w", err)
 	}
+	s.sns, err = sns.New(ctx, sns.Options{DB: s.store.SQL, Clock: o.Clock, IDs: o.IDs, Logger: o.Logger, Queues: s.sqs,
+		SigningKeyFile: filepath.Join(o.DataDir, "sns-signing.pem")})
+	if err != nil {
+		return fmt.Errorf("open sns topics: %w", err)
+	}
 	auditStore := audit.NewPebbleStore(s.store.Pebble)
 	s.recorder = audit.NewRecorder(auditStore, audit.RecorderOptions{Clock: o.Clock, Logger: o.Logger})
 	s.sched = scheduler.New(o.Clock, o.Logger)
@@ -181,7 +188,7 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 	s.sched.Add(scheduler.Job{Name: "sqs-retention", Every: time.Minute, Run: s.sqs.SweepRetention})
 
 	cfg := gateway.Config{
-		Services: bindings(auditStore, s.metrics, s.logs, s.sqs, o.Clock),
+		Services: bindings(auditStore, s.metrics, s.logs, s.sqs, s.sns, o.Clock),
 		Auth:     &auth.Verifier{Keys: keys, Clock: o.Clock, Dev: o.Dev, DevAccount: o.Account},
 		Keys:     keys,
 		Audit:    s.recorder,
@@ -194,7 +201,7 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 		cfg.Reset = s.reset
 	}
 	s.http = &http.Server{
-		Handler:           gateway.New(cfg),
+		Handler:           withSigningCert(gateway.New(cfg), s.sns.CertHandler()),
 		ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn),
 	}
@@ -204,7 +211,7 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 // bindings ties every service model to its handler. Services whose issue has
 // not landed yet are bound to their generated Unimplemented handler, so each
 // of their operations answers NotImplemented.
-func bindings(auditStore audit.Store, metrics *metricstore.Store, logsSvc *logs.Service, sqsSvc *sqs.Service, clk clock.Clock) []*gateway.Binding {
+func bindings(auditStore audit.Store, metrics *metricstore.Store, logsSvc *logs.Service, sqsSvc *sqs.Service, snsSvc *sns.Service, clk clock.Clock) []*gateway.Binding {
 	ct := cloudtrail.New(auditStore, clk)
 	return []*gateway.Binding{
 		withHot(bind[cloudwatchapi.Handler](cloudwatchapi.Model, cloudwatch.New(metrics, clk), cloudwatchapi.Invoke), cloudwatchHot),
@@ -213,7 +220,7 @@ func bindings(auditStore audit.Store, metrics *metricstore.Store, logsSvc *logs.
 		bind[cloudtrailapi.Handler](cloudtrailapi.Model, ct, cloudtrailapi.Invoke),
 		bind[cloudtraildataapi.Handler](cloudtraildataapi.Model, cloudtraildataapi.Unimplemented{}, cloudtraildataapi.Invoke),
 		bind[configserviceapi.Handler](configserviceapi.Model, configserviceapi.Unimplemented{}, configserviceapi.Invoke),
-		bind[snsapi.Handler](snsapi.Model, snsapi.Unimplemented{}, snsapi.Invoke),
+		bind[snsapi.Handler](snsapi.Model, snsSvc, snsapi.Invoke),
 		bind[sqsapi.Handler](sqsapi.Model, sqsSvc, sqsapi.Invoke),
 		bind[stsapi.Handler](stsapi.Model, sts.Service{}, stsapi.Invoke),
 	}
@@ -267,6 +274,7 @@ func (s *Server) reset(ctx context.Context) error {
 	}
 	s.logs.Reset()
 	s.sqs.Reset()
+	s.sns.Reset()
 	s.insights.Reset()
 	return nil
 }
@@ -308,4 +316,17 @@ func (s *Server) closeStores() error {
 		errs = append(errs, s.logstore.Close())
 	}
 	return errors.Join(append(errs, s.store.Close())...)
+}
+
+// withSigningCert serves SNS's signing certificate at the path notifications
+// name in SigningCertURL, unauthenticated as AWS serves its own; every other
+// request goes to the gateway.
+func withSigningCert(gw, cert http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == sns.CertPath {
+			cert.ServeHTTP(w, r)
+			return
+		}
+		gw.ServeHTTP(w, r)
+	})
 }

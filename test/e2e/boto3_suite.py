@@ -47,7 +47,7 @@ for svc, op, kwargs in [
     ("events", "list_event_buses", {}),
     ("cloudtrail", "describe_trails", {}),
     ("config", "describe_config_rules", {}),
-    ("sns", "list_topics", {}),
+    ("sns", "list_platform_applications", {}),
     ("sqs", "list_message_move_tasks", {"SourceArn": "arn:aws:sqs:us-east-1:000000000000:q"}),
     ("cloudtrail-data", "put_audit_events", {"channelArn": "arn:aws:cloudtrail:us-east-1:000000000000:channel/x",
                                              "auditEvents": [{"id": "1", "eventData": "{}"}]}),

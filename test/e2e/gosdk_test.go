@@ -116,7 +116,10 @@ func TestGoSDKEveryServiceAnswers(t *testing.T) {
 			_, err := c.cfgs.DescribeConfigRules(ctx, &configservice.DescribeConfigRulesInput{})
 			return err
 		},
-		"ListTopics": func() error { _, err := c.sns.ListTopics(ctx, &sns.ListTopicsInput{}); return err },
+		"ListPlatformApplications": func() error {
+			_, err := c.sns.ListPlatformApplications(ctx, &sns.ListPlatformApplicationsInput{})
+			return err
+		},
 		"ListMessageMoveTasks": func() error {
 			_, err := c.sqs.ListMessageMoveTasks(ctx, &sqs.ListMessageMoveTasksInput{SourceArn: aws.String("arn:aws:sqs:us-east-1:000000000000:q")})
 			return err
