@@ -16,7 +16,7 @@
 // queue's lock orders them and then wait for the WAL fsync outside the
 // lock, so concurrent calls share one fsync (group commit).
 //
-// The package does not run message move tasks yet; those requests get an
-// explicit error. It must not
+// Message move tasks (movetask.go) run in goroutines the Service owns and
+// Close stops; the task list is kept in memory only. It must not
 // touch other services' tables or keys.
 package sqs

@@ -46,6 +46,8 @@ type Service struct {
 	queues  map[queueKey]*queue
 	byID    map[int64]*queue
 	deleted map[queueKey]time.Time // names deleted in the last minute
+
+	moves moveTasks // message move tasks (movetask.go)
 }
 
 // queueKey names a queue within Vigil.
@@ -65,6 +67,7 @@ func New(ctx context.Context, o Options) (*Service, error) {
 	}
 	s := &Service{db: o.DB, store: o.Store, clock: o.Clock, ids: o.IDs, log: o.Logger,
 		closing: make(chan struct{}), queues: map[queueKey]*queue{}, byID: map[int64]*queue{}, deleted: map[queueKey]time.Time{}}
+	s.moves.tick = secondTicker
 	if err := s.loadCatalog(ctx); err != nil {
 		return nil, err
 	}
@@ -77,8 +80,11 @@ func New(ctx context.Context, o Options) (*Service, error) {
 // Close ends every long poll at once (they answer with no messages) and
 // makes later ones return immediately. The server calls it before it stops
 // serving, so that no receive holds the HTTP server open for 20 seconds.
+// It also stops every message move task between two moves (they end
+// CANCELLED) and waits for their goroutines.
 func (s *Service) Close() {
 	s.closeOnce.Do(func() { close(s.closing) })
+	s.moves.wait()
 }
 
 // Reset forgets every queue after the data directory was wiped (dev mode).

@@ -48,7 +48,8 @@ for svc, op, kwargs in [
     ("cloudtrail", "describe_trails", {}),
     ("config", "describe_config_rules", {}),
     ("sns", "list_platform_applications", {}),
-    ("sqs", "list_message_move_tasks", {"SourceArn": "arn:aws:sqs:us-east-1:000000000000:q"}),
+    ("sqs", "add_permission", {"QueueUrl": "http://localhost/000000000000/q", "Label": "l",
+                               "AWSAccountIds": ["111111111111"], "Actions": ["SendMessage"]}),
     ("cloudtrail-data", "put_audit_events", {"channelArn": "arn:aws:cloudtrail:us-east-1:000000000000:channel/x",
                                              "auditEvents": [{"id": "1", "eventData": "{}"}]}),
 ]:

@@ -120,8 +120,9 @@ func TestGoSDKEveryServiceAnswers(t *testing.T) {
 			_, err := c.sns.ListPlatformApplications(ctx, &sns.ListPlatformApplicationsInput{})
 			return err
 		},
-		"ListMessageMoveTasks": func() error {
-			_, err := c.sqs.ListMessageMoveTasks(ctx, &sqs.ListMessageMoveTasksInput{SourceArn: aws.String("arn:aws:sqs:us-east-1:000000000000:q")})
+		"AddPermission": func() error {
+			_, err := c.sqs.AddPermission(ctx, &sqs.AddPermissionInput{QueueUrl: aws.String("http://localhost/000000000000/q"),
+				Label: aws.String("l"), AWSAccountIds: []string{"111111111111"}, Actions: []string{"SendMessage"}})
 			return err
 		},
 	} {

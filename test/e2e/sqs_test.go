@@ -583,3 +583,53 @@ func TestSQSBoto3(t *testing.T) {
 		t.Fatalf("boto3 SQS suite failed: %v", err)
 	}
 }
+
+// A message move task through the Go SDK: the dead-letter queue's message
+// goes back to the queue it came from, and the task is listed COMPLETED.
+func TestSQSMessageMoveTask(t *testing.T) {
+	p := startVigil(t, "")
+	c := newClients(p.URL, "test", "test", "us-east-1")
+	ctx := ctxT(t)
+	sqsQueue(t, c, "move-dlq", nil)
+	dlqArn := "arn:aws:sqs:us-east-1:000000000000:move-dlq"
+	src := sqsQueue(t, c, "move-src", map[string]string{"VisibilityTimeout": "0",
+		"RedrivePolicy": `{"deadLetterTargetArn":"` + dlqArn + `","maxReceiveCount":"1"}`})
+	if _, err := c.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &src, MessageBody: aws.String("retry me")}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the second receive moves it to the dead-letter queue
+		if _, err := c.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &src}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := c.sqs.StartMessageMoveTask(ctx, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String("arn:aws:sqs:us-east-1:000000000000:move-src")})
+	wantAPIError(t, "StartMessageMoveTask from a queue that is no dead-letter queue", err, "InvalidParameterValue", 400)
+	st, err := c.sqs.StartMessageMoveTask(ctx, &sqs.StartMessageMoveTaskInput{SourceArn: &dlqArn, MaxNumberOfMessagesPerSecond: aws.Int32(10)})
+	if err != nil || aws.ToString(st.TaskHandle) == "" {
+		t.Fatalf("StartMessageMoveTask: %v %+v", err, st)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ls, err := c.sqs.ListMessageMoveTasks(ctx, &sqs.ListMessageMoveTasksInput{SourceArn: &dlqArn, MaxResults: aws.Int32(10)})
+		if err != nil || len(ls.Results) != 1 {
+			t.Fatalf("ListMessageMoveTasks: %v %+v", err, ls)
+		}
+		r := ls.Results[0]
+		if aws.ToString(r.Status) == "COMPLETED" {
+			if r.ApproximateNumberOfMessagesMoved != 1 || aws.ToString(r.SourceArn) != dlqArn || r.MaxNumberOfMessagesPerSecond == nil || *r.MaxNumberOfMessagesPerSecond != 10 {
+				t.Fatalf("completed task %+v", r)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("task still %s", aws.ToString(r.Status))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	back, err := c.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &src, WaitTimeSeconds: 1})
+	if err != nil || len(back.Messages) != 1 || aws.ToString(back.Messages[0].Body) != "retry me" {
+		t.Fatalf("back in the source: %v %+v", err, back)
+	}
+	_, err = c.sqs.CancelMessageMoveTask(ctx, &sqs.CancelMessageMoveTaskInput{TaskHandle: st.TaskHandle})
+	wantAPIError(t, "CancelMessageMoveTask of a finished task", err, "ResourceNotFoundException", 404)
+}
