@@ -83,43 +83,56 @@ func (s *Service) GetQueueUrl(ctx context.Context, in *sqsapi.GetQueueUrlRequest
 // ListQueues lists the caller's queues in the region by name. Without
 // MaxResults it answers up to 1,000 and no NextToken, as AWS does.
 func (s *Service) ListQueues(ctx context.Context, in *sqsapi.ListQueuesRequest) (*sqsapi.ListQueuesResult, error) {
-	c := callOf(ctx)
-	limit, paged := 1000, in.MaxResults != nil
+	prefix := shape.Value(in.QueueNamePrefix)
+	urls, next, err := s.listQueues(callOf(ctx), in.MaxResults, in.NextToken, func(k queueKey, _ *queue) bool {
+		return strings.HasPrefix(k.name, prefix)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &sqsapi.ListQueuesResult{QueueUrls: urls, NextToken: next}, nil
+}
+
+// listQueues pages through the caller's queues in the region that keep
+// accepts, by name: ListQueues' and ListDeadLetterSourceQueues' paging
+// (MaxResults 1–1,000; without it up to 1,000 and no token).
+func (s *Service) listQueues(c call, maxResults *int32, token *string, keep func(queueKey, *queue) bool) ([]string, *string, error) {
+	limit, paged := 1000, maxResults != nil
 	if paged {
-		limit = int(*in.MaxResults)
+		limit = int(*maxResults)
 		if limit < 1 || limit > 1000 {
-			return nil, invalidParameter("Value %d for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.", limit)
+			return nil, nil, invalidParameter("Value %d for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.", limit)
 		}
 	}
 	after := ""
-	if tok := shape.Value(in.NextToken); tok != "" {
+	if tok := shape.Value(token); tok != "" {
 		var ok bool
 		if after, ok = decodeListToken(tok); !ok {
-			return nil, invalidParameter("Invalid NextToken value.")
+			return nil, nil, invalidParameter("Invalid NextToken value.")
 		}
 	}
-	prefix := shape.Value(in.QueueNamePrefix)
 	var names []string
 	s.mu.RLock()
-	for k := range s.queues {
-		if k.account == c.account && k.region == c.region && strings.HasPrefix(k.name, prefix) && k.name > after {
+	for k, q := range s.queues {
+		if k.account == c.account && k.region == c.region && k.name > after && keep(k, q) {
 			names = append(names, k.name)
 		}
 	}
 	s.mu.RUnlock()
 	slices.Sort(names)
-	out := &sqsapi.ListQueuesResult{}
 	more := len(names) > limit
 	if more {
 		names = names[:limit]
 	}
+	var urls []string
 	for _, n := range names {
-		out.QueueUrls = append(out.QueueUrls, c.queueURL(n))
+		urls = append(urls, c.queueURL(n))
 	}
+	var next *string
 	if more && paged {
-		out.NextToken = shape.Ptr(encodeListToken(names[len(names)-1]))
+		next = shape.Ptr(encodeListToken(names[len(names)-1]))
 	}
-	return out, nil
+	return urls, next, nil
 }
 
 // List tokens carry the last name listed; the prefix keeps foreign tokens

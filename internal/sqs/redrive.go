@@ -317,42 +317,16 @@ func (s *Service) ListDeadLetterSourceQueues(ctx context.Context, in *sqsapi.Lis
 	if err != nil {
 		return nil, err
 	}
-	limit, paged := 1000, in.MaxResults != nil
-	if paged {
-		limit = int(*in.MaxResults)
-		if limit < 1 || limit > 1000 {
-			return nil, invalidParameter("Value %d for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.", limit)
-		}
-	}
-	after := ""
-	if tok := shape.Value(in.NextToken); tok != "" {
-		var ok bool
-		if after, ok = decodeListToken(tok); !ok {
-			return nil, invalidParameter("Invalid NextToken value.")
-		}
-	}
 	arn := q.arn()
-	var names []string
-	s.mu.RLock()
-	for k, src := range s.queues {
-		if k.account == c.account && k.region == c.region && k.name > after {
-			if p := src.settings.Load().Redrive; p != nil && p.Target == arn {
-				names = append(names, k.name)
-			}
-		}
+	urls, next, err := s.listQueues(c, in.MaxResults, in.NextToken, func(_ queueKey, src *queue) bool {
+		p := src.settings.Load().Redrive
+		return p != nil && p.Target == arn
+	})
+	if err != nil {
+		return nil, err
 	}
-	s.mu.RUnlock()
-	slices.Sort(names)
-	out := &sqsapi.ListDeadLetterSourceQueuesResult{QueueUrls: []string{}}
-	more := len(names) > limit
-	if more {
-		names = names[:limit]
+	if urls == nil {
+		urls = []string{} // a required member
 	}
-	for _, n := range names {
-		out.QueueUrls = append(out.QueueUrls, c.queueURL(n))
-	}
-	if more && paged {
-		out.NextToken = shape.Ptr(encodeListToken(names[len(names)-1]))
-	}
-	return out, nil
+	return &sqsapi.ListDeadLetterSourceQueuesResult{QueueUrls: urls, NextToken: next}, nil
 }
