@@ -18,6 +18,7 @@ import (
 	"github.com/vigilhq/vigil/internal/auth"
 	"github.com/vigilhq/vigil/internal/bench"
 	"github.com/vigilhq/vigil/internal/server"
+	"github.com/vigilhq/vigil/internal/sns"
 	"github.com/vigilhq/vigil/internal/storage"
 )
 
@@ -26,6 +27,7 @@ var version = "0.1.0-dev"
 
 const usage = `usage:
   vigil server [--addr 127.0.0.1:4566] [--data ./vigil-data] [--dev] [--account 000000000000]
+               [--smtp-relay HOST:PORT] [--smtp-from ADDRESS]
   vigil admin create-access-key --account ID [--user NAME] [--data ./vigil-data]
   vigil bench put-metric-data --endpoint URL [--workers 4] [--series 1000] [--batch 1000] [--duration 10s] [--requests N] [--gzip]
   vigil bench put-log-events --endpoint URL [--workers 4] [--streams N] [--batch 1000] [--event-bytes 300] [--duration 10s] [--requests N] [--group NAME]
@@ -64,6 +66,8 @@ func runServer(args []string) error {
 	dev := fs.Bool("dev", false, "accept any access key and enable POST /_vigil/reset (loopback only)")
 	account := fs.String("account", accounts.DefaultAccount, "account for unknown access keys in --dev mode")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	smtpRelay := fs.String("smtp-relay", "", "host:port of the SMTP relay for SNS email and email-json subscriptions (none: those are refused)")
+	smtpFrom := fs.String("smtp-from", sns.DefaultSMTPFrom, "sender address of SNS email")
 	fs.Parse(args)
 
 	var level slog.Level
@@ -77,6 +81,7 @@ func runServer(args []string) error {
 	defer stop()
 	srv, err := server.Start(ctx, server.Options{
 		Addr: *addr, DataDir: *data, Dev: *dev, Account: *account, Version: version, Logger: logger,
+		SMTPRelay: *smtpRelay, SMTPFrom: *smtpFrom,
 	})
 	if err != nil {
 		return err

@@ -21,8 +21,9 @@ type Store interface {
 // NotImplemented through the embedded generated type.
 type Service struct {
 	cwapi.Unimplemented
-	store Store
-	clock clock.Clock
+	store  Store
+	clock  clock.Clock
+	alarms Alarms
 }
 
 // New returns a CloudWatch service over store.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vigilhq/vigil/internal/accounts"
+	"github.com/vigilhq/vigil/internal/alarms"
 	cloudtrailapi "github.com/vigilhq/vigil/internal/api/cloudtrail"
 	cloudtraildataapi "github.com/vigilhq/vigil/internal/api/cloudtraildata"
 	cloudwatchapi "github.com/vigilhq/vigil/internal/api/cloudwatch"
@@ -37,6 +38,7 @@ import (
 	"github.com/vigilhq/vigil/internal/logs"
 	"github.com/vigilhq/vigil/internal/logstore"
 	"github.com/vigilhq/vigil/internal/metricstore"
+	"github.com/vigilhq/vigil/internal/outbox"
 	"github.com/vigilhq/vigil/internal/protocol/awsjson"
 	"github.com/vigilhq/vigil/internal/protocol/rpcv2cbor"
 	"github.com/vigilhq/vigil/internal/scheduler"
@@ -58,6 +60,9 @@ type Options struct {
 	Logger  *slog.Logger
 	Clock   clock.Clock // default clock.System{}
 	IDs     ids.Source  // default crypto-random
+	// SMTPRelay (host:port) carries SNS email and email-json deliveries;
+	// empty refuses those subscriptions. SMTPFrom is their sender.
+	SMTPRelay, SMTPFrom string
 }
 
 // Server is a running Vigil.
@@ -70,6 +75,8 @@ type Server struct {
 	logs     *logs.Service
 	sqs      *sqs.Service
 	sns      *sns.Service
+	outbox   *outbox.Outbox // durable deliveries (SNS http/https/email)
+	alarms   *alarms.Service
 	insights *insights.Manager
 	sched    *scheduler.Scheduler
 	http     *http.Server
@@ -115,7 +122,9 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return nil, fmt.Errorf("listen on %s: %w", o.Addr, err)
 	}
 	ln := s.ln
+	s.sns.SetServerHost(ln.Addr().String())
 	s.sched.Start(time.Second)
+	s.alarms.Start()
 	go func() { s.served <- s.http.Serve(ln) }()
 	o.Logger.Info("vigil listening", "addr", ln.Addr().String(), "data", o.DataDir, "dev", o.Dev, "version", o.Version)
 	return s, nil
@@ -166,10 +175,22 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 		return fmt.Errorf("open sqs queues: %w", err)
 	}
 	s.sns, err = sns.New(ctx, sns.Options{DB: s.store.SQL, Clock: o.Clock, IDs: o.IDs, Logger: o.Logger, Queues: s.sqs,
-		SigningKeyFile: filepath.Join(o.DataDir, "sns-signing.pem")})
+		SigningKeyFile: filepath.Join(o.DataDir, "sns-signing.pem"), SMTPRelay: o.SMTPRelay, SMTPFrom: o.SMTPFrom})
 	if err != nil {
 		return fmt.Errorf("open sns topics: %w", err)
 	}
+	s.outbox, err = outbox.Open(filepath.Join(o.DataDir, "outbox"), outbox.Options{Clock: o.Clock, Logger: o.Logger},
+		map[string]outbox.Deliverer{sns.KindHTTP: s.sns, sns.KindEmail: s.sns})
+	if err != nil {
+		return fmt.Errorf("open outbox: %w", err)
+	}
+	s.sns.SetOutbox(s.outbox)
+	cw := cloudwatch.New(s.metrics, o.Clock)
+	s.alarms, err = alarms.New(ctx, alarms.Options{DB: s.store.SQL, Clock: o.Clock, Logger: o.Logger, Data: cw, Notifier: s.sns})
+	if err != nil {
+		return fmt.Errorf("open alarms: %w", err)
+	}
+	cw.WithAlarms(s.alarms)
 	auditStore := audit.NewPebbleStore(s.store.Pebble)
 	s.recorder = audit.NewRecorder(auditStore, audit.RecorderOptions{Clock: o.Clock, Logger: o.Logger})
 	s.sched = scheduler.New(o.Clock, o.Logger)
@@ -186,9 +207,10 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 	s.sched.Add(scheduler.Job{Name: "logs-retention", Every: time.Hour, Run: s.logs.SweepRetention})
 	s.sched.Add(scheduler.Job{Name: "insights-results", Every: time.Hour, Run: s.insights.Sweep})
 	s.sched.Add(scheduler.Job{Name: "sqs-retention", Every: time.Minute, Run: s.sqs.SweepRetention})
+	s.sched.Add(scheduler.Job{Name: "alarm-history-retention", Every: time.Hour, Run: s.alarms.SweepHistory})
 
 	cfg := gateway.Config{
-		Services: bindings(auditStore, s.metrics, s.logs, s.sqs, s.sns, o.Clock),
+		Services: bindings(auditStore, cw, s.logs, s.sqs, s.sns, o.Clock),
 		Auth:     &auth.Verifier{Keys: keys, Clock: o.Clock, Dev: o.Dev, DevAccount: o.Account},
 		Keys:     keys,
 		Audit:    s.recorder,
@@ -201,7 +223,7 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 		cfg.Reset = s.reset
 	}
 	s.http = &http.Server{
-		Handler:           withSigningCert(gateway.New(cfg), s.sns.CertHandler()),
+		Handler:           withSigningCert(gateway.New(cfg), s.sns.CertHandler(), s.sns.PublicHandler()),
 		ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn),
 	}
@@ -211,10 +233,10 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 // bindings ties every service model to its handler. Services whose issue has
 // not landed yet are bound to their generated Unimplemented handler, so each
 // of their operations answers NotImplemented.
-func bindings(auditStore audit.Store, metrics *metricstore.Store, logsSvc *logs.Service, sqsSvc *sqs.Service, snsSvc *sns.Service, clk clock.Clock) []*gateway.Binding {
+func bindings(auditStore audit.Store, cw *cloudwatch.Service, logsSvc *logs.Service, sqsSvc *sqs.Service, snsSvc *sns.Service, clk clock.Clock) []*gateway.Binding {
 	ct := cloudtrail.New(auditStore, clk)
 	return []*gateway.Binding{
-		withHot(bind[cloudwatchapi.Handler](cloudwatchapi.Model, cloudwatch.New(metrics, clk), cloudwatchapi.Invoke), cloudwatchHot),
+		withHot(bind[cloudwatchapi.Handler](cloudwatchapi.Model, cw, cloudwatchapi.Invoke), cloudwatchHot),
 		withHot(bind[logsapi.Handler](logsapi.Model, logsSvc, logsapi.Invoke), logsHot),
 		bind[eventsapi.Handler](eventsapi.Model, eventsapi.Unimplemented{}, eventsapi.Invoke),
 		bind[cloudtrailapi.Handler](cloudtrailapi.Model, ct, cloudtrailapi.Invoke),
@@ -275,6 +297,10 @@ func (s *Server) reset(ctx context.Context) error {
 	s.logs.Reset()
 	s.sqs.Reset()
 	s.sns.Reset()
+	if err := s.outbox.Reset(ctx); err != nil {
+		return err
+	}
+	s.alarms.Reset()
 	s.insights.Reset()
 	return nil
 }
@@ -292,6 +318,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		err = errors.Join(err, serr)
 	}
 	s.sched.Close()
+	s.alarms.Close() // evaluation and actions write to the stores
 	err = errors.Join(err, s.closeStores())
 	return err
 }
@@ -300,6 +327,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // engines and the data directory; what init did not open is skipped.
 func (s *Server) closeStores() error {
 	var errs []error
+	if s.outbox != nil {
+		errs = append(errs, s.outbox.Close()) // attempts read the queues' store
+	}
 	if s.recorder != nil {
 		errs = append(errs, s.recorder.Close())
 	}
@@ -319,12 +349,17 @@ func (s *Server) closeStores() error {
 }
 
 // withSigningCert serves SNS's signing certificate at the path notifications
-// name in SigningCertURL, unauthenticated as AWS serves its own; every other
-// request goes to the gateway.
-func withSigningCert(gw, cert http.Handler) http.Handler {
+// name in SigningCertURL, and the unsigned GETs of SubscribeURLs and
+// UnsubscribeURLs (sns.PublicRequest), unauthenticated as AWS serves its
+// own; every other request goes to the gateway.
+func withSigningCert(gw, cert, public http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet && r.URL.Path == sns.CertPath {
 			cert.ServeHTTP(w, r)
+			return
+		}
+		if sns.PublicRequest(r) {
+			public.ServeHTTP(w, r)
 			return
 		}
 		gw.ServeHTTP(w, r)

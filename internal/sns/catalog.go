@@ -21,6 +21,9 @@ func (s *Service) load(ctx context.Context) error {
 			return wrapDB("create catalog", err)
 		}
 	}
+	if err := s.migrateState(ctx); err != nil {
+		return err
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT arn, attrs, tags, unsubs FROM sns_topics`)
 	if err != nil {
 		return wrapDB("load topics", err)
@@ -43,16 +46,19 @@ func (s *Service) load(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return wrapDB("load topics", err)
 	}
-	srows, err := s.db.QueryContext(ctx, `SELECT arn, topic, protocol, endpoint, owner, attrs FROM sns_subscriptions`)
+	srows, err := s.db.QueryContext(ctx, `SELECT arn, topic, protocol, endpoint, owner, attrs, state FROM sns_subscriptions`)
 	if err != nil {
 		return wrapDB("load subscriptions", err)
 	}
 	defer srows.Close()
 	for srows.Next() {
 		sub := &subscription{}
-		var attrs string
-		if err := srows.Scan(&sub.arn, &sub.topic, &sub.protocol, &sub.endpoint, &sub.owner, &attrs); err != nil {
+		var attrs, state string
+		if err := srows.Scan(&sub.arn, &sub.topic, &sub.protocol, &sub.endpoint, &sub.owner, &attrs, &state); err != nil {
 			return wrapDB("load subscriptions", err)
+		}
+		if err := json.Unmarshal([]byte(state), &sub.state); err != nil {
+			return wrapDB("subscription "+sub.arn+" state", err)
 		}
 		if err := json.Unmarshal([]byte(attrs), &sub.attrs); err != nil {
 			return wrapDB("subscription "+sub.arn+" attributes", err)
@@ -86,8 +92,8 @@ func (s *Service) saveSubscription(ctx context.Context, sub *subscription) error
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT OR REPLACE INTO sns_subscriptions (arn, topic, protocol, endpoint, owner, attrs) VALUES (?, ?, ?, ?, ?, ?)`,
-		sub.arn, sub.topic, sub.protocol, sub.endpoint, sub.owner, string(attrs))
+	_, err = s.db.ExecContext(ctx, `INSERT OR REPLACE INTO sns_subscriptions (arn, topic, protocol, endpoint, owner, attrs, state) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		sub.arn, sub.topic, sub.protocol, sub.endpoint, sub.owner, string(attrs), sub.state.encode())
 	return wrapIf("save subscription "+sub.arn, err)
 }
 

@@ -143,8 +143,10 @@ func checkMessage(body, subject, structure string, attrs map[string]snsapi.Messa
 			return nil, invalidParameter("Message Structure - No default entry in JSON message body", "")
 		}
 		m.perProtocol = map[string]string{"default": d}
-		if q, ok := per["sqs"].(string); ok {
-			m.perProtocol["sqs"] = q
+		for _, proto := range []string{"sqs", "http", "https", "email", "email-json"} {
+			if q, ok := per[proto].(string); ok {
+				m.perProtocol[proto] = q
+			}
 		}
 	default:
 		return nil, invalidParameter("MessageStructure", "Invalid value for MessageStructure, only json is allowed")
@@ -323,8 +325,13 @@ func (s *Service) fifo(arn string) *fifoState {
 func (s *Service) deliverAll(ctx context.Context, c call, t *topic, subs []*subscription, m *message) error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(subs))
+	var outbound []*subscription // http, https and email: through the outbox (delivery.go)
 	for i, sub := range subs {
-		if !matches(sub.filter, sub.attrs["FilterPolicyScope"], m.bodyFor("sqs"), m.attrs) {
+		if !matches(sub.filter, sub.attrs["FilterPolicyScope"], m.bodyFor(sub.protocol), m.attrs) {
+			continue
+		}
+		if sub.protocol != "sqs" {
+			outbound = append(outbound, sub)
 			continue
 		}
 		wg.Add(1)
@@ -333,6 +340,13 @@ func (s *Service) deliverAll(ctx context.Context, c call, t *topic, subs []*subs
 			d, err := s.delivery(c, t, sub, m)
 			if err == nil {
 				err = s.queues.Deliver(ctx, sub.endpoint, d)
+			}
+			if dlq := redriveTarget(sub.attrs); dlq != "" && sqs.Rejected(err) {
+				// A client-side error: AWS moves the message to the
+				// subscription's dead-letter queue at once.
+				if derr := s.queues.Deliver(ctx, dlq, d); derr == nil || !sqs.Rejected(derr) {
+					err = derr
+				}
 			}
 			errs[i] = err
 		}()
@@ -347,7 +361,7 @@ func (s *Service) deliverAll(ctx context.Context, c call, t *topic, subs []*subs
 			return fmt.Errorf("sns: deliver to %s: %w", subs[i].endpoint, err)
 		}
 	}
-	return nil
+	return s.enqueueDeliveries(ctx, c, t, outbound, m)
 }
 
 // delivery is the SQS message a subscription receives: the raw message

@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/api/shape"
@@ -27,6 +29,12 @@ type Options struct {
 	// SigningKeyFile holds the notification signing key and certificate,
 	// created on first start; empty keeps a fresh key in memory (tests).
 	SigningKeyFile string
+	// SMTPRelay (host:port) carries email and email-json deliveries; empty
+	// refuses those protocols. SMTPFrom is the sender (DefaultSMTPFrom).
+	SMTPRelay, SMTPFrom string
+	// HTTPClient makes http/https deliveries (default: 15 s timeout, no
+	// redirects).
+	HTTPClient *http.Client
 }
 
 // Service is the SNS handler. Operations not implemented here answer
@@ -42,11 +50,14 @@ type Service struct {
 	log    *slog.Logger
 	queues Queues
 	signer *signer
+	dl     *deliveries // http, https and email deliveries (delivery.go)
 
 	mu     sync.Mutex
 	topics map[string]*topic        // by ARN
 	subs   map[string]*subscription // by ARN
 	fifos  map[string]*fifoState    // FIFO topics' publishing state, by ARN
+
+	serverHost atomic.Value // string: see SetServerHost
 }
 
 // New opens the catalog and loads every topic and subscription.
@@ -60,7 +71,7 @@ func New(ctx context.Context, o Options) (*Service, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	s := &Service{db: o.DB, clock: o.Clock, ids: o.IDs, log: o.Logger, queues: o.Queues, fifos: map[string]*fifoState{}}
+	s := &Service{db: o.DB, clock: o.Clock, ids: o.IDs, log: o.Logger, queues: o.Queues, fifos: map[string]*fifoState{}, dl: newDeliveries(o)}
 	if err := s.load(ctx); err != nil {
 		return nil, err
 	}

@@ -139,16 +139,22 @@ func stringToSign(n *notification) string {
 
 // sign fills in the notification's Signature for its SignatureVersion.
 func (s *signer) sign(n *notification) error {
-	h, sum := crypto.SHA1, sha1Sum(stringToSign(n))
-	if n.SignatureVersion == "2" {
-		h, sum = crypto.SHA256, sha256Sum(stringToSign(n))
+	sig, err := s.signString(n.SignatureVersion, stringToSign(n))
+	n.Signature = sig
+	return err
+}
+
+// signString signs a message's string to sign for a SignatureVersion.
+func (s *signer) signString(version, str string) (string, error) {
+	h, sum := crypto.SHA1, sha1Sum(str)
+	if version == "2" {
+		h, sum = crypto.SHA256, sha256Sum(str)
 	}
 	sig, err := rsa.SignPKCS1v15(nil, s.key, h, sum)
 	if err != nil {
-		return fmt.Errorf("sns: sign notification: %w", err)
+		return "", fmt.Errorf("sns: sign notification: %w", err)
 	}
-	n.Signature = base64.StdEncoding.EncodeToString(sig)
-	return nil
+	return base64.StdEncoding.EncodeToString(sig), nil
 }
 
 func sha1Sum(s string) []byte {

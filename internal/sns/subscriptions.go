@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"strconv"
 	"strings"
 
 	"github.com/vigilhq/vigil/internal/api/shape"
@@ -16,6 +17,7 @@ type subscription struct {
 	arn, topic, protocol, endpoint, owner string
 	attrs                                 map[string]string     // the attributes set by the user
 	filter                                *eventpattern.Pattern // compiled FilterPolicy, nil without one
+	state                                 subState              // confirmation state (confirm.go)
 }
 
 // compile checks and compiles the subscription's filter policy.
@@ -37,7 +39,8 @@ func (sub *subscription) raw() bool {
 	return strings.EqualFold(sub.attrs["RawMessageDelivery"], "true")
 }
 
-// knownProtocols are the protocols AWS accepts; Vigil delivers only sqs.
+// knownProtocols are the protocols AWS accepts; Vigil delivers sqs (here),
+// http, https, email and email-json (confirm.go, delivery.go).
 var knownProtocols = map[string]bool{
 	"http": true, "https": true, "email": true, "email-json": true, "sms": true,
 	"sqs": true, "application": true, "lambda": true, "firehose": true,
@@ -62,7 +65,11 @@ func checkSubscriptionAttribute(name, value string) error {
 		if value != "MessageAttributes" && value != "MessageBody" {
 			return invalidParameter("FilterPolicyScope", "FilterPolicyScope must be MessageAttributes or MessageBody")
 		}
-	case "FilterPolicy", "DeliveryPolicy", "ReplayPolicy":
+	case "DeliveryPolicy":
+		if value != "" {
+			return checkSubscriptionDeliveryPolicy(value)
+		}
+	case "FilterPolicy", "ReplayPolicy":
 		// A filter policy's operators are checked by compile, once the
 		// scope it applies to is known.
 		var obj map[string]any
@@ -100,7 +107,10 @@ func (s *Service) Subscribe(ctx context.Context, in *snsapi.SubscribeInput) (*sn
 		return nil, invalidParameter("Protocol", "Invalid protocol type: "+protocol)
 	}
 	if protocol != "sqs" {
-		return nil, invalidParameter("Protocol", "The "+protocol+" protocol is not supported by Vigil yet; only sqs subscriptions are")
+		if confirmable(protocol) {
+			return s.subscribeConfirmable(ctx, c, in)
+		}
+		return nil, s.checkEndpoint(protocol, endpoint)
 	}
 	if !validQueueARN(endpoint) {
 		return nil, invalidParameter("SQS endpoint ARN", "")
@@ -193,6 +203,7 @@ func (s *Service) Unsubscribe(ctx context.Context, in *snsapi.UnsubscribeInput) 
 	if t != nil {
 		t.unsubs++
 	}
+	s.afterUnsubscribe(ctx, c, sub)
 	return nil
 }
 
@@ -232,7 +243,11 @@ func (s *Service) listSubscriptions(c call, topicARN, token string) ([]snsapi.Su
 			continue
 		}
 		arns = append(arns, arn)
-		byARN[arn] = snsapi.Subscription{SubscriptionArn: shape.Ptr(sub.arn), Owner: shape.Ptr(sub.owner),
+		listed := sub.arn
+		if sub.state.Pending {
+			listed = pendingListedARN
+		}
+		byARN[arn] = snsapi.Subscription{SubscriptionArn: shape.Ptr(listed), Owner: shape.Ptr(sub.owner),
 			Protocol: shape.Ptr(sub.protocol), Endpoint: shape.Ptr(sub.endpoint), TopicArn: shape.Ptr(sub.topic)}
 	}
 	s.mu.Unlock()
@@ -261,10 +276,15 @@ func (s *Service) GetSubscriptionAttributes(ctx context.Context, in *snsapi.GetS
 		"Owner":                        sub.owner,
 		"Protocol":                     sub.protocol,
 		"Endpoint":                     sub.endpoint,
-		"ConfirmationWasAuthenticated": "true",
-		"PendingConfirmation":          "false",
+		"ConfirmationWasAuthenticated": strconv.FormatBool(sub.protocol == "sqs" || sub.state.Authenticated),
+		"PendingConfirmation":          strconv.FormatBool(sub.state.Pending),
 		"RawMessageDelivery":           "false",
 		"SubscriptionPrincipal":        "arn:aws:iam::" + sub.owner + ":root",
+	}
+	if sub.protocol == "http" || sub.protocol == "https" {
+		if t := s.topics[sub.topic]; t != nil {
+			out["EffectiveDeliveryPolicy"] = effectiveDeliveryPolicyJSON(effectivePolicy(t.attrs, sub.attrs))
+		}
 	}
 	maps.Copy(out, sub.attrs)
 	if _, ok := sub.attrs["FilterPolicy"]; ok {
@@ -289,6 +309,9 @@ func (s *Service) SetSubscriptionAttributes(ctx context.Context, in *snsapi.SetS
 	sub, err := s.subscriptionByARN(c, shape.Value(in.SubscriptionArn))
 	if err != nil {
 		return err
+	}
+	if name == "RawMessageDelivery" && isEmail(sub.protocol) {
+		return invalidParameter("AttributeName", "Delivery protocol ["+sub.protocol+"] does not support raw message delivery")
 	}
 	next := *sub
 	next.attrs = maps.Clone(nonNil(sub.attrs))

@@ -51,10 +51,20 @@ func TestSubscribeRefusals(t *testing.T) {
 		_, err := f.svc.Subscribe(f.ctx(), &snsapi.SubscribeInput{TopicArn: &topic, Protocol: &protocol, Endpoint: &endpoint, Attributes: attrs})
 		return err
 	}
-	for _, p := range []string{"http", "https", "email", "email-json", "lambda", "sms", "application", "firehose"} {
-		err := subscribe(topic, p, "x", nil)
-		wantErr[*snsapi.InvalidParameterException](t, p, err, "The "+p+" protocol is not supported by Vigil yet")
+	for _, tc := range []struct{ protocol, endpoint, msg string }{
+		{"http", "x", "Endpoint must be a valid URL"},
+		{"https", "http://example.com/", "Endpoint must match the specified protocol"},
+		{"email", "not an address", "Invalid parameter: Email address"},
+		{"email-json", "ops@example.com", "--smtp-relay"}, // the fixture has no relay
+		{"lambda", "arn:aws:lambda:us-east-1:000000000000:function:f", "Lambda functions do not exist in Vigil"},
+		{"sms", "+15555550100", "The sms protocol is not supported by Vigil"},
+		{"application", "arn:aws:sns:us-east-1:000000000000:endpoint/APNS/a/b", "The application protocol is not supported by Vigil"},
+		{"firehose", "arn:aws:firehose:us-east-1:000000000000:deliverystream/d", "The firehose protocol is not supported by Vigil"},
+	} {
+		err := subscribe(topic, tc.protocol, tc.endpoint, nil)
+		wantErr[*snsapi.InvalidParameterException](t, tc.protocol, err, tc.msg)
 	}
+	wantErr[*snsapi.InvalidParameterException](t, "http on a FIFO topic", subscribe(fifo, "http", "http://example.com/", nil), "FIFO topics only support the sqs protocol")
 	for _, tc := range []struct {
 		topic, protocol, endpoint string
 		attrs                     map[string]string

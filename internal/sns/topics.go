@@ -202,10 +202,14 @@ func (s *Service) GetTopicAttributes(ctx context.Context, in *snsapi.GetTopicAtt
 	if err != nil {
 		return nil, err
 	}
-	confirmed := 0
+	confirmed, pending := 0, 0
 	for _, sub := range s.subs {
-		if sub.topic == t.arn {
-			confirmed++ // sqs subscriptions are confirmed at once
+		switch {
+		case sub.topic != t.arn:
+		case sub.state.Pending:
+			pending++
+		default:
+			confirmed++
 		}
 	}
 	out := map[string]string{
@@ -214,7 +218,7 @@ func (s *Service) GetTopicAttributes(ctx context.Context, in *snsapi.GetTopicAtt
 		"Policy":                  defaultPolicy(t.arn, c.account),
 		"DisplayName":             "",
 		"SubscriptionsConfirmed":  strconv.Itoa(confirmed),
-		"SubscriptionsPending":    "0",
+		"SubscriptionsPending":    strconv.Itoa(pending),
 		"SubscriptionsDeleted":    strconv.Itoa(t.unsubs),
 		"EffectiveDeliveryPolicy": defaultDeliveryPolicy,
 	}
@@ -302,6 +306,9 @@ func checkTopicAttribute(name, value string, creating bool) error {
 		}
 		if name == "TracingConfig" && value != "" && value != "Active" && value != "PassThrough" {
 			return invalidParameter("TracingConfig", "TracingConfig must be Active or PassThrough")
+		}
+		if name == "DeliveryPolicy" && value != "" {
+			return checkTopicDeliveryPolicy(value)
 		}
 	case "SignatureVersion":
 		if value != "" && value != "1" && value != "2" {

@@ -16,6 +16,14 @@
 // queue's lock orders them and then wait for the WAL fsync outside the
 // lock, so concurrent calls share one fsync (group commit).
 //
+// AddPermission and RemovePermission (permissions.go, on
+// internal/policydoc) edit the queue's Policy attribute, one statement per
+// label, with SQS's policy quotas; the policy is stored with the queue's
+// other attributes. Our decision: Vigil stores and returns queue policies
+// but does not enforce them yet. Accounts stay isolated: a statement
+// granting another account access does not let that account see the queue,
+// and the owner's own calls are not restricted by a Deny.
+//
 // Message move tasks (movetask.go) run in goroutines the Service owns and
 // Close stops; the task list is kept in memory only. It must not
 // touch other services' tables or keys.

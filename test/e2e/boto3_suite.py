@@ -42,19 +42,32 @@ assert ident["Arn"] == "arn:aws:iam::000000000000:root", ident
 print("ok   sts GetCallerIdentity (awsQuery)")
 
 for svc, op, kwargs in [
-    ("cloudwatch", "describe_alarms", {}),
+    ("cloudwatch", "list_dashboards", {}),
     ("logs", "describe_deliveries", {}),
     ("events", "list_event_buses", {}),
     ("cloudtrail", "describe_trails", {}),
     ("config", "describe_config_rules", {}),
     ("sns", "list_platform_applications", {}),
-    ("sqs", "add_permission", {"QueueUrl": "http://localhost/000000000000/q", "Label": "l",
-                               "AWSAccountIds": ["111111111111"], "Actions": ["SendMessage"]}),
     ("cloudtrail-data", "put_audit_events", {"channelArn": "arn:aws:cloudtrail:us-east-1:000000000000:channel/x",
                                              "auditEvents": [{"id": "1", "eventData": "{}"}]}),
 ]:
     c = client(svc)
     expect_error(f"{svc} {op}", lambda: getattr(c, op)(**kwargs), "NotImplemented", 501)
+
+# Alarms over JSON 1.0: created in INSUFFICIENT_DATA, read back, validated.
+cw = client("cloudwatch")
+cw.put_metric_alarm(AlarmName="boto3-alarm", Namespace="App", MetricName="Load", Period=60, EvaluationPeriods=2,
+                    Threshold=3.5, ComparisonOperator="LessThanThreshold", ExtendedStatistic="p99",
+                    TreatMissingData="breaching", Tags=[{"Key": "team", "Value": "a"}])
+alarms = cw.describe_alarms(AlarmNamePrefix="boto3-")["MetricAlarms"]
+assert len(alarms) == 1 and alarms[0]["ExtendedStatistic"] == "p99" and alarms[0]["Threshold"] == 3.5, alarms
+assert alarms[0]["StateValue"] in ("INSUFFICIENT_DATA", "ALARM"), alarms
+tags = cw.list_tags_for_resource(ResourceARN=alarms[0]["AlarmArn"])["Tags"]
+assert tags == [{"Key": "team", "Value": "a"}], tags
+expect_error("put_metric_alarm bad period", lambda: cw.put_metric_alarm(
+    AlarmName="bad", Namespace="App", MetricName="Load", Period=45, EvaluationPeriods=1, Threshold=1,
+    ComparisonOperator="GreaterThanThreshold", Statistic="Average"), "InvalidParameterValue", 400)
+print("ok   cloudwatch alarms (json 1.0)")
 
 # Invalid input surfaces with each protocol's code.
 expect_error("logs limit 0 (json 1.1)", lambda: client("logs").describe_log_groups(limit=0), "InvalidParameterException", 400,

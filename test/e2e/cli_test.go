@@ -41,9 +41,9 @@ func TestAWSCLI(t *testing.T) {
 		t.Fatalf("get-caller-identity: %s", out)
 	}
 
-	_, stderr, err = awsCLI(t, p.URL, "cloudwatch", "describe-alarms")
-	if err == nil || !strings.Contains(stderr, "(NotImplemented)") || !strings.Contains(stderr, "DescribeAlarms") {
-		t.Fatalf("cloudwatch describe-alarms: %v %s", err, stderr)
+	_, stderr, err = awsCLI(t, p.URL, "cloudwatch", "list-dashboards")
+	if err == nil || !strings.Contains(stderr, "(NotImplemented)") || !strings.Contains(stderr, "ListDashboards") {
+		t.Fatalf("cloudwatch list-dashboards: %v %s", err, stderr)
 	}
 	_, stderr, err = awsCLI(t, p.URL, "cloudwatch", "list-metrics", "--recently-active", "PT5H")
 	if err == nil || !strings.Contains(stderr, "(InvalidParameterValue)") {

@@ -90,10 +90,10 @@ func TestSNSTopicsAndSubscriptions(t *testing.T) {
 	if err != nil || len(subs.Subscriptions) != 1 || aws.ToString(subs.Subscriptions[0].Protocol) != "sqs" {
 		t.Fatalf("ListSubscriptionsByTopic %v %v", subs, err)
 	}
-	_, err = c.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: &topic, Protocol: aws.String("https"), Endpoint: aws.String("https://example.com/hook")})
-	wantAPIError(t, "https subscription", err, "InvalidParameter", 400)
-	if !strings.Contains(err.Error(), "not supported by Vigil yet") {
-		t.Fatalf("https subscription: %v", err)
+	_, err = c.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: &topic, Protocol: aws.String("sms"), Endpoint: aws.String("+15555550100")})
+	wantAPIError(t, "sms subscription", err, "InvalidParameter", 400)
+	if !strings.Contains(err.Error(), "not supported by Vigil") {
+		t.Fatalf("sms subscription: %v", err)
 	}
 	_, err = c.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(topic + "-nope")})
 	wantAPIError(t, "unknown topic", err, "NotFound", 404)

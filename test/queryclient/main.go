@@ -49,8 +49,11 @@ func run(endpoint string) error {
 		HTTPClient:       awsHTTPClient(),
 	})
 
-	_, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{})
-	if err := want("DescribeAlarms", err, "NotImplemented", 501); err != nil {
+	_, err := cw.ListDashboards(ctx, &cloudwatch.ListDashboardsInput{})
+	if err := want("ListDashboards", err, "NotImplemented", 501); err != nil {
+		return err
+	}
+	if err := alarms(ctx, cw); err != nil {
 		return err
 	}
 	_, err = cw.ListMetrics(ctx, &cloudwatch.ListMetricsInput{RecentlyActive: "PT5H"})

@@ -101,6 +101,9 @@ func runSQS(endpoint string) error {
 		return fmt.Errorf("sqs GetQueueAttributes: %v %v", ga, err)
 	}
 	fmt.Println("ok   sqs CreateQueue, ListQueues, SendMessage(Batch), ReceiveMessage, DeleteMessage, GetQueueAttributes over awsQuery")
+	if err := sqsPermissions(c, spy, url); err != nil {
+		return err
+	}
 
 	_, err = c.GetQueueUrl(&sqs.GetQueueUrlInput{QueueName: v1aws.String("absent")})
 	if err := wantV1("sqs GetQueueUrl of an absent queue", err, "AWS.SimpleQueueService.NonExistentQueue", 400); err != nil {

@@ -1,0 +1,157 @@
+package alarms
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	cwapi "github.com/vigilhq/vigil/internal/api/cloudwatch"
+	"github.com/vigilhq/vigil/internal/api/shape"
+)
+
+func (e *env) putThreshold(name string, threshold float64) {
+	e.t.Helper()
+	err := e.s.PutMetricAlarm(e.ctx(), &cwapi.PutMetricAlarmInput{AlarmName: shape.Ptr(name), Namespace: shape.Ptr("App"), MetricName: shape.Ptr("Load"),
+		Dimensions: []cwapi.Dimension{{Name: shape.Ptr("Host"), Value: shape.Ptr("a")}}, Period: shape.Ptr(int32(60)),
+		EvaluationPeriods: shape.Ptr(int32(1)), Threshold: shape.Ptr(threshold), ComparisonOperator: shape.Ptr("GreaterThanThreshold"),
+		Statistic: shape.Ptr("Maximum"), TreatMissingData: shape.Ptr("notBreaching"), AlarmActions: []string{traceTopic}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *env) composite(name string) cwapi.CompositeAlarm {
+	e.t.Helper()
+	out, err := e.s.DescribeAlarms(e.ctx(), &cwapi.DescribeAlarmsInput{AlarmNames: []string{name}, AlarmTypes: []string{kindComposite}})
+	if err != nil || len(out.CompositeAlarms) != 1 {
+		e.t.Fatalf("composite %s: %v %+v", name, err, out)
+	}
+	return out.CompositeAlarms[0]
+}
+
+func TestCompositeFollowsChildrenAndNotifies(t *testing.T) {
+	e := newEnv(t)
+	e.putThreshold("cpu", 10)
+	e.putThreshold("mem", 20)
+	err := e.s.PutCompositeAlarm(e.ctx(), &cwapi.PutCompositeAlarmInput{AlarmName: shape.Ptr("both"),
+		AlarmRule: shape.Ptr(`ALARM("cpu") AND ALARM(mem)`), AlarmActions: []string{traceTopic}, OKActions: []string{traceTopic}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := shape.Value(e.composite("both").StateValue); got != "INSUFFICIENT_DATA" {
+		t.Fatalf("new composite %s", got)
+	}
+	e.evaluate()
+	if got := shape.Value(e.composite("both").StateValue); got != "OK" {
+		t.Fatalf("after first evaluation %s", got)
+	}
+	e.put("Load", t0.Add(time.Second), 15) // above cpu's 10, below mem's 20
+	e.clk.Set(t0.Add(time.Minute + 5*time.Second))
+	e.evaluate()
+	if got := shape.Value(e.composite("both").StateValue); got != "OK" {
+		t.Fatalf("one child in ALARM: %s", got)
+	}
+	e.put("Load", t0.Add(time.Minute+time.Second), 25)
+	e.clk.Set(t0.Add(2*time.Minute + 5*time.Second))
+	e.evaluate()
+	c := e.composite("both")
+	if got := shape.Value(c.StateValue); got != "ALARM" {
+		t.Fatalf("both children in ALARM: %s", got)
+	}
+	if !strings.Contains(shape.Value(c.StateReason), "arn:aws:cloudwatch:us-east-1:123456789012:alarm:") {
+		t.Errorf("reason %q names no child", shape.Value(c.StateReason))
+	}
+	var last sent
+	for _, n := range e.notify.all() {
+		if strings.Contains(n.subject, `"both"`) {
+			last = n
+		}
+	}
+	if last.subject != `ALARM: "both" in US East (N. Virginia)` {
+		t.Fatalf("composite notification subject %q", last.subject)
+	}
+	var msg map[string]any
+	if err := json.Unmarshal([]byte(last.message), &msg); err != nil {
+		t.Fatal(err)
+	}
+	if msg["AlarmRule"] != `ALARM("cpu") AND ALARM(mem)` || msg["NewStateValue"] != "ALARM" || msg["OldStateValue"] != "OK" {
+		t.Errorf("composite notification %s", last.message)
+	}
+
+	children, err := e.s.DescribeAlarms(e.ctx(), &cwapi.DescribeAlarmsInput{ChildrenOfAlarmName: shape.Ptr("both")})
+	if err != nil || len(children.MetricAlarms) != 2 {
+		t.Fatalf("children: %v %+v", err, children)
+	}
+	parents, err := e.s.DescribeAlarms(e.ctx(), &cwapi.DescribeAlarmsInput{ParentsOfAlarmName: shape.Ptr("cpu")})
+	if err != nil || len(parents.CompositeAlarms) != 1 || shape.Value(parents.CompositeAlarms[0].AlarmName) != "both" {
+		t.Fatalf("parents: %v %+v", err, parents)
+	}
+}
+
+func TestCompositeRefusesUnknownChildrenAndBadRules(t *testing.T) {
+	e := newEnv(t)
+	err := e.s.PutCompositeAlarm(e.ctx(), &cwapi.PutCompositeAlarmInput{AlarmName: shape.Ptr("c"), AlarmRule: shape.Ptr(`ALARM(nope)`)})
+	if err == nil || !strings.Contains(err.Error(), "do not exist") {
+		t.Fatalf("unknown child: %v", err)
+	}
+	err = e.s.PutCompositeAlarm(e.ctx(), &cwapi.PutCompositeAlarmInput{AlarmName: shape.Ptr("c"), AlarmRule: shape.Ptr(`()`)})
+	if err == nil || !strings.Contains(err.Error(), "Error in AlarmRule") {
+		t.Fatalf("bad rule: %v", err)
+	}
+}
+
+func TestCycleOfCompositesIsNotEvaluatedNorDeletable(t *testing.T) {
+	e := newEnv(t)
+	e.putThreshold("m", 1)
+	for _, c := range []struct{ name, rule string }{{"a", `ALARM(m)`}, {"b", `ALARM(a)`}} {
+		if err := e.s.PutCompositeAlarm(e.ctx(), &cwapi.PutCompositeAlarmInput{AlarmName: shape.Ptr(c.name), AlarmRule: shape.Ptr(c.rule)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// a now references b, which references a: AWS accepts the cycle.
+	if err := e.s.PutCompositeAlarm(e.ctx(), &cwapi.PutCompositeAlarmInput{AlarmName: shape.Ptr("a"), AlarmRule: shape.Ptr(`ALARM(b) OR ALARM(m)`)}); err != nil {
+		t.Fatal(err)
+	}
+	e.evaluate()
+	if got := shape.Value(e.composite("a").StateValue); got != "INSUFFICIENT_DATA" {
+		t.Fatalf("composite on a cycle was evaluated: %s", got)
+	}
+	if err := e.s.DeleteAlarms(e.ctx(), &cwapi.DeleteAlarmsInput{AlarmNames: []string{"a"}}); err == nil {
+		t.Fatal("deleted an alarm of a cycle")
+	}
+}
+
+func TestStateAndQueuedActionsSurviveRestart(t *testing.T) {
+	e := newEnv(t)
+	e.putThreshold("cpu", 10)
+	e.put("Load", t0.Add(time.Second), 50)
+	e.clk.Set(t0.Add(time.Minute + 5*time.Second))
+	e.notify.fail = context.Canceled // the dispatcher stops: the action stays queued
+	if err := e.s.EvaluateDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.restart()
+	e.notify.fail = nil
+	if got := shape.Value(e.alarm("cpu").StateValue); got != "ALARM" {
+		t.Fatalf("state after restart %s", got)
+	}
+	// The cycle already evaluated is not evaluated again; the queued
+	// notification is sent once.
+	e.evaluate()
+	if n := len(e.notify.all()); n != 1 {
+		t.Fatalf("%d notifications after restart, want 1", n)
+	}
+	hist, err := e.s.DescribeAlarmHistory(e.ctx(), &cwapi.DescribeAlarmHistoryInput{AlarmName: shape.Ptr("cpu")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, h := range hist.AlarmHistoryItems {
+		types = append(types, shape.Value(h.HistoryItemType))
+	}
+	if strings.Join(types, ",") != "Action,StateUpdate,ConfigurationUpdate" {
+		t.Fatalf("history %v", types)
+	}
+}

@@ -1,0 +1,274 @@
+package alarms
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	cwapi "github.com/vigilhq/vigil/internal/api/cloudwatch"
+	"github.com/vigilhq/vigil/internal/api/shape"
+)
+
+// evaluationTick is the finest cycle: high-resolution alarms (periods of
+// 10, 20 and 30 seconds) are evaluated at their period, every other alarm
+// every minute.
+const evaluationTick = 10 * time.Second
+
+// cycleOf is the cycle an alarm evaluated at now belongs to.
+func cycleOf(a *alarm, now time.Time) time.Time {
+	if a.plan != nil && a.plan.period < time.Minute {
+		return now.Truncate(a.plan.period)
+	}
+	return now.Truncate(time.Minute)
+}
+
+// outcome is what one evaluation decided for an alarm.
+type outcome struct {
+	a          *alarm
+	cycle      time.Time
+	keep       bool // stay in the current state (TreatMissingData ignore, low sample count)
+	value      State
+	reason     string
+	reasonData string
+	// triggering names, for a composite's notification, the children whose
+	// states made the rule true or false.
+	triggering []*alarm
+}
+
+func (s *Service) evaluateLoop() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-s.closing
+		cancel()
+	}()
+	for {
+		if err := s.EvaluateDue(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("alarm evaluation failed", "err", err)
+		}
+		now := s.clock.Now()
+		t := time.NewTimer(now.Truncate(evaluationTick).Add(evaluationTick).Sub(now))
+		select {
+		case <-s.closing:
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// due reports whether a has a cycle to evaluate at now. Callers hold mu.
+func (s *Service) due(a *alarm, now time.Time) bool {
+	if a.state.LastCycle.IsZero() {
+		return true // new or reconfigured: evaluated at once
+	}
+	last := a.state.LastCycle
+	if s.cursor.After(last) {
+		last = s.cursor
+	}
+	return cycleOf(a, now).After(last)
+}
+
+// EvaluateDue evaluates every alarm whose cycle has come, metric alarms
+// first and then composites (which read their children's new states), and
+// makes the transitions durable with the actions they call for before
+// acting. Tests call it after moving the clock.
+func (s *Service) EvaluateDue(ctx context.Context) error {
+	s.evalMu.Lock()
+	defer s.evalMu.Unlock()
+	now := s.clock.Now()
+	s.mu.RLock()
+	var metrics []*alarm
+	for _, m := range s.alarms {
+		for _, a := range m {
+			if a.kind == kindMetric && s.due(a, now) {
+				metrics = append(metrics, a)
+			}
+		}
+	}
+	s.mu.RUnlock()
+	outs := s.evaluateMetrics(ctx, metrics, now)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err := s.apply(ctx, outs, time.Time{}); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	comps := s.compositesDue(now)
+	compOuts := s.evaluateComposites(comps, now)
+	s.mu.RUnlock()
+	var cursor time.Time
+	if len(metrics)+len(comps) > 0 {
+		cursor = now
+	}
+	return s.apply(ctx, compOuts, cursor)
+}
+
+// evaluateMetrics evaluates alarms on s.workers goroutines.
+func (s *Service) evaluateMetrics(ctx context.Context, list []*alarm, now time.Time) []outcome {
+	outs := make([]outcome, len(list))
+	var next sync.Mutex
+	i := 0
+	var wg sync.WaitGroup
+	for range min(s.workers, len(list)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				next.Lock()
+				j := i
+				i++
+				next.Unlock()
+				if j >= len(list) {
+					return
+				}
+				outs[j] = s.evaluateMetric(ctx, list[j], now)
+			}
+		}()
+	}
+	wg.Wait()
+	return outs
+}
+
+// evaluateMetric reads the evaluation range of a metric alarm and decides.
+func (s *Service) evaluateMetric(ctx context.Context, a *alarm, now time.Time) outcome {
+	p := a.plan
+	cycle := cycleOf(a, now)
+	o := outcome{a: a, cycle: cycle}
+	k := p.rangeLen()
+	start := cycle.Add(-time.Duration(k) * p.period)
+	out, err := s.data.GetMetricData(ctxFor(ctx, a.p, now), &cwapi.GetMetricDataInput{
+		MetricDataQueries: p.queries, StartTime: &start, EndTime: &cycle, ScanBy: shape.Ptr(cwapi.ScanByTimestampAscending),
+	})
+	if err != nil {
+		o.value = StateInsufficientData
+		o.reason = "Unchecked: the alarm's metric data could not be read: " + errorMessage(err)
+		return o
+	}
+	rng := make([]Datapoint, k)
+	for i := range rng {
+		rng[i] = Datapoint{T: start.Add(time.Duration(i) * p.period), Missing: true}
+	}
+	for _, r := range out.MetricDataResults {
+		id := shape.Value(r.Id)
+		if id != p.returnID && id != p.sampleID {
+			continue
+		}
+		for j, ts := range r.Timestamps {
+			off := ts.Sub(start)
+			if off < 0 || off%p.period != 0 || int(off/p.period) >= k || j >= len(r.Values) {
+				continue
+			}
+			dp := &rng[off/p.period]
+			if id == p.sampleID {
+				dp.SampleCount = r.Values[j]
+				continue
+			}
+			dp.Value, dp.Missing = r.Values[j], false
+		}
+	}
+	d := Decide(rng, p.n, p.m, p.treat, p.breaching)
+	if p.minSample > 0 && slices.ContainsFunc(d.Evaluated, func(dp Datapoint) bool { return !dp.Missing && dp.SampleCount < p.minSample }) {
+		// EvaluateLowSampleCountPercentile ignore: "the alarm state does
+		// not change during periods with too few data points".
+		o.keep = true
+		return o
+	}
+	if d.Keep {
+		o.keep = true
+		return o
+	}
+	o.value = d.State
+	o.reason = thresholdReason(p, &d)
+	o.reasonData = reasonData(p, &d, rng, start, now)
+	return o
+}
+
+func errorMessage(err error) string {
+	type messager interface{ ErrorMessage() string }
+	if m, ok := err.(messager); ok {
+		return m.ErrorMessage()
+	}
+	return err.Error()
+}
+
+// apply makes outcomes durable and current: each transition's state,
+// history item and queued actions in one transaction (with the evaluation
+// cursor when cursor is set), then the catalog. Outcomes of alarms
+// replaced or deleted since their evaluation are dropped.
+func (s *Service) apply(ctx context.Context, outs []outcome, cursor time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	type change struct {
+		a  *alarm
+		st alarmState
+	}
+	var changes []change
+	queued := false
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("alarm transitions: %w", err)
+	}
+	defer tx.Rollback()
+	ex := &stmtCache{tx: tx}
+	for _, o := range outs {
+		a := o.a
+		if o.a == nil || s.get(a.p, a.name) != a {
+			continue
+		}
+		st := a.state
+		st.LastCycle = o.cycle
+		if !o.keep && o.value != st.Value {
+			old := st
+			st.Value, st.Reason, st.ReasonData = o.value, o.reason, o.reasonData
+			st.Updated, st.Transitioned = now, now
+			if old.Value == StateAlarm {
+				st.LeftAlarm = now
+			}
+			if a.kind == kindComposite {
+				s.updateSuppression(a, &st, now)
+			}
+			if err := saveState(ctx, ex, a, &st); err != nil {
+				return err
+			}
+			if err := addHistory(ctx, ex, a, now, historyStateUpdate, stateSummary(old.Value, st.Value), stateHistoryData(&old, &st)); err != nil {
+				return err
+			}
+			n, err := s.queueActions(ctx, ex, a, &old, &st, o.triggering)
+			if err != nil {
+				return err
+			}
+			queued = queued || n > 0
+		}
+		changes = append(changes, change{a, st})
+	}
+	if !cursor.IsZero() {
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO cw_alarm_engine (id, cycle) VALUES (1, ?)`, cursor.UnixNano()); err != nil {
+			return fmt.Errorf("alarm cursor: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("alarm transitions: %w", err)
+	}
+	for _, c := range changes {
+		c.a.state = c.st
+	}
+	if !cursor.IsZero() {
+		s.cursor = cursor
+	}
+	if queued {
+		s.kick()
+	}
+	return nil
+}
+
+func (s *Service) kick() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
