@@ -42,13 +42,8 @@ func (s *Service) PutCompositeAlarm(ctx context.Context, in *cwapi.PutCompositeA
 	if err != nil {
 		return err
 	}
-	for _, list := range []struct {
-		name    string
-		actions []string
-	}{{"AlarmActions", in.AlarmActions}, {"OKActions", in.OKActions}, {"InsufficientDataActions", in.InsufficientDataActions}} {
-		if err := checkActions(list.name, list.actions); err != nil {
-			return err
-		}
+	if err := checkAllActions(in.AlarmActions, in.OKActions, in.InsufficientDataActions); err != nil {
+		return err
 	}
 	if in.ActionsSuppressor != nil {
 		if in.ActionsSuppressorWaitPeriod == nil || in.ActionsSuppressorExtensionPeriod == nil {

@@ -113,13 +113,8 @@ func compilePlan(in *cwapi.PutMetricAlarmInput) (*plan, error) {
 		// ignore missing data even if you choose a different option."
 		p.treat = TreatIgnore
 	}
-	for _, list := range []struct {
-		name    string
-		actions []string
-	}{{"AlarmActions", in.AlarmActions}, {"OKActions", in.OKActions}, {"InsufficientDataActions", in.InsufficientDataActions}} {
-		if err := checkActions(list.name, list.actions); err != nil {
-			return nil, err
-		}
+	if err := checkAllActions(in.AlarmActions, in.OKActions, in.InsufficientDataActions); err != nil {
+		return nil, err
 	}
 	var err error
 	if len(in.Metrics) > 0 {
@@ -261,6 +256,18 @@ func (p *plan) compileMath(in *cwapi.PutMetricAlarmInput) error {
 		return err
 	}
 	p.queries = in.Metrics
+	return nil
+}
+
+func checkAllActions(alarm, ok, insufficient []string) error {
+	for _, list := range []struct {
+		name    string
+		actions []string
+	}{{"AlarmActions", alarm}, {"OKActions", ok}, {"InsufficientDataActions", insufficient}} {
+		if err := checkActions(list.name, list.actions); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
