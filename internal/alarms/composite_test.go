@@ -155,3 +155,28 @@ func TestStateAndQueuedActionsSurviveRestart(t *testing.T) {
 		t.Fatalf("history %v", types)
 	}
 }
+
+// A metric-math alarm reads through GetMetricData: the returned expression
+// decides, and the reason carries its values.
+func TestMathAlarmEvaluatesTheReturnedExpression(t *testing.T) {
+	e := newEnv(t)
+	err := e.s.PutMetricAlarm(e.ctx(), &cwapi.PutMetricAlarmInput{AlarmName: shape.Ptr("math"), EvaluationPeriods: shape.Ptr(int32(1)),
+		Threshold: shape.Ptr(10.0), ComparisonOperator: shape.Ptr("GreaterThanThreshold"), TreatMissingData: shape.Ptr("notBreaching"),
+		Metrics: []cwapi.MetricDataQuery{
+			{Id: shape.Ptr("load"), ReturnData: shape.Ptr(false), MetricStat: &cwapi.MetricStat{Period: shape.Ptr(int32(60)), Stat: shape.Ptr("Sum"),
+				Metric: &cwapi.Metric{Namespace: shape.Ptr("App"), MetricName: shape.Ptr("Load"),
+					Dimensions: []cwapi.Dimension{{Name: shape.Ptr("Host"), Value: shape.Ptr("a")}}}}},
+			{Id: shape.Ptr("doubled"), Expression: shape.Ptr("load * 2"), Label: shape.Ptr("Doubled")},
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.put("Load", t0.Add(time.Second), 3, 3) // sum 6, doubled 12
+	e.clk.Set(t0.Add(time.Minute + 5*time.Second))
+	e.evaluate()
+	a := e.alarm("math")
+	want := "Threshold Crossed: 1 out of the last 1 datapoints [12.0 (25/11/26 10:00:00)] was greater than the threshold (10.0) (minimum 1 datapoint for OK -> ALARM transition)."
+	if shape.Value(a.StateValue) != "ALARM" || shape.Value(a.StateReason) != want {
+		t.Fatalf("math alarm %s: %s", shape.Value(a.StateValue), shape.Value(a.StateReason))
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	cwapi "github.com/vigilhq/vigil/internal/api/cloudwatch"
 	"github.com/vigilhq/vigil/internal/api/shape"
+	"github.com/vigilhq/vigil/internal/metricstore/stats"
 )
 
 // evaluationTick is the finest cycle: high-resolution alarms (periods of
@@ -32,6 +33,9 @@ type outcome struct {
 	value      State
 	reason     string
 	reasonData string
+	// explain, when set, renders reason and reasonData; evaluations call
+	// for it only on a transition (most find the state unchanged).
+	explain func() (reason, reasonData string)
 	// triggering names, for a composite's notification, the children whose
 	// states made the rule true or false.
 	triggering []*alarm
@@ -140,35 +144,14 @@ func (s *Service) evaluateMetric(ctx context.Context, a *alarm, now time.Time) o
 	o := outcome{a: a, cycle: cycle}
 	k := p.rangeLen()
 	start := cycle.Add(-time.Duration(k) * p.period)
-	out, err := s.data.GetMetricData(ctxFor(ctx, a.p, now), &cwapi.GetMetricDataInput{
-		MetricDataQueries: p.queries, StartTime: &start, EndTime: &cycle, ScanBy: shape.Ptr(cwapi.ScanByTimestampAscending),
-	})
-	if err != nil {
-		o.value = StateInsufficientData
-		o.reason = "Unchecked: the alarm's metric data could not be read: " + errorMessage(err)
-		return o
-	}
 	rng := make([]Datapoint, k)
 	for i := range rng {
 		rng[i] = Datapoint{T: start.Add(time.Duration(i) * p.period), Missing: true}
 	}
-	for _, r := range out.MetricDataResults {
-		id := shape.Value(r.Id)
-		if id != p.returnID && id != p.sampleID {
-			continue
-		}
-		for j, ts := range r.Timestamps {
-			off := ts.Sub(start)
-			if off < 0 || off%p.period != 0 || int(off/p.period) >= k || j >= len(r.Values) {
-				continue
-			}
-			dp := &rng[off/p.period]
-			if id == p.sampleID {
-				dp.SampleCount = r.Values[j]
-				continue
-			}
-			dp.Value, dp.Missing = r.Values[j], false
-		}
+	if err := s.read(ctxFor(ctx, a.p, now), p, rng, start, cycle); err != nil {
+		o.value = StateInsufficientData
+		o.reason = "Unchecked: the alarm's metric data could not be read: " + errorMessage(err)
+		return o
 	}
 	d := Decide(rng, p.n, p.m, p.treat, p.breaching)
 	if p.minSample > 0 && slices.ContainsFunc(d.Evaluated, func(dp Datapoint) bool { return !dp.Missing && dp.SampleCount < p.minSample }) {
@@ -182,9 +165,48 @@ func (s *Service) evaluateMetric(ctx context.Context, a *alarm, now time.Time) o
 		return o
 	}
 	o.value = d.State
-	o.reason = thresholdReason(p, &d)
-	o.reasonData = reasonData(p, &d, rng, start, now)
+	o.explain = func() (string, string) { return thresholdReason(p, &d), reasonData(p, &d, rng, start, now) }
 	return o
+}
+
+// read fills the evaluation range rng, which starts at start and ends at
+// end, with the alarm's values.
+func (s *Service) read(ctx context.Context, p *plan, rng []Datapoint, start, end time.Time) error {
+	slot := func(t time.Time) *Datapoint {
+		off := t.Sub(start)
+		if off < 0 || off%p.period != 0 || int(off/p.period) >= len(rng) {
+			return nil
+		}
+		return &rng[off/p.period]
+	}
+	if m := p.single; m != nil {
+		return s.data.PeriodAggregates(ctx, m.key, p.period, m.unit, start, end, func(t time.Time, a *stats.Agg) {
+			dp := slot(t)
+			if dp == nil {
+				return
+			}
+			if v, ok := stats.Compute(a, m.stat); ok {
+				dp.Value, dp.SampleCount, dp.Missing = v, a.Count, false
+			}
+		})
+	}
+	out, err := s.data.GetMetricData(ctx, &cwapi.GetMetricDataInput{
+		MetricDataQueries: p.queries, StartTime: &start, EndTime: &end, ScanBy: shape.Ptr(cwapi.ScanByTimestampAscending),
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range out.MetricDataResults {
+		if shape.Value(r.Id) != p.returnID {
+			continue
+		}
+		for j, ts := range r.Timestamps {
+			if dp := slot(ts); dp != nil && j < len(r.Values) {
+				dp.Value, dp.Missing = r.Values[j], false
+			}
+		}
+	}
+	return nil
 }
 
 func errorMessage(err error) string {
@@ -224,6 +246,9 @@ func (s *Service) apply(ctx context.Context, outs []outcome, cursor time.Time) e
 		st.LastCycle = o.cycle
 		if !o.keep && o.value != st.Value {
 			old := st
+			if o.explain != nil {
+				o.reason, o.reasonData = o.explain()
+			}
 			st.Value, st.Reason, st.ReasonData = o.value, o.reason, o.reasonData
 			st.Updated, st.Transitioned = now, now
 			if old.Value == StateAlarm {

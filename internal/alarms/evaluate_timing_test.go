@@ -95,4 +95,36 @@ func BenchmarkEvaluationPass(b *testing.B) {
 		}
 		b.ReportMetric(float64(n), "alarms")
 	})
+	// While every series receives a datapoint every 10 s (n/10 datums a
+	// second, in batches of 1,000), as the agent would send them.
+	b.Run("steady-with-ingest", func(b *testing.B) {
+		stop, done := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(done)
+			tick := time.NewTicker(time.Second * 1000 / time.Duration(max(n/10, 1)))
+			defer tick.Stop()
+			for i := 0; ; i = (i + 1000) % n {
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+				}
+				var data []cwapi.MetricDatum
+				at := e.clk.Now().Add(-time.Second)
+				for j := i; j < min(i+1000, n); j++ {
+					data = append(data, cwapi.MetricDatum{MetricName: shape.Ptr("Load"), Value: shape.Ptr(float64(j % 10)), Timestamp: shape.Ptr(at),
+						Dimensions: []cwapi.Dimension{{Name: shape.Ptr("Host"), Value: shape.Ptr(fmt.Sprint("h", j))}}})
+				}
+				if err := e.cw.PutMetricData(e.ctx(), &cwapi.PutMetricDataInput{Namespace: shape.Ptr("App"), MetricData: data}); err != nil {
+					panic(err)
+				}
+			}
+		}()
+		for b.Loop() {
+			pass()
+		}
+		close(stop)
+		<-done
+		b.ReportMetric(float64(n), "alarms")
+	})
 }

@@ -81,7 +81,7 @@ func newEnvB(b *testing.B) *env {
 func (e *env) open() {
 	t := e.t
 	t.Helper()
-	db, err := pebble.Open(filepath.Join(e.dir, "pebble"), &pebble.Options{})
+	db, err := pebble.Open(filepath.Join(e.dir, "pebble"), &pebble.Options{Cache: pebble.NewCache(256 << 20)})
 	if err != nil {
 		t.Fatal(err)
 	}

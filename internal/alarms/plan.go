@@ -8,21 +8,32 @@ import (
 
 	cwapi "github.com/vigilhq/vigil/internal/api/cloudwatch"
 	"github.com/vigilhq/vigil/internal/api/shape"
+	"github.com/vigilhq/vigil/internal/cloudwatch"
+	"github.com/vigilhq/vigil/internal/metricstore"
 	"github.com/vigilhq/vigil/internal/metricstore/stats"
 )
 
 // plan is a validated metric alarm, ready to evaluate.
 type plan struct {
+	// single is set for a one-metric alarm, read straight from the series
+	// (the bulk of alarms: GetMetricData's parsing would double their
+	// cost); a math or Metrics Insights alarm runs queries.
+	single    *singleMetric
 	queries   []cwapi.MetricDataQuery // what GetMetricData is asked; returnID answers
 	returnID  string
-	sampleID  string // the SampleCount query for EvaluateLowSampleCountPercentile=ignore
-	minSample float64
+	minSample float64 // EvaluateLowSampleCountPercentile=ignore: fewer samples keep the state
 	period    time.Duration
 	n, m      int
 	treat     TreatMissing
 	op        string
 	threshold float64
 	statistic string // Statistic or ExtendedStatistic, for StateReasonData
+}
+
+type singleMetric struct {
+	key  metricstore.SeriesKey
+	stat stats.Statistic
+	unit *string
 }
 
 // Limits from PutMetricAlarm's reference.
@@ -143,8 +154,9 @@ func (p *plan) compileSingle(in *cwapi.PutMetricAlarmInput) error {
 		return missingParameter("One of the parameters Statistic or ExtendedStatistic is required.")
 	}
 	p.statistic = shape.Value(in.Statistic)
+	st, err := stats.ParseStatistic(p.statistic)
 	if in.ExtendedStatistic != nil {
-		st, err := stats.ParseStatistic(*in.ExtendedStatistic)
+		st, err = stats.ParseStatistic(*in.ExtendedStatistic)
 		var pe *stats.ParseError
 		if errors.As(err, &pe) {
 			return invalidValue("%s", pe.Message("ExtendedStatistic"))
@@ -168,16 +180,12 @@ func (p *plan) compileSingle(in *cwapi.PutMetricAlarmInput) error {
 	default:
 		return invalidValue("The value %s for parameter EvaluateLowSampleCountPercentile is invalid. Valid values are evaluate and ignore.", v)
 	}
+	if err != nil {
+		return invalidValue("The value %s for parameter Statistic is not a valid statistic.", p.statistic)
+	}
 	p.period = time.Duration(*in.Period) * time.Second
 	metric := &cwapi.Metric{Namespace: in.Namespace, MetricName: in.MetricName, Dimensions: in.Dimensions}
-	p.returnID = "m"
-	p.queries = []cwapi.MetricDataQuery{{Id: shape.Ptr(p.returnID), ReturnData: shape.Ptr(true),
-		MetricStat: &cwapi.MetricStat{Metric: metric, Period: in.Period, Stat: shape.Ptr(p.statistic), Unit: in.Unit}}}
-	if p.minSample > 0 {
-		p.sampleID = "samples"
-		p.queries = append(p.queries, cwapi.MetricDataQuery{Id: shape.Ptr(p.sampleID), ReturnData: shape.Ptr(true),
-			MetricStat: &cwapi.MetricStat{Metric: metric, Period: in.Period, Stat: shape.Ptr("SampleCount"), Unit: in.Unit}})
-	}
+	p.single = &singleMetric{key: cloudwatch.MetricKey(metric), stat: st, unit: in.Unit}
 	return nil
 }
 

@@ -10,14 +10,18 @@ import (
 
 	cwapi "github.com/vigilhq/vigil/internal/api/cloudwatch"
 	"github.com/vigilhq/vigil/internal/clock"
+	"github.com/vigilhq/vigil/internal/metricstore"
+	"github.com/vigilhq/vigil/internal/metricstore/stats"
 	"github.com/vigilhq/vigil/internal/reqctx"
 )
 
-// MetricData is how alarms read metrics: the CloudWatch handler's
-// GetMetricData, called with a context carrying the alarm's account,
-// region and evaluation time.
+// MetricData is how alarms read metrics: the CloudWatch handler, called
+// with a context carrying the alarm's account, region and evaluation time —
+// PeriodAggregates for one-metric alarms, GetMetricData for math and
+// Metrics Insights alarms — so alarms see what those operations answer.
 type MetricData interface {
 	GetMetricData(ctx context.Context, in *cwapi.GetMetricDataInput) (*cwapi.GetMetricDataOutput, error)
+	PeriodAggregates(ctx context.Context, key metricstore.SeriesKey, period time.Duration, unit *string, start, end time.Time, fn func(t time.Time, a *stats.Agg)) error
 }
 
 // Notifier publishes an alarm notification to an SNS topic as the alarm's

@@ -272,12 +272,7 @@ func (ev *evaluator) eval(q *dataQuery) error {
 // metricSeries reads one metric's statistic per period over the request's
 // range.
 func (ev *evaluator) metricSeries(ms *cwapi.MetricStat, st stats.Statistic, period time.Duration) (metricmath.Series, error) {
-	m := ms.Metric
-	key := metricstore.SeriesKey{Namespace: shape.Value(m.Namespace), MetricName: shape.Value(m.MetricName)}
-	for _, d := range m.Dimensions {
-		key.Dims = append(key.Dims, metricstore.Dim{Name: shape.Value(d.Name), Value: shape.Value(d.Value)})
-	}
-	sortDims(key.Dims)
+	key := MetricKey(ms.Metric)
 	series := metricmath.Series{Props: ev.props(key, period, st), Period: period}
 	return series, ev.fill(&series, key, st, period, ms.Unit)
 }
@@ -293,28 +288,53 @@ func (ev *evaluator) props(key metricstore.SeriesKey, period time.Duration, st s
 	return props
 }
 
-// fill queries the store and computes st per period into series. Datapoints
-// of different units in one period are combined unless a unit was asked for.
+// MetricKey is the series a metric names.
+func MetricKey(m *cwapi.Metric) metricstore.SeriesKey {
+	key := metricstore.SeriesKey{Namespace: shape.Value(m.Namespace), MetricName: shape.Value(m.MetricName)}
+	for _, d := range m.Dimensions {
+		key.Dims = append(key.Dims, metricstore.Dim{Name: shape.Value(d.Name), Value: shape.Value(d.Value)})
+	}
+	sortDims(key.Dims)
+	return key
+}
+
+// fill queries the store and computes st per period into series.
 func (ev *evaluator) fill(series *metricmath.Series, key metricstore.SeriesKey, st stats.Statistic, period time.Duration, unit *string) error {
-	if !periodServes(ev.start, ev.now, period) {
+	return ev.s.PeriodAggregates(ev.ctx, key, period, unit, ev.start, ev.end, func(t time.Time, a *stats.Agg) {
+		if v, ok := stats.Compute(a, st); ok {
+			series.Timestamps = append(series.Timestamps, t)
+			series.Values = append(series.Values, v)
+		}
+	})
+}
+
+// PeriodAggregates reads a series' aggregates per period over [start, end)
+// as a MetricStat does — start rounded as CloudWatch rounds it by data age,
+// the datapoints of several units in one period combined unless unit names
+// one — and calls fn for each period with data, in time order. The caller
+// and the request time come from ctx. Alarms read single metrics through it.
+func (s *Service) PeriodAggregates(ctx context.Context, key metricstore.SeriesKey, period time.Duration, unit *string, start, end time.Time, fn func(t time.Time, a *stats.Agg)) error {
+	now := reqctx.From(ctx).Time
+	if !periodServes(start, now, period) {
 		return nil
 	}
-	buckets, err := ev.s.store.Query(ev.ctx, ev.p, metricstore.Query{
-		Key: key, Start: roundStart(ev.start, ev.now, period), End: ev.end, Period: period, Unit: unit,
+	buckets, err := s.store.Query(ctx, partition(ctx), metricstore.Query{
+		Key: key, Start: roundStart(start, now, period), End: end, Period: period, Unit: unit,
 	})
 	if err != nil {
 		return err
 	}
 	for i := 0; i < len(buckets); {
-		agg := buckets[i].Agg.Clone()
+		agg := &buckets[i].Agg
 		j := i + 1
-		for ; j < len(buckets) && buckets[j].T.Equal(buckets[i].T); j++ {
-			agg.Merge(&buckets[j].Agg)
+		if j < len(buckets) && buckets[j].T.Equal(buckets[i].T) {
+			merged := agg.Clone()
+			for ; j < len(buckets) && buckets[j].T.Equal(buckets[i].T); j++ {
+				merged.Merge(&buckets[j].Agg)
+			}
+			agg = &merged
 		}
-		if v, ok := stats.Compute(&agg, st); ok {
-			series.Timestamps = append(series.Timestamps, buckets[i].T.UTC())
-			series.Values = append(series.Values, v)
-		}
+		fn(buckets[i].T.UTC(), agg)
 		i = j
 	}
 	return nil

@@ -189,7 +189,8 @@ func (s *Store) Query(ctx context.Context, p Partition, q Query) ([]Bucket, erro
 		}
 		sid = id
 	}
-	a := newAcc(start, end, period, s.clock.Now().UnixMilli(), unit)
+	now := s.clock.Now().UnixMilli()
+	a := newAcc(start, end, period, now, unit)
 
 	s.viewMu.RLock()
 	defer s.viewMu.RUnlock()
@@ -208,6 +209,13 @@ func (s *Store) Query(ctx context.Context, p Partition, q Query) ([]Bucket, erro
 	defer it.Close()
 	var raw samples
 	for tier := 0; tier < numTiers; tier++ {
+		if tier > tier1m && start >= now-tierKeep[tier-1] {
+			// A rolled-up tier holds only whole windows that were older
+			// than the tier below keeps when Maintain rolled them up:
+			// nothing as recent as start (the alarms' and dashboards'
+			// usual range) can be there, so its seek is saved.
+			continue
+		}
 		err := scanSeries(it, tier, sid, start, end+hour, func(seq uint64, v []byte) error {
 			if tier <= tier1m {
 				if skipSeq != 0 && seq == skipSeq {
