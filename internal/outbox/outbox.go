@@ -1,7 +1,7 @@
 package outbox
 
 import (
-	"cmp"
+	"container/heap"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -86,6 +86,34 @@ type item struct {
 	due      time.Time
 	staged   bool // its enqueue record is not yet known durable
 	inFlight bool
+	gen      uint32 // bumped at each schedule: older timer nodes are stale
+}
+
+// timer is an entry's place in the due-time heap.
+type timer struct {
+	due time.Time
+	gen uint32
+	it  *item
+}
+
+// timerHeap orders timers by due time, then id: the dispatcher looks only
+// at what is due instead of scanning every pending entry.
+type timerHeap []timer
+
+func (h timerHeap) Len() int { return len(h) }
+func (h timerHeap) Less(i, j int) bool {
+	if c := h[i].due.Compare(h[j].due); c != 0 {
+		return c < 0
+	}
+	return h[i].it.ID < h[j].it.ID
+}
+func (h timerHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *timerHeap) Push(x any)   { *h = append(*h, x.(timer)) }
+func (h *timerHeap) Pop() any {
+	old := *h
+	t := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return t
 }
 
 // Outbox is a durable queue of entries with retries. Its methods are safe
@@ -99,6 +127,8 @@ type Outbox struct {
 	mu       sync.Mutex // held while submitting records, so the log's order is the state's
 	w        *wal.Writer
 	pending  map[uint64]*item
+	timers   timerHeap          // pending entries waiting for their due time
+	ready    map[string][]*item // due entries waiting for a worker, per kind
 	nextID   uint64
 	inFlight map[string]int
 	written  int64 // bytes appended since the last compaction
@@ -138,7 +168,7 @@ func Open(dir string, o Options, deliverers map[string]Deliverer) (*Outbox, erro
 	if o.CompactBytes <= 0 {
 		o.CompactBytes = 16 << 20
 	}
-	b := &Outbox{dir: dir, o: o, deliverers: deliverers, log: o.Logger, pending: map[uint64]*item{}, nextID: 1,
+	b := &Outbox{dir: dir, o: o, deliverers: deliverers, log: o.Logger, pending: map[uint64]*item{}, ready: map[string][]*item{}, nextID: 1,
 		inFlight: map[string]int{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
@@ -162,7 +192,9 @@ func Open(dir string, o Options, deliverers map[string]Deliverer) (*Outbox, erro
 	for _, it := range b.pending {
 		if deliverers[it.Kind] == nil {
 			b.log.Warn("outbox: entry of a kind nothing delivers; kept", "id", it.ID, "kind", it.Kind)
+			continue
 		}
+		b.schedule(it)
 	}
 	// Replayed segments stay until the first compaction has rewritten their
 	// live entries: compact now when anything was replayed.
@@ -244,6 +276,13 @@ func encodeDone(id uint64) []byte {
 	return binary.LittleEndian.AppendUint64(buf, id)
 }
 
+// schedule puts a pending entry on the timer heap at its due time. Callers
+// hold b.mu.
+func (b *Outbox) schedule(it *item) {
+	it.gen++
+	heap.Push(&b.timers, timer{due: it.due, gen: it.gen, it: it})
+}
+
 // submit queues a record; callers hold b.mu.
 func (b *Outbox) submit(rec []byte) (wal.Ticket, error) {
 	b.written += int64(len(rec))
@@ -289,8 +328,9 @@ func (b *Outbox) Enqueue(ctx context.Context, kind string, payloads ...[]byte) e
 	for _, it := range items {
 		if err != nil {
 			delete(b.pending, it.ID)
-		} else {
+		} else if b.pending[it.ID] == it { // not reset meanwhile
 			it.staged = false
+			b.schedule(it)
 		}
 	}
 	b.mu.Unlock()
@@ -344,50 +384,54 @@ func (b *Outbox) dispatch() {
 }
 
 // startDue starts an attempt for every due entry there is room for, oldest
-// due first, and returns how long to sleep.
+// due first within a kind, and returns how long to sleep.
 func (b *Outbox) startDue() time.Duration {
 	now := b.o.Clock.Now()
-	wait := b.o.Poll
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
-		return wait
+		return b.o.Poll
 	}
-	var due []*item
-	for _, it := range b.pending {
-		if it.staged || it.inFlight || b.deliverers[it.Kind] == nil {
-			continue
+	for len(b.timers) > 0 && !b.timers[0].due.After(now) {
+		t := heap.Pop(&b.timers).(timer)
+		if it := t.it; b.live(it) && it.gen == t.gen {
+			b.ready[it.Kind] = append(b.ready[it.Kind], it)
 		}
-		if it.due.After(now) {
-			wait = min(wait, it.due.Sub(now))
-			continue
-		}
-		due = append(due, it)
 	}
-	slices.SortFunc(due, func(x, y *item) int {
-		if c := x.due.Compare(y.due); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.ID, y.ID)
-	})
 	total := 0
 	for _, n := range b.inFlight {
 		total += n
 	}
-	for _, it := range due {
-		if total >= b.o.Workers {
-			break
+	for kind, q := range b.ready {
+		for len(q) > 0 && total < b.o.Workers && b.inFlight[kind] < b.o.PerKind {
+			it := q[0]
+			q = q[1:]
+			if !b.live(it) {
+				continue
+			}
+			it.inFlight = true
+			b.inFlight[kind]++
+			total++
+			b.attempts.Add(1)
+			go b.attempt(it, it.Entry)
 		}
-		if b.inFlight[it.Kind] >= b.o.PerKind {
-			continue
+		if len(q) == 0 {
+			delete(b.ready, kind)
+		} else {
+			b.ready[kind] = q
 		}
-		it.inFlight = true
-		b.inFlight[it.Kind]++
-		total++
-		b.attempts.Add(1)
-		go b.attempt(it, it.Entry)
+	}
+	wait := b.o.Poll
+	if len(b.timers) > 0 {
+		wait = min(wait, b.timers[0].due.Sub(now))
 	}
 	return max(wait, time.Millisecond)
+}
+
+// live reports whether it is still a pending entry that may be attempted.
+// Callers hold b.mu.
+func (b *Outbox) live(it *item) bool {
+	return b.pending[it.ID] == it && !it.inFlight && !it.staged
 }
 
 // attempt makes one attempt and records its outcome.
@@ -414,6 +458,7 @@ func (b *Outbox) attempt(it *item, e Entry) {
 		}
 		it.due = out.RetryAt
 		rec = encodeAttempt(it)
+		b.schedule(it)
 	}
 	t, err := b.submit(rec)
 	b.mu.Unlock()
@@ -490,7 +535,7 @@ func (b *Outbox) Reset(ctx context.Context) error {
 		b.mu.Unlock()
 		return ErrClosed
 	}
-	b.pending = map[uint64]*item{}
+	b.pending, b.timers, b.ready = map[uint64]*item{}, nil, map[string][]*item{}
 	seg, err := b.w.Rotate()
 	b.written = 0
 	b.mu.Unlock()
