@@ -18,23 +18,27 @@ type Source interface {
 // Random draws from r, or from crypto/rand when r is nil.
 type Random struct {
 	mu sync.Mutex
-	r  io.Reader
+	r  io.Reader // nil: crypto/rand, which needs no lock
 }
 
 // NewRandom returns a Source reading from r; nil means crypto/rand.
 func NewRandom(r io.Reader) *Random {
-	if r == nil {
-		r = rand.Reader
-	}
 	return &Random{r: r}
 }
 
-// UUID implements Source.
+// UUID implements Source. crypto/rand is read without the lock: every
+// message of a fan-out takes an id, and a shared lock around the system
+// call serialised them.
 func (g *Random) UUID() string {
 	var b [16]byte
-	g.mu.Lock()
-	_, err := io.ReadFull(g.r, b[:])
-	g.mu.Unlock()
+	var err error
+	if g.r == nil {
+		_, err = rand.Read(b[:])
+	} else {
+		g.mu.Lock()
+		_, err = io.ReadFull(g.r, b[:])
+		g.mu.Unlock()
+	}
 	if err != nil {
 		// crypto/rand never fails on Linux; a test reader that runs dry is a
 		// broken test.
