@@ -180,3 +180,20 @@ func TestMathAlarmEvaluatesTheReturnedExpression(t *testing.T) {
 		t.Fatalf("math alarm %s: %s", shape.Value(a.StateValue), shape.Value(a.StateReason))
 	}
 }
+
+// A Metrics Insights alarm runs its query through GetMetricData.
+func TestMetricsInsightsAlarm(t *testing.T) {
+	e := newEnv(t)
+	err := e.s.PutMetricAlarm(e.ctx(), &cwapi.PutMetricAlarmInput{AlarmName: shape.Ptr("sql"), EvaluationPeriods: shape.Ptr(int32(1)),
+		Threshold: shape.Ptr(4.0), ComparisonOperator: shape.Ptr("GreaterThanOrEqualToThreshold"),
+		Metrics: []cwapi.MetricDataQuery{{Id: shape.Ptr("q"), Period: shape.Ptr(int32(60)), Expression: shape.Ptr("SELECT MAX(Load) FROM App")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.put("Load", t0.Add(time.Second), 1, 5)
+	e.clk.Set(t0.Add(time.Minute + 5*time.Second))
+	e.evaluate()
+	if a := e.alarm("sql"); shape.Value(a.StateValue) != "ALARM" {
+		t.Fatalf("insights alarm %s: %s", shape.Value(a.StateValue), shape.Value(a.StateReason))
+	}
+}
