@@ -12,16 +12,26 @@ import (
 	"github.com/vigilhq/vigil/internal/api/shape"
 )
 
-// queueActions queues the notifications a transition calls for, in the
-// transition's transaction. Actions run only on a state change, only with
-// ActionsEnabled, and for a composite not while its suppressor holds them.
+// queueActions queues what a transition calls for, in the transition's
+// transaction: the "CloudWatch Alarm State Change" event for EventBridge's
+// default bus (every transition: CloudWatch "guarantees the delivery of
+// alarm state change events"), and the notifications, which run only with
+// ActionsEnabled and, for a composite, not while its suppressor holds them.
 func (s *Service) queueActions(ctx context.Context, tx execer, a *alarm, old, cur *alarmState, triggering []*alarm) (int, error) {
+	queued := 0
+	if s.events != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO cw_alarm_actions (account, region, name, kind, target, subject, message, state_ts, not_before, suppressor) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, '')`,
+			a.p.account, a.p.region, a.name, a.kind, eventBridgeTarget, stateChangeDetail(a, old, cur), cur.Updated.UnixNano(), cur.Updated.UnixNano()); err != nil {
+			return 0, fmt.Errorf("queue alarm event: %w", err)
+		}
+		queued++
+	}
 	if !cur.ActionsEnabled || cur.SuppressedBy != "" {
-		return 0, nil
+		return queued, nil
 	}
 	targets := a.actions(cur.Value)
 	if len(targets) == 0 {
-		return 0, nil
+		return queued, nil
 	}
 	subject, message := notification(a, old, cur, triggering)
 	// A composite with a suppressor not in ALARM waits WaitPeriod for it:
@@ -36,7 +46,7 @@ func (s *Service) queueActions(ctx context.Context, tx execer, a *alarm, old, cu
 			return 0, fmt.Errorf("queue alarm action: %w", err)
 		}
 	}
-	return len(targets), nil
+	return queued + len(targets), nil
 }
 
 // dispatchLoop runs queued actions when woken and every few seconds (a
@@ -97,6 +107,15 @@ func (s *Service) DispatchActions(ctx context.Context) error {
 			if s.suppressedMeanwhile(a.p, x.suppressor, time.Unix(0, x.stateTS)) {
 				if _, err := s.db.ExecContext(ctx, `DELETE FROM cw_alarm_actions WHERE id = ?`, x.id); err != nil {
 					return fmt.Errorf("alarm action: %w", err)
+				}
+				continue
+			}
+			if x.target == eventBridgeTarget {
+				if err := s.sendEvent(ctx, x.account, x.region, x.name, x.message, time.Unix(0, x.stateTS)); err != nil {
+					return err // kept: sent again at the next run
+				}
+				if _, err := s.db.ExecContext(ctx, `DELETE FROM cw_alarm_actions WHERE id = ?`, x.id); err != nil {
+					return fmt.Errorf("alarm event: %w", err)
 				}
 				continue
 			}

@@ -197,3 +197,54 @@ func TestMetricsInsightsAlarm(t *testing.T) {
 		t.Fatalf("insights alarm %s: %s", shape.Value(a.StateValue), shape.Value(a.StateReason))
 	}
 }
+
+// Every transition puts CloudWatch's state change event on the default
+// bus, actions enabled or not.
+func TestStateChangeEvents(t *testing.T) {
+	e := newEnv(t)
+	e.putThreshold("cpu", 10)
+	if err := e.s.DisableAlarmActions(e.ctx(), &cwapi.DisableAlarmActionsInput{AlarmNames: []string{"cpu"}}); err != nil {
+		t.Fatal(err)
+	}
+	e.put("Load", t0.Add(time.Second), 50)
+	e.clk.Set(t0.Add(time.Minute + 5*time.Second))
+	e.evaluate()
+	evs := e.events.all()
+	if len(evs) != 1 || len(e.notify.all()) != 0 {
+		t.Fatalf("events %+v, notifications %d", evs, len(e.notify.all()))
+	}
+	ev := evs[0]
+	if ev.source != "aws.cloudwatch" || ev.detailType != "CloudWatch Alarm State Change" ||
+		len(ev.resources) != 1 || ev.resources[0] != "arn:aws:cloudwatch:us-east-1:123456789012:alarm:cpu" {
+		t.Fatalf("event %+v", ev)
+	}
+	var d struct {
+		AlarmName     string
+		State         struct{ Value, Reason, ReasonData, Timestamp string }
+		PreviousState struct{ Value, Reason string }
+		Configuration struct {
+			Metrics []struct {
+				ID         string
+				MetricStat struct {
+					Metric struct {
+						Dimensions      map[string]string
+						Name, Namespace string
+					}
+					Period int
+					Stat   string
+				}
+				ReturnData bool
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(ev.detail), &d); err != nil {
+		t.Fatal(err)
+	}
+	m := d.Configuration.Metrics
+	if d.AlarmName != "cpu" || d.State.Value != "ALARM" || d.PreviousState.Value != "INSUFFICIENT_DATA" ||
+		d.PreviousState.Reason != initialReason || !strings.HasPrefix(d.State.Reason, "Threshold Crossed") ||
+		d.State.Timestamp != "2026-11-25T10:01:05.000+0000" || len(m) != 1 || !m[0].ReturnData ||
+		m[0].MetricStat.Metric.Name != "Load" || m[0].MetricStat.Metric.Dimensions["Host"] != "a" || m[0].MetricStat.Stat != "Maximum" {
+		t.Fatalf("detail %s", ev.detail)
+	}
+}

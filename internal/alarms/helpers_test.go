@@ -48,6 +48,30 @@ func (f *fakeNotifier) all() []sent {
 	return append([]sent(nil), f.sent...)
 }
 
+type putEvent struct {
+	account, region, source, detailType string
+	resources                           []string
+	detail                              string
+}
+
+type fakeEvents struct {
+	mu   sync.Mutex
+	sent []putEvent
+}
+
+func (f *fakeEvents) PutServiceEvent(_ context.Context, account, region, source, detailType string, resources []string, detail []byte, _ time.Time) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sent = append(f.sent, putEvent{account, region, source, detailType, resources, string(detail)})
+	return nil
+}
+
+func (f *fakeEvents) all() []putEvent {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]putEvent(nil), f.sent...)
+}
+
 // env is an alarm service over a real metrics engine and CloudWatch
 // handler on a fake clock, with a fake SNS.
 type env struct {
@@ -57,12 +81,13 @@ type env struct {
 	cw     *cloudwatch.Service
 	s      *Service
 	notify *fakeNotifier
+	events *fakeEvents
 	closed func()
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, dir: t.TempDir(), clk: clock.NewFake(t0), notify: &fakeNotifier{}}
+	e := &env{t: t, dir: t.TempDir(), clk: clock.NewFake(t0), notify: &fakeNotifier{}, events: &fakeEvents{}}
 	e.open()
 	t.Cleanup(func() { e.closed() })
 	return e
@@ -71,7 +96,7 @@ func newEnv(t *testing.T) *env {
 // newEnvB is newEnv for a benchmark, which uses only what needs no
 // *testing.T (open, ctx, the service).
 func newEnvB(b *testing.B) *env {
-	e := &env{t: &testing.T{}, dir: b.TempDir(), clk: clock.NewFake(t0), notify: &fakeNotifier{}}
+	e := &env{t: &testing.T{}, dir: b.TempDir(), clk: clock.NewFake(t0), notify: &fakeNotifier{}, events: &fakeEvents{}}
 	e.open()
 	b.Cleanup(func() { e.closed() })
 	return e
@@ -95,7 +120,7 @@ func (e *env) open() {
 		t.Fatal(err)
 	}
 	e.cw = cloudwatch.New(st, e.clk)
-	e.s, err = New(context.Background(), Options{DB: sqlDB, Clock: e.clk, Logger: log, Data: e.cw, Notifier: e.notify})
+	e.s, err = New(context.Background(), Options{DB: sqlDB, Clock: e.clk, Logger: log, Data: e.cw, Notifier: e.notify, Events: e.events})
 	if err != nil {
 		t.Fatal(err)
 	}

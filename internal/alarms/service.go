@@ -30,6 +30,12 @@ type Notifier interface {
 	NotifyTopic(ctx context.Context, account, region, topicARN, subject, message string) error
 }
 
+// Events puts AWS-service events on an account's default EventBridge bus;
+// the event is durable when it returns nil.
+type Events interface {
+	PutServiceEvent(ctx context.Context, account, region, source, detailType string, resources []string, detail []byte, at time.Time) error
+}
+
 // Options configure a Service.
 type Options struct {
 	DB       *sql.DB
@@ -37,6 +43,8 @@ type Options struct {
 	Logger   *slog.Logger
 	Data     MetricData
 	Notifier Notifier
+	// Events receives the alarm state change events; nil sends none.
+	Events Events
 	// Workers evaluate alarms in parallel; 0 means 2.
 	Workers int
 }
@@ -51,6 +59,7 @@ type Service struct {
 	log     *slog.Logger
 	data    MetricData
 	notify  Notifier
+	events  Events
 	workers int
 
 	mu     sync.RWMutex
@@ -75,7 +84,7 @@ func New(ctx context.Context, o Options) (*Service, error) {
 	if o.Workers <= 0 {
 		o.Workers = 2
 	}
-	s := &Service{db: o.DB, clock: o.Clock, log: o.Logger, data: o.Data, notify: o.Notifier, workers: o.Workers,
+	s := &Service{db: o.DB, clock: o.Clock, log: o.Logger, data: o.Data, notify: o.Notifier, events: o.Events, workers: o.Workers,
 		wake: make(chan struct{}, 1), closing: make(chan struct{})}
 	if _, err := o.DB.ExecContext(ctx, schema); err != nil {
 		return nil, fmt.Errorf("create alarm tables: %w", err)
