@@ -25,6 +25,10 @@ type RecorderOptions struct {
 	// Sink receives data events; nil drops them (Event history never shows
 	// data events).
 	Sink Sink
+	// Management receives management events once they are stored (for
+	// EventBridge's "AWS API Call via CloudTrail"); nil sends them nowhere.
+	// A failure is logged: that delivery is best effort, as in AWS.
+	Management Sink
 	// QueueSize bounds the events waiting for the writer; default 8192.
 	QueueSize int
 	// MaxBatch bounds the events committed at once; default 512.
@@ -50,6 +54,7 @@ var ErrClosed = errors.New("audit: recorder closed")
 type Recorder struct {
 	store  Store
 	sink   Sink
+	mgmt   Sink
 	clock  clock.Clock
 	log    *slog.Logger
 	max    int
@@ -82,7 +87,7 @@ func NewRecorder(store Store, o RecorderOptions) *Recorder {
 		o.Logger = slog.Default()
 	}
 	r := &Recorder{
-		store: store, sink: o.Sink, clock: o.Clock, log: o.Logger, max: o.MaxBatch,
+		store: store, sink: o.Sink, mgmt: o.Management, clock: o.Clock, log: o.Logger, max: o.MaxBatch,
 		queue: make(chan item, o.QueueSize),
 		done:  make(chan struct{}),
 	}
@@ -234,6 +239,10 @@ func (r *Recorder) write(mgmt, data []*Event) error {
 		if err != nil {
 			r.failed.Add(int64(len(mgmt)))
 			r.log.Error("audit: events lost after retries", "err", err, "events", len(mgmt))
+		} else if r.mgmt != nil {
+			if merr := r.mgmt.Deliver(ctx, mgmt); merr != nil {
+				r.log.Warn("audit: management events not delivered", "err", merr, "events", len(mgmt))
+			}
 		}
 	}
 	if len(data) > 0 && r.sink != nil {

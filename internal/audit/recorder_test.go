@@ -26,12 +26,23 @@ func TestRecorderFlushMakesEventsVisible(t *testing.T) {
 	s := NewPebbleStore(memPebble(t))
 	var mu sync.Mutex
 	var delivered []string
+	managed := 0
 	r := NewRecorder(s, RecorderOptions{Logger: quiet, Sink: sinkFunc(func(_ context.Context, evs []*Event) error {
 		mu.Lock()
 		defer mu.Unlock()
 		for _, e := range evs {
 			delivered = append(delivered, e.EventID)
 		}
+		return nil
+	}), Management: sinkFunc(func(_ context.Context, evs []*Event) error {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range evs {
+			if !e.ManagementEvent {
+				t.Errorf("data event %s sent as management", e.EventID)
+			}
+		}
+		managed += len(evs)
 		return nil
 	})})
 	defer r.Close()
@@ -53,6 +64,9 @@ func TestRecorderFlushMakesEventsVisible(t *testing.T) {
 	defer mu.Unlock()
 	if !reflect.DeepEqual(delivered, []string{"data"}) {
 		t.Fatalf("sink got %v", delivered)
+	}
+	if managed != 100 {
+		t.Fatalf("management sink got %d events, want 100", managed)
 	}
 }
 
