@@ -32,6 +32,7 @@ import (
 	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/cloudtrail"
 	"github.com/vigilhq/vigil/internal/cloudwatch"
+	"github.com/vigilhq/vigil/internal/events"
 	"github.com/vigilhq/vigil/internal/gateway"
 	"github.com/vigilhq/vigil/internal/ids"
 	"github.com/vigilhq/vigil/internal/insights"
@@ -75,8 +76,9 @@ type Server struct {
 	logs     *logs.Service
 	sqs      *sqs.Service
 	sns      *sns.Service
-	outbox   *outbox.Outbox // durable deliveries (SNS http/https/email)
+	outbox   *outbox.Outbox // durable deliveries (SNS http/https/email, EventBridge targets)
 	alarms   *alarms.Service
+	events   *events.Service
 	insights *insights.Manager
 	sched    *scheduler.Scheduler
 	http     *http.Server
@@ -125,6 +127,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	s.sns.SetServerHost(ln.Addr().String())
 	s.sched.Start(time.Second)
 	s.alarms.Start()
+	s.events.Start()
 	go func() { s.served <- s.http.Serve(ln) }()
 	o.Logger.Info("vigil listening", "addr", ln.Addr().String(), "data", o.DataDir, "dev", o.Dev, "version", o.Version)
 	return s, nil
@@ -179,20 +182,25 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 	if err != nil {
 		return fmt.Errorf("open sns topics: %w", err)
 	}
+	s.events, err = events.New(ctx, events.Options{DB: s.store.SQL, Clock: o.Clock, IDs: o.IDs, Logger: o.Logger, Queues: s.sqs, Topics: s.sns, Logs: s.logs})
+	if err != nil {
+		return fmt.Errorf("open eventbridge: %w", err)
+	}
 	s.outbox, err = outbox.Open(filepath.Join(o.DataDir, "outbox"), outbox.Options{Clock: o.Clock, Logger: o.Logger},
-		map[string]outbox.Deliverer{sns.KindHTTP: s.sns, sns.KindEmail: s.sns})
+		map[string]outbox.Deliverer{sns.KindHTTP: s.sns, sns.KindEmail: s.sns, events.KindTarget: s.events})
 	if err != nil {
 		return fmt.Errorf("open outbox: %w", err)
 	}
 	s.sns.SetOutbox(s.outbox)
+	s.events.SetOutbox(s.outbox)
 	cw := cloudwatch.New(s.metrics, o.Clock)
-	s.alarms, err = alarms.New(ctx, alarms.Options{DB: s.store.SQL, Clock: o.Clock, Logger: o.Logger, Data: cw, Notifier: s.sns})
+	s.alarms, err = alarms.New(ctx, alarms.Options{DB: s.store.SQL, Clock: o.Clock, Logger: o.Logger, Data: cw, Notifier: s.sns, Events: s.events})
 	if err != nil {
 		return fmt.Errorf("open alarms: %w", err)
 	}
 	cw.WithAlarms(s.alarms)
 	auditStore := audit.NewPebbleStore(s.store.Pebble)
-	s.recorder = audit.NewRecorder(auditStore, audit.RecorderOptions{Clock: o.Clock, Logger: o.Logger})
+	s.recorder = audit.NewRecorder(auditStore, audit.RecorderOptions{Clock: o.Clock, Logger: o.Logger, Management: s.events.APICalls()})
 	s.sched = scheduler.New(o.Clock, o.Logger)
 	s.sched.Add(scheduler.Job{Name: "audit-retention", Every: time.Hour, Run: func(ctx context.Context) error {
 		n, err := s.recorder.SweepOnce(ctx)
@@ -210,7 +218,7 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 	s.sched.Add(scheduler.Job{Name: "alarm-history-retention", Every: time.Hour, Run: s.alarms.SweepHistory})
 
 	cfg := gateway.Config{
-		Services: bindings(auditStore, cw, s.logs, s.sqs, s.sns, o.Clock),
+		Services: bindings(auditStore, cw, s.logs, s.sqs, s.sns, s.events, o.Clock),
 		Auth:     &auth.Verifier{Keys: keys, Clock: o.Clock, Dev: o.Dev, DevAccount: o.Account},
 		Keys:     keys,
 		Audit:    s.recorder,
@@ -233,12 +241,12 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 // bindings ties every service model to its handler. Services whose issue has
 // not landed yet are bound to their generated Unimplemented handler, so each
 // of their operations answers NotImplemented.
-func bindings(auditStore audit.Store, cw *cloudwatch.Service, logsSvc *logs.Service, sqsSvc *sqs.Service, snsSvc *sns.Service, clk clock.Clock) []*gateway.Binding {
+func bindings(auditStore audit.Store, cw *cloudwatch.Service, logsSvc *logs.Service, sqsSvc *sqs.Service, snsSvc *sns.Service, eventsSvc *events.Service, clk clock.Clock) []*gateway.Binding {
 	ct := cloudtrail.New(auditStore, clk)
 	return []*gateway.Binding{
 		withHot(bind[cloudwatchapi.Handler](cloudwatchapi.Model, cw, cloudwatchapi.Invoke), cloudwatchHot),
 		withHot(bind[logsapi.Handler](logsapi.Model, logsSvc, logsapi.Invoke), logsHot),
-		bind[eventsapi.Handler](eventsapi.Model, eventsapi.Unimplemented{}, eventsapi.Invoke),
+		bind[eventsapi.Handler](eventsapi.Model, eventsSvc, eventsapi.Invoke),
 		bind[cloudtrailapi.Handler](cloudtrailapi.Model, ct, cloudtrailapi.Invoke),
 		bind[cloudtraildataapi.Handler](cloudtraildataapi.Model, cloudtraildataapi.Unimplemented{}, cloudtraildataapi.Invoke),
 		bind[configserviceapi.Handler](configserviceapi.Model, configserviceapi.Unimplemented{}, configserviceapi.Invoke),
@@ -301,6 +309,7 @@ func (s *Server) reset(ctx context.Context) error {
 		return err
 	}
 	s.alarms.Reset()
+	s.events.Reset()
 	s.insights.Reset()
 	return nil
 }
@@ -319,6 +328,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.sched.Close()
 	s.alarms.Close() // evaluation and actions write to the stores
+	s.events.Close() // scheduled rules enqueue into the outbox
 	err = errors.Join(err, s.closeStores())
 	return err
 }
@@ -327,11 +337,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // engines and the data directory; what init did not open is skipped.
 func (s *Server) closeStores() error {
 	var errs []error
+	if s.recorder != nil {
+		errs = append(errs, s.recorder.Close()) // its last API calls go to EventBridge through the outbox
+	}
 	if s.outbox != nil {
 		errs = append(errs, s.outbox.Close()) // attempts read the queues' store
-	}
-	if s.recorder != nil {
-		errs = append(errs, s.recorder.Close())
 	}
 	if s.metrics != nil {
 		errs = append(errs, s.metrics.Close())

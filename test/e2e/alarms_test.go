@@ -9,6 +9,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
 
 // TestAlarmFiresAndRecovers: breaching data put through the Go SDK takes a
@@ -19,7 +23,26 @@ func TestAlarmFiresAndRecovers(t *testing.T) {
 	c := newClients(p.URL, "test", "test", "us-east-1")
 	ctx := ctxT(t)
 	topic, queue, _ := snsSetup(t, c, "alarms", "alarms-q", nil, nil, map[string]string{"RawMessageDelivery": "true"})
-	_, err := c.cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{
+	// EventBridge: the alarm's state change events and the PutMetricAlarm
+	// API call (CloudTrail) land in a queue through default-bus rules.
+	eventsQueue := sqsQueue(t, c, "alarm-events", nil)
+	eqa, err := c.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: &eventsQueue, AttributeNames: []sqstypes.QueueAttributeName{"QueueArn"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, pattern := range map[string]string{
+		"alarm-changes": `{"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"]}`,
+		"alarm-calls":   `{"source": ["aws.monitoring"], "detail": {"eventName": ["PutMetricAlarm"]}}`,
+	} {
+		if _, err := c.eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(name), EventPattern: aws.String(pattern)}); err != nil {
+			t.Fatalf("PutRule: %v", err)
+		}
+		if _, err := c.eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(name),
+			Targets: []ebtypes.Target{{Id: aws.String("q"), Arn: aws.String(eqa.Attributes["QueueArn"])}}}); err != nil {
+			t.Fatalf("PutTargets: %v", err)
+		}
+	}
+	_, err = c.cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{
 		AlarmName: aws.String("high-load"), Namespace: aws.String("App"), MetricName: aws.String("Load"),
 		Dimensions: []cwtypes.Dimension{{Name: aws.String("Host"), Value: aws.String("web-1")}},
 		Period:     aws.Int32(10), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(80),
@@ -102,5 +125,39 @@ func TestAlarmFiresAndRecovers(t *testing.T) {
 	}
 	if got := aws.ToString(hist.AlarmHistoryItems[0].HistorySummary); got != "Alarm updated from ALARM to OK" {
 		t.Errorf("latest history item %q", got)
+	}
+	// The events queue holds the API call and the state changes
+	// (INSUFFICIENT_DATA → ALARM at least, then ALARM → OK).
+	seen := map[string]bool{}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) && !(seen["PutMetricAlarm"] && seen["ALARM->OK"]) {
+		for _, m := range receiveAll(t, c, eventsQueue) {
+			var ev struct {
+				Source     string `json:"source"`
+				DetailType string `json:"detail-type"`
+				Resources  []string
+				Detail     struct {
+					EventName     string `json:"eventName"`
+					AlarmName     string `json:"alarmName"`
+					State         struct{ Value string }
+					PreviousState struct{ Value string } `json:"previousState"`
+				}
+			}
+			if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &ev); err != nil {
+				t.Fatalf("event %v: %s", err, aws.ToString(m.Body))
+			}
+			switch ev.Source {
+			case "aws.monitoring":
+				seen[ev.Detail.EventName] = ev.DetailType == "AWS API Call via CloudTrail"
+			case "aws.cloudwatch":
+				if ev.Detail.AlarmName != "high-load" || len(ev.Resources) != 1 {
+					t.Errorf("state change event %s", aws.ToString(m.Body))
+				}
+				seen[ev.Detail.PreviousState.Value+"->"+ev.Detail.State.Value] = true
+			}
+		}
+	}
+	if !seen["PutMetricAlarm"] || !seen["ALARM->OK"] {
+		t.Fatalf("events seen: %v", seen)
 	}
 }

@@ -110,7 +110,7 @@ func TestGoSDKEveryServiceAnswers(t *testing.T) {
 			_, err := c.logs.DescribeDeliveries(ctx, &cloudwatchlogs.DescribeDeliveriesInput{})
 			return err
 		},
-		"ListEventBuses": func() error { _, err := c.eb.ListEventBuses(ctx, &eventbridge.ListEventBusesInput{}); return err },
+		"ListArchives":   func() error { _, err := c.eb.ListArchives(ctx, &eventbridge.ListArchivesInput{}); return err },
 		"DescribeTrails": func() error { _, err := c.ct.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{}); return err },
 		"DescribeConfigRules": func() error {
 			_, err := c.cfgs.DescribeConfigRules(ctx, &configservice.DescribeConfigRulesInput{})

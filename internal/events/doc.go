@@ -1,0 +1,48 @@
+// Package events is Vigil's Amazon EventBridge: event buses (the default
+// bus of every account and region, and custom buses), rules with event
+// patterns or schedule expressions, targets, PutEvents, and the durable
+// delivery of matched events to targets.
+//
+// It owns the events_buses and events_rules tables in SQLite (a rule's
+// targets are part of its row) and the outbox kind KindTarget. Every bus
+// and rule is also held in memory; a change is written to SQLite before it
+// is acknowledged. Patterns are compiled and matched by internal/eventpattern
+// (one Matcher per bus holding its enabled pattern rules); schedule
+// expressions are parsed by internal/events/schedule; target inputs (Input,
+// InputPath, InputTransformer) by internal/events/transform. One goroutine
+// (Start/Close) fires scheduled rules on the injected clock. It must not
+// touch other services' tables: it reaches SQS, SNS and CloudWatch Logs only
+// through the small interfaces in service.go.
+//
+// # Durability
+//
+// PutEvents (and PutServiceEvent, Vigil's own events) matches each accepted
+// event against its bus's rules at put time and enqueues one outbox entry
+// per (event, matched target) before answering; the outbox's fsynced log is
+// the event's durability, so a restart loses nothing accepted. An event
+// that matches no rule is accepted and dropped, as on AWS. Delivery is
+// at-least-once: an SQS FIFO target gets the event id as the
+// MessageDeduplicationId, so a repeat after a crash is deduplicated there.
+//
+// # Accounts
+//
+// Accounts stay isolated. PutPermission and RemovePermission store and
+// return the bus policy (DescribeEventBus's Policy), but Vigil does not
+// enforce it: no account can put events on another account's bus, and a
+// target that is another account's bus is refused. A bus in another region
+// of the caller's own account is a valid target.
+//
+// # Delivery
+//
+// A target attempt that fails because the target does not exist or refuses
+// the message is not retried (AWS: "a target resource that no longer
+// exists ... EventBridge sends these events directly to the DLQ"); other
+// failures are retried with exponential backoff until the target's
+// RetryPolicy is exhausted. Then the event goes to the target's dead-letter
+// queue with AWS's message attributes (RULE_ARN, TARGET_ARN, ERROR_CODE,
+// ERROR_MESSAGE, EXHAUSTED_RETRY_CONDITION, RETRY_ATTEMPTS), or is dropped
+// with a log line when there is none. An event delivered to another bus
+// is matched there again and may not be routed to a third bus (AWS:
+// "EventBridge can't route events received from a sender event bus to a
+// third event bus").
+package events

@@ -1,0 +1,305 @@
+package events
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	eventsapi "github.com/vigilhq/vigil/internal/api/events"
+	"github.com/vigilhq/vigil/internal/api/shape"
+)
+
+// KindTarget is the outbox kind of one event's delivery to one target.
+const KindTarget = "events-target"
+
+// maxPutEventsBytes: "The total entry size must be less than 256KB" (user
+// guide, "Calculating PutEvents event entry size").
+const maxPutEventsBytes = 256 * 1024
+
+// entrySize is an entry's size as the user guide computes it: 14 bytes for
+// a Time, then the UTF-8 bytes of Source, DetailType, Detail and each
+// Resources entry.
+func entrySize(e *eventsapi.PutEventsRequestEntry) int {
+	n := len(shape.Value(e.Source)) + len(shape.Value(e.DetailType)) + len(shape.Value(e.Detail))
+	if e.Time != nil {
+		n += 14
+	}
+	for _, r := range e.Resources {
+		n += len(r)
+	}
+	return n
+}
+
+// entryError is one entry's refusal, as PutEvents reports it.
+type entryError struct{ code, msg string }
+
+func invalidArgument(param string) *entryError {
+	return &entryError{"InvalidArgument", "Parameter " + param + " is not valid. Reason: " + param + " is a required argument."}
+}
+
+// checkEntry validates one entry and returns its compacted Detail.
+func checkEntry(e *eventsapi.PutEventsRequestEntry, dst []byte) ([]byte, *entryError) {
+	switch {
+	case shape.Value(e.Source) == "":
+		return dst, invalidArgument("Source")
+	case shape.Value(e.DetailType) == "":
+		return dst, invalidArgument("DetailType")
+	case e.Detail == nil || *e.Detail == "":
+		return dst, invalidArgument("Detail")
+	case strings.HasPrefix(*e.Source, "aws."):
+		// Sources starting with aws. are reserved for AWS services.
+		return dst, &entryError{"NotAuthorizedForSourceException", "Not authorized for the source."}
+	}
+	return compactDetail(dst, *e.Detail)
+}
+
+// compactDetail appends detail, which must be a JSON object, compacted.
+func compactDetail(dst []byte, detail string) ([]byte, *entryError) {
+	n := len(dst)
+	b := bytes.NewBuffer(dst)
+	if err := json.Compact(b, []byte(detail)); err != nil || b.Len() == n || b.Bytes()[n] != '{' {
+		return dst[:n], &entryError{"MalformedDetail", "Detail is malformed."}
+	}
+	return b.Bytes(), nil
+}
+
+func (s *Service) PutEvents(ctx context.Context, in *eventsapi.PutEventsRequest) (*eventsapi.PutEventsResponse, error) {
+	c := callOf(ctx)
+	if in.EndpointId != nil {
+		return nil, validation("Global endpoints (EndpointId) are not supported by Vigil.")
+	}
+	total := 0
+	for i := range in.Entries {
+		total += entrySize(&in.Entries[i])
+	}
+	if total >= maxPutEventsBytes {
+		return nil, validation("Total size of the entries in the request is over the limit.")
+	}
+	now := s.clock.Now()
+	out := &eventsapi.PutEventsResponse{Entries: make([]eventsapi.PutEventsResultEntry, len(in.Entries))}
+	failed := 0
+	var payloads [][]byte
+	var detail []byte
+	s.mu.RLock()
+	for i := range in.Entries {
+		e := &in.Entries[i]
+		var eerr *entryError
+		detail, eerr = checkEntry(e, detail[:0])
+		var b *bus
+		if eerr == nil {
+			bn, err := busName(c, e.EventBusName)
+			if err == nil {
+				b = s.lookupBus(c.p, bn)
+			}
+			if b == nil {
+				eerr = &entryError{"ResourceNotFoundException", "Event bus " + bn + " does not exist."}
+				if se, ok := err.(*shape.Error); ok {
+					eerr = &entryError{"InvalidArgument", se.Message}
+				} else if err != nil {
+					eerr.msg = errMessage(err)
+				}
+			}
+		}
+		if eerr != nil {
+			failed++
+			out.Entries[i] = eventsapi.PutEventsResultEntry{ErrorCode: shape.Ptr(eerr.code), ErrorMessage: shape.Ptr(eerr.msg)}
+			continue
+		}
+		at := now
+		if e.Time != nil {
+			at = *e.Time
+		}
+		id := s.ids.UUID()
+		ev := appendEvent(nil, id, *e.DetailType, *e.Source, c.p, at, e.Resources, detail)
+		payloads = s.route(payloads, c.p, b, ev, id, at, 0, now, false)
+		out.Entries[i] = eventsapi.PutEventsResultEntry{EventId: shape.Ptr(id)}
+	}
+	s.mu.RUnlock()
+	if err := s.enqueue(ctx, payloads); err != nil {
+		return nil, &eventsapi.InternalException{Message: shape.Ptr(err.Error())}
+	}
+	out.FailedEntryCount = shape.Ptr(int32(failed))
+	return out, nil
+}
+
+func errMessage(err error) string {
+	if se, ok := err.(*shape.Error); ok {
+		return se.Message
+	}
+	if nf, ok := err.(*eventsapi.ResourceNotFoundException); ok {
+		return shape.Value(nf.Message)
+	}
+	return err.Error()
+}
+
+func (s *Service) enqueue(ctx context.Context, payloads [][]byte) error {
+	if len(payloads) == 0 {
+		return nil
+	}
+	if s.out == nil {
+		return fmt.Errorf("events: no outbox for target deliveries")
+	}
+	return s.out.Enqueue(ctx, KindTarget, payloads...)
+}
+
+// PutServiceEvent puts an event from a Vigil service (source like
+// "aws.cloudwatch") on the default bus of account and region, through the
+// same matching and outbox as PutEvents; the event's deliveries are
+// durable when it returns nil. detail must be a JSON object.
+func (s *Service) PutServiceEvent(ctx context.Context, account, region, source, detailType string, resources []string, detail []byte, at time.Time) error {
+	d, eerr := compactDetail(nil, string(detail))
+	if eerr != nil {
+		return fmt.Errorf("events: %s event %q: detail is not a JSON object", source, detailType)
+	}
+	p := partition{account: account, region: region}
+	id := s.ids.UUID()
+	ev := appendEvent(nil, id, detailType, source, p, at, resources, d)
+	s.mu.RLock()
+	payloads := s.route(nil, p, s.lookupBus(p, defaultBus), ev, id, at, 0, s.clock.Now(), false)
+	s.mu.RUnlock()
+	return s.enqueue(ctx, payloads)
+}
+
+// route matches ev against b's enabled rules and appends one outbox
+// payload per matched target. A read-only management event from CloudTrail
+// (readOnlyAPICall) goes only to rules in state
+// ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS. Callers hold mu for
+// reading.
+func (s *Service) route(dst [][]byte, p partition, b *bus, ev []byte, id string, at time.Time, hops int, ingest time.Time, readOnlyAPICall bool) [][]byte {
+	if len(b.rules) == 0 {
+		return dst
+	}
+	var buf [8]string
+	names, err := b.matcher.MatchEvent(ev, buf[:0])
+	if err != nil {
+		// Events are built here and always well formed.
+		s.log.Error("events: match", "bus", b.arn, "err", err)
+		return dst
+	}
+	for _, n := range names {
+		r := b.rules[n]
+		if r == nil || !r.enabled() || readOnlyAPICall && r.doc.State != eventsapi.RuleStateEnabledWithAllCloudtrailManagementEvents {
+			continue
+		}
+		for _, t := range r.targets {
+			dst = append(dst, appendJob(nil, p, b.name, r.name, shape.Value(t.spec.Id), id, at, hops, ingest, ev))
+		}
+	}
+	return dst
+}
+
+// appendEvent builds the event as EventBridge delivers it.
+func appendEvent(dst []byte, id, detailType, source string, p partition, at time.Time, resources []string, detail []byte) []byte {
+	dst = append(dst, `{"version":"0","id":`...)
+	dst = appendString(dst, id)
+	dst = append(dst, `,"detail-type":`...)
+	dst = appendString(dst, detailType)
+	dst = append(dst, `,"source":`...)
+	dst = appendString(dst, source)
+	dst = append(dst, `,"account":`...)
+	dst = appendString(dst, p.account)
+	dst = append(dst, `,"time":"`...)
+	dst = at.UTC().AppendFormat(dst, "2006-01-02T15:04:05Z")
+	dst = append(dst, `","region":`...)
+	dst = appendString(dst, p.region)
+	dst = append(dst, `,"resources":[`...)
+	for i, r := range resources {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, r)
+	}
+	dst = append(dst, `],"detail":`...)
+	dst = append(dst, detail...)
+	return append(dst, '}')
+}
+
+// job is an outbox payload: which target of which rule gets which event.
+// The target's settings are read when the delivery is attempted, so a
+// target changed meanwhile delivers with its new settings.
+type job struct {
+	Account string          `json:"a"`
+	Region  string          `json:"r"`
+	Bus     string          `json:"b"`
+	Rule    string          `json:"n"`
+	Target  string          `json:"t"`
+	ID      string          `json:"d"`
+	Time    int64           `json:"m"` // the event's time, unix ms
+	Hops    int             `json:"h"` // bus-to-bus hops made
+	Ingest  int64           `json:"i"` // accepted on this bus, unix ms
+	Event   json.RawMessage `json:"e"`
+}
+
+func appendJob(dst []byte, p partition, busName, ruleName, targetID, id string, at time.Time, hops int, ingest time.Time, ev []byte) []byte {
+	dst = append(dst, `{"a":`...)
+	dst = appendString(dst, p.account)
+	dst = append(dst, `,"r":`...)
+	dst = appendString(dst, p.region)
+	dst = append(dst, `,"b":`...)
+	dst = appendString(dst, busName)
+	dst = append(dst, `,"n":`...)
+	dst = appendString(dst, ruleName)
+	dst = append(dst, `,"t":`...)
+	dst = appendString(dst, targetID)
+	dst = append(dst, `,"d":`...)
+	dst = appendString(dst, id)
+	dst = append(dst, `,"m":`...)
+	dst = strconv.AppendInt(dst, at.UnixMilli(), 10)
+	dst = append(dst, `,"h":`...)
+	dst = strconv.AppendInt(dst, int64(hops), 10)
+	dst = append(dst, `,"i":`...)
+	dst = strconv.AppendInt(dst, ingest.UnixMilli(), 10)
+	dst = append(dst, `,"e":`...)
+	dst = append(dst, ev...)
+	return append(dst, '}')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string. Unlike encoding/json it leaves
+// <, > and & alone, as EventBridge does; invalid UTF-8 becomes U+FFFD.
+func appendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && n == 1 {
+				dst = append(dst, s[start:i]...)
+				dst = append(dst, `\ufffd`...)
+				i++
+				start = i
+				continue
+			}
+			i += n
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			dst = append(dst, '\\', c)
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		i++
+		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
