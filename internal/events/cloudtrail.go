@@ -28,12 +28,13 @@ type apiCallSink struct{ s *Service }
 func (k apiCallSink) Deliver(ctx context.Context, evs []*audit.Event) error {
 	s := k.s
 	var payloads [][]byte
+	var archived *archiveBatch
 	now := s.clock.Now()
 	s.mu.RLock()
 	for _, e := range evs {
 		p := partition{account: e.RecipientAccountID, region: e.AWSRegion}
 		b := s.lookupBus(p, defaultBus)
-		if len(b.rules) == 0 {
+		if len(b.rules) == 0 && !s.hasArchives(b) {
 			continue // the common case: nothing to build
 		}
 		detail, err := e.Record()
@@ -46,8 +47,12 @@ func (k apiCallSink) Deliver(ctx context.Context, evs []*audit.Event) error {
 		source := "aws." + strings.TrimSuffix(e.EventSource, ".amazonaws.com")
 		ev := appendEvent(nil, id, apiCallDetailType, source, p, at, nil, detail)
 		payloads = s.route(payloads, p, b, ev, id, at, 0, now, readOnlyAPICall(e))
+		archived = s.archiveEvent(archived, p, b, ev, id, at)
 	}
 	s.mu.RUnlock()
+	if err := s.commitArchive(archived); err != nil {
+		return err
+	}
 	return s.enqueue(ctx, payloads)
 }
 

@@ -34,6 +34,9 @@ const (
 type deliveryError struct {
 	code, msg string
 	permanent bool
+	// retryAfter is the least wait before the next attempt (an API
+	// destination's Retry-After, apiinvoke.go).
+	retryAfter time.Duration
 }
 
 func (e *deliveryError) Error() string { return e.code + ": " + e.msg }
@@ -63,7 +66,11 @@ func (s *Service) Deliver(ctx context.Context, e outbox.Entry) outbox.Outcome {
 		return outbox.Outcome{Done: true}
 	}
 	now := s.clock.Now()
+	if out, ok := s.admitAPI(p, r, t, &j, now); !ok {
+		return out
+	}
 	err := s.attempt(ctx, p, r, t, &j, now)
+	s.met.attempted(p, &j, r.name, e.Attempts, now, err == nil)
 	if err == nil {
 		return outbox.Outcome{Done: true}
 	}
@@ -76,7 +83,7 @@ func (s *Service) Deliver(ctx context.Context, e outbox.Entry) outbox.Outcome {
 	case retries >= t.attempts:
 		cond = "MaximumRetryAttempts"
 	default:
-		next := now.Add(backoff(j.ID, retries))
+		next := now.Add(max(backoff(j.ID, retries), de.retryAfter))
 		if next.Sub(time.UnixMilli(j.Ingest)) > t.maxAge {
 			cond = "MaximumEventAgeInSeconds"
 			break
@@ -84,6 +91,7 @@ func (s *Service) Deliver(ctx context.Context, e outbox.Entry) outbox.Outcome {
 		s.log.Debug("events: delivery failed; retrying", "rule", r.arn, "target", j.Target, "err", de, "at", next)
 		return outbox.Outcome{RetryAt: next}
 	}
+	s.met.failed(p, j.Bus, r.name, now)
 	return s.deadLetter(ctx, r, t, &j, de, cond, retries, now)
 }
 
@@ -116,6 +124,8 @@ func (s *Service) attempt(ctx context.Context, p partition, r *rule, t *target, 
 			return &deliveryError{code: "INTERNAL_ERROR", msg: "no SNS service"}
 		}
 		return s.topics.NotifyTopic(ctx, t.destP.account, t.destP.region, t.dest, "", string(payload))
+	case targetAPI:
+		return s.invokeAPI(ctx, t, payload)
 	case targetLogs:
 		if s.logs == nil {
 			return &deliveryError{code: "INTERNAL_ERROR", msg: "no CloudWatch Logs service"}
@@ -241,8 +251,10 @@ func (s *Service) deadLetter(ctx context.Context, r *rule, t *target, j *job, de
 	err := s.queues.Deliver(ctx, t.dlq, sqs.Delivery{Body: string(j.Event), Attrs: attrs, Sender: eventsSenderID, Now: now})
 	switch {
 	case err == nil:
+		s.met.deadLettered(partition{j.Account, j.Region}, j.Bus, r.name, now, true)
 		return outbox.Outcome{Done: true}
 	case sqs.Rejected(err):
+		s.met.deadLettered(partition{j.Account, j.Region}, j.Bus, r.name, now, false)
 		s.log.Warn("events: dead-letter queue refused the event; dropped", "rule", r.arn, "dlq", t.dlq, "event", j.ID, "err", err)
 		return outbox.Outcome{Done: true}
 	default:

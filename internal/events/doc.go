@@ -4,7 +4,9 @@
 // delivery of matched events to targets.
 //
 // It owns the events_buses and events_rules tables in SQLite (a rule's
-// targets are part of its row) and the outbox kind KindTarget. Every bus
+// targets are part of its row) and the outbox kind KindTarget; archives
+// and replays (archives.go, replays.go) own events_archives, events_replays
+// and the Pebble keys under "events/archive/". Every bus
 // and rule is also held in memory; a change is written to SQLite before it
 // is acknowledged. Patterns are compiled and matched by internal/eventpattern
 // (one Matcher per bus holding its enabled pattern rules); schedule
@@ -45,4 +47,13 @@
 // is matched there again and may not be routed to a third bus (AWS:
 // "EventBridge can't route events received from a sender event bus to a
 // third event bus").
+//
+// # API destinations and metrics
+//
+// Connections and API destinations (connections.go, apidestinations.go)
+// own events_connections and events_api_destinations, under their own lock
+// (apiState.mu, never held with mu). An API destination target is invoked
+// over HTTP by apiinvoke.go on the outbox path, within the destination's
+// rate limit. AWS/Events metrics are aggregated by Metrics (metrics.go),
+// whose owner (the server) starts and closes its flushing goroutine.
 package events

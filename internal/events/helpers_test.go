@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cockroachdb/pebble/v2"
+
 	"github.com/vigilhq/vigil/internal/api/shape"
 	snsapi "github.com/vigilhq/vigil/internal/api/sns"
 	sqsapi "github.com/vigilhq/vigil/internal/api/sqs"
@@ -202,13 +204,17 @@ func (e *env) open() {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	kv, err := pebble.Open(filepath.Join(e.dir, "pebble"), &pebble.Options{Logger: quietPebble{t: e.t}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
 	e.s, err = New(context.Background(), Options{DB: db, Clock: e.clk, IDs: e.ids, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Queues: e.k, Topics: e.k, Logs: e.k})
+		Queues: e.k, Topics: e.k, Logs: e.k, Archive: kv})
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	e.s.SetOutbox(e.out)
-	e.cls = func() { db.Close() }
+	e.cls = func() { db.Close(); kv.Close() }
 }
 
 func (e *env) restart() {

@@ -85,6 +85,7 @@ func (s *Service) PutEvents(ctx context.Context, in *eventsapi.PutEventsRequest)
 	failed := 0
 	var payloads [][]byte
 	var detail []byte
+	var archived *archiveBatch
 	s.mu.RLock()
 	for i := range in.Entries {
 		e := &in.Entries[i]
@@ -117,12 +118,17 @@ func (s *Service) PutEvents(ctx context.Context, in *eventsapi.PutEventsRequest)
 		id := s.ids.UUID()
 		ev := appendEvent(nil, id, *e.DetailType, *e.Source, c.p, at, e.Resources, detail)
 		payloads = s.route(payloads, c.p, b, ev, id, at, 0, now, false)
+		archived = s.archiveEvent(archived, c.p, b, ev, id, at)
 		out.Entries[i] = eventsapi.PutEventsResultEntry{EventId: shape.Ptr(id)}
 	}
 	s.mu.RUnlock()
+	if err := s.commitArchive(archived); err != nil {
+		return nil, &eventsapi.InternalException{Message: shape.Ptr(err.Error())}
+	}
 	if err := s.enqueue(ctx, payloads); err != nil {
 		return nil, &eventsapi.InternalException{Message: shape.Ptr(err.Error())}
 	}
+	s.met.putEvents(c.p, total, len(in.Entries), failed, now)
 	out.FailedEntryCount = shape.Ptr(int32(failed))
 	return out, nil
 }
@@ -160,8 +166,13 @@ func (s *Service) PutServiceEvent(ctx context.Context, account, region, source, 
 	id := s.ids.UUID()
 	ev := appendEvent(nil, id, detailType, source, p, at, resources, d)
 	s.mu.RLock()
-	payloads := s.route(nil, p, s.lookupBus(p, defaultBus), ev, id, at, 0, s.clock.Now(), false)
+	b := s.lookupBus(p, defaultBus)
+	payloads := s.route(nil, p, b, ev, id, at, 0, s.clock.Now(), false)
+	archived := s.archiveEvent(nil, p, b, ev, id, at)
 	s.mu.RUnlock()
+	if err := s.commitArchive(archived); err != nil {
+		return err
+	}
 	return s.enqueue(ctx, payloads)
 }
 
@@ -181,15 +192,18 @@ func (s *Service) route(dst [][]byte, p partition, b *bus, ev []byte, id string,
 		s.log.Error("events: match", "bus", b.arn, "err", err)
 		return dst
 	}
+	triggered := names[:0] // metrics.go
 	for _, n := range names {
 		r := b.rules[n]
 		if r == nil || !r.enabled() || readOnlyAPICall && r.doc.State != eventsapi.RuleStateEnabledWithAllCloudtrailManagementEvents {
 			continue
 		}
+		triggered = append(triggered, n)
 		for _, t := range r.targets {
 			dst = append(dst, appendJob(nil, p, b.name, r.name, shape.Value(t.spec.Id), id, at, hops, ingest, ev))
 		}
 	}
+	s.met.matched(p, b.name, triggered, ingest)
 	return dst
 }
 

@@ -15,6 +15,7 @@ const schedulePoll = 200 * time.Millisecond
 // clock and fires every enabled schedule rule of every default bus that
 // came due.
 func (s *Service) Start() {
+	s.startReplays() // replays.go
 	s.stop, s.stopped = make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(s.stopped)
@@ -35,6 +36,7 @@ func (s *Service) Start() {
 
 // Close stops what Start started and waits for it.
 func (s *Service) Close() {
+	s.closeReplays()
 	if s.stop == nil {
 		return
 	}

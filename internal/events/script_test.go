@@ -32,6 +32,9 @@ import (
 //	                      detailType, resources, detail}
 //	api-call              the audit recorder's management sink with one
 //	                      CloudTrail record (JSON)
+//	replay-run [batch=N]  run replays until idle, or one pass of at most
+//	                      N events per replay (archives_test.go)
+//	sweep-archives        archive retention at the clock's now
 func TestScript(t *testing.T) {
 	datadriven.Walk(t, "testdata/script", func(t *testing.T, path string) {
 		e := newEnv(t)
@@ -82,6 +85,8 @@ func TestScript(t *testing.T) {
 					return "error " + err.Error() + "\n"
 				}
 				return fmt.Sprintf("ok (%d pending)\n", e.out.len())
+			case "replay-run", "sweep-archives":
+				return scriptArchiveCmd(t, e, d)
 			case "service-event":
 				var in struct {
 					Account, Region, Source, DetailType string

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cockroachdb/pebble/v2"
+
 	eventsapi "github.com/vigilhq/vigil/internal/api/events"
 	"github.com/vigilhq/vigil/internal/api/shape"
 	"github.com/vigilhq/vigil/internal/clock"
@@ -52,6 +54,9 @@ type Options struct {
 	Queues Queues
 	Topics Topics
 	Logs   LogGroups
+	// Archive is the shared Pebble DB archived events are kept in (under
+	// "events/archive/"); nil leaves CreateArchive refused.
+	Archive *pebble.DB
 }
 
 // Service is the EventBridge handler and the deliverer of its outbox kind.
@@ -67,6 +72,8 @@ type Service struct {
 	topics Topics
 	logs   LogGroups
 	out    Enqueuer
+	api    apiState // connections and API destinations (connections.go)
+	met    *Metrics // AWS/Events metrics; nil records nothing (metrics.go)
 
 	mu    sync.RWMutex
 	parts map[partition]*region
@@ -75,6 +82,8 @@ type Service struct {
 	nextFire map[*rule]time.Time // each schedule rule's next fire time
 	stop     chan struct{}       // closed by Close
 	stopped  chan struct{}       // closed when the schedule loop ends
+
+	arc *archives // archives and replays (archives.go, replays.go)
 }
 
 type partition struct{ account, region string }
@@ -102,6 +111,12 @@ func New(ctx context.Context, o Options) (*Service, error) {
 	if err := s.load(ctx); err != nil {
 		return nil, err
 	}
+	if err := s.openArchives(ctx, o.Archive); err != nil {
+		return nil, err
+	}
+	if err := s.loadAPI(ctx); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -118,6 +133,8 @@ func (s *Service) Reset() {
 	s.schedMu.Lock()
 	s.nextFire = nil
 	s.schedMu.Unlock()
+	s.resetArchives()
+	s.resetAPI()
 }
 
 // regionOf returns p's buses, creating the region with its default bus.

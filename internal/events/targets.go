@@ -29,6 +29,7 @@ const (
 	targetSNS
 	targetLogs
 	targetBus
+	targetAPI // an API destination (apiinvoke.go)
 )
 
 // target is a compiled target: where it delivers and how.
@@ -110,14 +111,16 @@ func compileTarget(p partition, t *eventsapi.Target) (*target, error) {
 				return nil, validation("Target %s: Input, InputPath and InputTransformer are not supported by Vigil for event bus targets.", id)
 			}
 		case strings.HasPrefix(res, "api-destination/"):
-			return nil, validation("Target %s: API destination targets are not supported by Vigil yet.", id)
+			if err := checkAPITarget(p, ct, t); err != nil {
+				return nil, err
+			}
 		default:
 			return nil, validation("Parameter %s is not valid. Reason: Provided Arn is not in correct format.", arn)
 		}
 	default:
 		// Lambda, Kinesis, Step Functions, ECS, ... : accepting them would
 		// drop every event silently.
-		return nil, validation("Target %s: Vigil has no %s resources, so %s cannot receive events. Supported targets are SQS queues, SNS topics, CloudWatch Logs log groups and event buses.", id, svc, arn)
+		return nil, validation("Target %s: Vigil has no %s resources, so %s cannot receive events. Supported targets are SQS queues, SNS topics, CloudWatch Logs log groups, event buses and API destinations.", id, svc, arn)
 	}
 	var tr *transform.Transformer
 	if it := t.InputTransformer; it != nil {

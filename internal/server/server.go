@@ -79,6 +79,7 @@ type Server struct {
 	outbox   *outbox.Outbox // durable deliveries (SNS http/https/email, EventBridge targets)
 	alarms   *alarms.Service
 	events   *events.Service
+	evMetric *events.Metrics // AWS/Events metrics, flushed into metrics
 	insights *insights.Manager
 	sched    *scheduler.Scheduler
 	http     *http.Server
@@ -182,7 +183,8 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 	if err != nil {
 		return fmt.Errorf("open sns topics: %w", err)
 	}
-	s.events, err = events.New(ctx, events.Options{DB: s.store.SQL, Clock: o.Clock, IDs: o.IDs, Logger: o.Logger, Queues: s.sqs, Topics: s.sns, Logs: s.logs})
+	s.events, err = events.New(ctx, events.Options{DB: s.store.SQL, Clock: o.Clock, IDs: o.IDs, Logger: o.Logger, Queues: s.sqs, Topics: s.sns, Logs: s.logs,
+		Archive: s.store.Pebble})
 	if err != nil {
 		return fmt.Errorf("open eventbridge: %w", err)
 	}
@@ -193,6 +195,8 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 	}
 	s.sns.SetOutbox(s.outbox)
 	s.events.SetOutbox(s.outbox)
+	s.evMetric = events.NewMetrics(s.metrics, events.MetricsOptions{Clock: o.Clock, Logger: o.Logger})
+	s.events.SetMetrics(s.evMetric)
 	cw := cloudwatch.New(s.metrics, o.Clock)
 	s.alarms, err = alarms.New(ctx, alarms.Options{DB: s.store.SQL, Clock: o.Clock, Logger: o.Logger, Data: cw, Notifier: s.sns, Events: s.events})
 	if err != nil {
@@ -216,6 +220,7 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 	s.sched.Add(scheduler.Job{Name: "insights-results", Every: time.Hour, Run: s.insights.Sweep})
 	s.sched.Add(scheduler.Job{Name: "sqs-retention", Every: time.Minute, Run: s.sqs.SweepRetention})
 	s.sched.Add(scheduler.Job{Name: "alarm-history-retention", Every: time.Hour, Run: s.alarms.SweepHistory})
+	s.sched.Add(scheduler.Job{Name: "events-archive-retention", Every: time.Hour, Run: s.events.SweepArchives})
 
 	cfg := gateway.Config{
 		Services: bindings(auditStore, cw, s.logs, s.sqs, s.sns, s.events, o.Clock),
@@ -343,6 +348,7 @@ func (s *Server) closeStores() error {
 	if s.outbox != nil {
 		errs = append(errs, s.outbox.Close()) // attempts read the queues' store
 	}
+	s.evMetric.Close() // after the outbox: its last deliveries' datapoints
 	if s.metrics != nil {
 		errs = append(errs, s.metrics.Close())
 	}

@@ -44,7 +44,7 @@ print("ok   sts GetCallerIdentity (awsQuery)")
 for svc, op, kwargs in [
     ("cloudwatch", "list_dashboards", {}),
     ("logs", "describe_deliveries", {}),
-    ("events", "list_archives", {}),
+    ("events", "list_endpoints", {}),
     ("cloudtrail", "describe_trails", {}),
     ("config", "describe_config_rules", {}),
     ("sns", "list_platform_applications", {}),

@@ -110,7 +110,7 @@ func TestGoSDKEveryServiceAnswers(t *testing.T) {
 			_, err := c.logs.DescribeDeliveries(ctx, &cloudwatchlogs.DescribeDeliveriesInput{})
 			return err
 		},
-		"ListArchives":   func() error { _, err := c.eb.ListArchives(ctx, &eventbridge.ListArchivesInput{}); return err },
+		"ListEndpoints":  func() error { _, err := c.eb.ListEndpoints(ctx, &eventbridge.ListEndpointsInput{}); return err },
 		"DescribeTrails": func() error { _, err := c.ct.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{}); return err },
 		"DescribeConfigRules": func() error {
 			_, err := c.cfgs.DescribeConfigRules(ctx, &configservice.DescribeConfigRulesInput{})

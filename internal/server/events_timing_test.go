@@ -1,0 +1,203 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/vigilhq/vigil/internal/sdkhttp"
+)
+
+// eventsBench is a started server with 100 rules of mixed operators on the
+// default bus, the first of which routes matching events to an SQS queue.
+type eventsBench struct {
+	eb    *eventbridge.Client
+	sqs   *sqs.Client
+	queue string
+}
+
+func newEventsBench(b *testing.B, conns int) *eventsBench {
+	srv, err := Start(context.Background(), Options{Addr: "127.0.0.1:0", DataDir: b.TempDir(),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { srv.Shutdown(context.Background()) })
+	endpoint := aws.String("http://" + srv.Addr())
+	httpc := sdkhttp.Client{Next: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns}}}
+	creds := credentials.NewStaticCredentialsProvider("test", "test", "")
+	e := &eventsBench{
+		eb:  eventbridge.New(eventbridge.Options{Region: "us-east-1", RetryMaxAttempts: 1, Credentials: creds, BaseEndpoint: endpoint, HTTPClient: httpc}),
+		sqs: sqs.New(sqs.Options{Region: "us-east-1", RetryMaxAttempts: 1, Credentials: creds, BaseEndpoint: endpoint, HTTPClient: httpc}),
+	}
+	ctx := context.Background()
+	q, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("bench-events")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e.queue = *q.QueueUrl
+	attrs, err := e.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: q.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{"QueueArn"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 100 {
+		var pattern string
+		switch i % 5 {
+		case 0:
+			pattern = fmt.Sprintf(`{"source":["app.orders%d"],"detail-type":["OrderPlaced"]}`, i)
+		case 1:
+			pattern = fmt.Sprintf(`{"detail":{"customer":[{"prefix":"c-%d"}]}}`, i)
+		case 2:
+			pattern = fmt.Sprintf(`{"detail":{"amount":[{"numeric":[">",%d,"<=",%d]}]}}`, 1000+i, 1100+i)
+		case 3:
+			pattern = fmt.Sprintf(`{"detail":{"region":[{"anything-but":["eu-%d"]}],"tier":["gold%d"]}}`, i, i)
+		default:
+			pattern = fmt.Sprintf(`{"detail":{"ip":[{"cidr":"10.%d.0.0/16"}]}}`, i)
+		}
+		if i == 0 {
+			pattern = `{"source":["app.orders"]}`
+		}
+		name := fmt.Sprint("rule-", i)
+		if _, err := e.eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(name), EventPattern: aws.String(pattern)}); err != nil {
+			b.Fatal(err)
+		}
+		if i == 0 {
+			if _, err := e.eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(name),
+				Targets: []ebtypes.Target{{Id: aws.String("q"), Arn: aws.String(attrs.Attributes["QueueArn"])}}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	return e
+}
+
+func benchEntries(seq int64, matching bool) []ebtypes.PutEventsRequestEntry {
+	source := "app.other"
+	if matching {
+		source = "app.orders"
+	}
+	out := make([]ebtypes.PutEventsRequestEntry, 10)
+	for i := range out {
+		out[i] = ebtypes.PutEventsRequestEntry{Source: aws.String(source), DetailType: aws.String("OrderPlaced"),
+			Detail: aws.String(fmt.Sprintf(`{"sent":%d,"customer":"c-%d","amount":%d,"region":"us-east-1","tier":"gold","ip":"10.1.2.3","items":[{"sku":"w-1","qty":2}]}`,
+				time.Now().UnixNano(), seq, 1000+seq%200))}
+	}
+	return out
+}
+
+// BenchmarkPutEvents is the EventBridge throughput goal end to end: the Go
+// SDK sending PutEvents of 10 entries from many workers to a server with
+// 100 rules; each accepted entry is matched and, for the 1 in 10 requests
+// that match a rule with a target, made durable in the outbox before the
+// answer. One op is one request (10 entries).
+//
+//	go test -run '^$' -bench PutEvents -benchtime 2000x ./internal/server
+func BenchmarkPutEvents(b *testing.B) {
+	for _, workers := range []int{16, 64} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			e := newEventsBench(b, workers)
+			var seq atomic.Int64
+			b.SetParallelism((workers + 1) / 2)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				ctx := context.Background()
+				for pb.Next() {
+					n := seq.Add(1)
+					out, err := e.eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: benchEntries(n, n%10 == 0)})
+					if err != nil || out.FailedEntryCount != 0 {
+						b.Errorf("PutEvents: %v %+v", err, out)
+						return
+					}
+				}
+			})
+			b.StopTimer()
+			b.ReportMetric(float64(b.N*10)/b.Elapsed().Seconds(), "entries/s")
+		})
+	}
+}
+
+// BenchmarkPutEventsToSQSLatency is the latency goal: events put at a fixed
+// rate (10 per request, all matching the queue's rule) for 3 s; a reader
+// long-polls the queue and measures accepted-to-received from the time in
+// each event's detail. Reports p50 and p99 in ms; one op is one run.
+//
+//	go test -run '^$' -bench PutEventsToSQSLatency -benchtime 1x ./internal/server
+func BenchmarkPutEventsToSQSLatency(b *testing.B) {
+	const rate = 10000 // events/s
+	e := newEventsBench(b, 64)
+	for b.Loop() {
+		ctx, cancel := context.WithCancel(context.Background())
+		var mu sync.Mutex
+		var lat []float64
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for ctx.Err() == nil {
+					out, err := e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &e.queue, MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
+					if err != nil {
+						continue
+					}
+					now := time.Now()
+					var dels []sqstypes.DeleteMessageBatchRequestEntry
+					for i, m := range out.Messages {
+						var ev struct{ Detail struct{ Sent int64 } }
+						if json.Unmarshal([]byte(aws.ToString(m.Body)), &ev) == nil {
+							mu.Lock()
+							lat = append(lat, float64(now.UnixNano()-ev.Detail.Sent)/1e6)
+							mu.Unlock()
+						}
+						dels = append(dels, sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle})
+					}
+					if len(dels) > 0 {
+						e.sqs.DeleteMessageBatch(context.Background(), &sqs.DeleteMessageBatchInput{QueueUrl: &e.queue, Entries: dels})
+					}
+				}
+			}()
+		}
+		tick := time.NewTicker(time.Second * 10 / rate) // one request of 10 per tick
+		deadline := time.Now().Add(3 * time.Second)
+		var puts sync.WaitGroup
+		var n int64
+		for time.Now().Before(deadline) {
+			<-tick.C
+			n++
+			puts.Add(1)
+			go func(n int64) {
+				defer puts.Done()
+				if _, err := e.eb.PutEvents(context.Background(), &eventbridge.PutEventsInput{Entries: benchEntries(n, true)}); err != nil {
+					b.Error(err)
+				}
+			}(n)
+		}
+		tick.Stop()
+		puts.Wait()
+		time.Sleep(2 * time.Second) // let the reader drain
+		cancel()
+		wg.Wait()
+		slices.Sort(lat)
+		if len(lat) == 0 {
+			b.Fatal("nothing received")
+		}
+		b.ReportMetric(lat[len(lat)/2], "p50-ms")
+		b.ReportMetric(lat[len(lat)*99/100], "p99-ms")
+		b.ReportMetric(float64(len(lat))/float64(n*10), "received-fraction")
+	}
+}
