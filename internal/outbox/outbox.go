@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/clock"
@@ -129,7 +130,7 @@ type Outbox struct {
 	pending  map[uint64]*item
 	timers   timerHeap          // pending entries waiting for their due time
 	ready    map[string][]*item // due entries waiting for a worker, per kind
-	nextID   uint64
+	lastID   atomic.Uint64      // the last entry id handed out
 	inFlight map[string]int
 	written  int64 // bytes appended since the last compaction
 	closed   bool
@@ -168,7 +169,7 @@ func Open(dir string, o Options, deliverers map[string]Deliverer) (*Outbox, erro
 	if o.CompactBytes <= 0 {
 		o.CompactBytes = 16 << 20
 	}
-	b := &Outbox{dir: dir, o: o, deliverers: deliverers, log: o.Logger, pending: map[uint64]*item{}, ready: map[string][]*item{}, nextID: 1,
+	b := &Outbox{dir: dir, o: o, deliverers: deliverers, log: o.Logger, pending: map[uint64]*item{}, ready: map[string][]*item{},
 		inFlight: map[string]int{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
@@ -213,7 +214,9 @@ func (b *Outbox) replay(p []byte) error {
 		return nil
 	}
 	id := binary.LittleEndian.Uint64(p[1:])
-	b.nextID = max(b.nextID, id+1)
+	if id > b.lastID.Load() {
+		b.lastID.Store(id)
+	}
 	switch p[0] {
 	case recEnqueue:
 		it, ok := decodeEnqueue(p)
@@ -296,6 +299,14 @@ func (b *Outbox) Enqueue(ctx context.Context, kind string, payloads ...[]byte) e
 		return nil
 	}
 	now := b.o.Clock.Now()
+	// Records are built before taking the lock, which every enqueue and
+	// every finished attempt contend for.
+	all := make([]*item, len(payloads))
+	recs := make([][]byte, len(payloads))
+	for i, p := range payloads {
+		all[i] = &item{Entry: Entry{ID: b.lastID.Add(1), Kind: kind, Payload: p, Enqueued: now}, due: now, staged: true}
+		recs[i] = encodeEnqueue(all[i])
+	}
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
@@ -304,10 +315,8 @@ func (b *Outbox) Enqueue(ctx context.Context, kind string, payloads ...[]byte) e
 	items := make([]*item, 0, len(payloads))
 	tickets := make([]wal.Ticket, 0, len(payloads))
 	var err error
-	for _, p := range payloads {
-		it := &item{Entry: Entry{ID: b.nextID, Kind: kind, Payload: p, Enqueued: now}, due: now, staged: true}
-		b.nextID++
-		t, serr := b.submit(encodeEnqueue(it))
+	for i, it := range all {
+		t, serr := b.submit(recs[i])
 		if serr != nil {
 			err = serr
 			break

@@ -354,7 +354,7 @@ func FuzzReplay(f *testing.F) {
 	f.Add(encodeDone(7)[wal.HeaderLen:])
 	f.Add([]byte{recEnqueue, 1, 2, 3})
 	f.Fuzz(func(t *testing.T, rec []byte) {
-		b := &Outbox{pending: map[uint64]*item{}, nextID: 1}
+		b := &Outbox{pending: map[uint64]*item{}}
 		b.replay(rec)
 		if len(rec) > 0 && rec[0] == recEnqueue {
 			if got, ok := decodeEnqueue(rec); ok {

@@ -188,7 +188,10 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 	if err != nil {
 		return fmt.Errorf("open eventbridge: %w", err)
 	}
-	s.outbox, err = outbox.Open(filepath.Join(o.DataDir, "outbox"), outbox.Options{Clock: o.Clock, Logger: o.Logger},
+	s.outbox, err = outbox.Open(filepath.Join(o.DataDir, "outbox"), outbox.Options{Clock: o.Clock, Logger: o.Logger,
+		// A delivery mostly waits on an fsync (an SQS target's) or a remote
+		// endpoint: many in flight keep the disk's group commits full.
+		Workers: 256, PerKind: 128},
 		map[string]outbox.Deliverer{sns.KindHTTP: s.sns, sns.KindEmail: s.sns, events.KindTarget: s.events})
 	if err != nil {
 		return fmt.Errorf("open outbox: %w", err)
