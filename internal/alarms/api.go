@@ -47,6 +47,11 @@ func (s *Service) PutMetricAlarm(ctx context.Context, in *cwapi.PutMetricAlarmIn
 	if err != nil {
 		return err
 	}
+	for i, q := range in.Metrics {
+		if q.AccountId != nil && *q.AccountId != partitionOf(ctx).account {
+			return invalidValue("The value %s for parameter Metrics.member.%d.AccountId is invalid: cross-account alarms are not supported by Vigil (accounts are isolated).", *q.AccountId, i+1)
+		}
+	}
 	if err := checkTags(in.Tags); err != nil {
 		return err
 	}

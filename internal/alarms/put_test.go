@@ -54,6 +54,11 @@ func TestPutMetricAlarmValidation(t *testing.T) {
 			in.Metrics = []cwapi.MetricDataQuery{{Id: shape.Ptr("m"), ReturnData: shape.Ptr(false), MetricStat: &cwapi.MetricStat{
 				Metric: &cwapi.Metric{Namespace: shape.Ptr("App"), MetricName: shape.Ptr("Load")}, Period: shape.Ptr(int32(60)), Stat: shape.Ptr("Sum")}}}
 		}, "Exactly one element"},
+		{"cross-account metric", func(in *cwapi.PutMetricAlarmInput) {
+			in.Namespace, in.MetricName, in.Statistic, in.Period = nil, nil, nil, nil
+			in.Metrics = []cwapi.MetricDataQuery{{Id: shape.Ptr("m"), AccountId: shape.Ptr("111111111111"), MetricStat: &cwapi.MetricStat{
+				Metric: &cwapi.Metric{Namespace: shape.Ptr("App"), MetricName: shape.Ptr("Load")}, Period: shape.Ptr(int32(60)), Stat: shape.Ptr("Sum")}}}
+		}, "cross-account alarms are not supported"},
 		{"math alarm", func(in *cwapi.PutMetricAlarmInput) {
 			in.Namespace, in.MetricName, in.Statistic, in.Period = nil, nil, nil, nil
 			in.Metrics = []cwapi.MetricDataQuery{{Id: shape.Ptr("m"), ReturnData: shape.Ptr(false), MetricStat: &cwapi.MetricStat{
