@@ -65,6 +65,8 @@ func (s *Service) PutMetricAlarm(ctx context.Context, in *cwapi.PutMetricAlarmIn
 func (s *Service) store(ctx context.Context, a *alarm, actionsEnabled *bool, tags []cwapi.Tag) error {
 	now := reqctx.From(ctx).Time
 	a.arn = alarmARN(a.p, a.name)
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old := s.get(a.p, a.name)
@@ -135,6 +137,8 @@ func (s *Service) DeleteAlarms(ctx context.Context, in *cwapi.DeleteAlarmsInput)
 	}
 	p := partitionOf(ctx)
 	now := reqctx.From(ctx).Time
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var list []*alarm
@@ -207,6 +211,8 @@ func (s *Service) setActionsEnabled(ctx context.Context, names []string, on bool
 		return invalidValue("The collection AlarmNames must not have a size greater than %d.", maxNamesPerRequest)
 	}
 	p := partitionOf(ctx)
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -538,6 +544,8 @@ func (s *Service) UntagResource(ctx context.Context, in *cwapi.UntagResourceInpu
 }
 
 func (s *Service) changeTags(ctx context.Context, arn string, change func(map[string]string)) error {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, err := s.alarmByARN(ctx, arn)

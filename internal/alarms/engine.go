@@ -222,18 +222,44 @@ func errorMessage(err error) string {
 // cursor when cursor is set), then the catalog. Outcomes of alarms
 // replaced or deleted since their evaluation are dropped.
 func (s *Service) apply(ctx context.Context, outs []outcome, cursor time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.clock.Now()
-	type change struct {
-		a  *alarm
-		st alarmState
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	s.mu.RLock()
+	changes, queued, err := s.commit(ctx, outs, cursor)
+	s.mu.RUnlock()
+	if err != nil {
+		return err
 	}
+	s.mu.Lock()
+	for _, c := range changes {
+		c.a.state = c.st
+	}
+	if !cursor.IsZero() {
+		s.cursor = cursor
+	}
+	s.mu.Unlock()
+	if queued {
+		s.kick()
+	}
+	return nil
+}
+
+// change is an alarm's state as committed, to install in the catalog.
+type change struct {
+	a  *alarm
+	st alarmState
+}
+
+// commit writes the outcomes' transitions, history items and actions in
+// one transaction. Callers hold commitMu (nothing else changes an alarm)
+// and mu for reading.
+func (s *Service) commit(ctx context.Context, outs []outcome, cursor time.Time) ([]change, bool, error) {
+	now := s.clock.Now()
 	var changes []change
 	queued := false
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("alarm transitions: %w", err)
+		return nil, false, fmt.Errorf("alarm transitions: %w", err)
 	}
 	defer tx.Rollback()
 	ex := &stmtCache{tx: tx}
@@ -258,14 +284,14 @@ func (s *Service) apply(ctx context.Context, outs []outcome, cursor time.Time) e
 				s.updateSuppression(a, &st, now)
 			}
 			if err := saveState(ctx, ex, a, &st); err != nil {
-				return err
+				return nil, false, err
 			}
 			if err := addHistory(ctx, ex, a, now, historyStateUpdate, stateSummary(old.Value, st.Value), stateHistoryData(&old, &st)); err != nil {
-				return err
+				return nil, false, err
 			}
 			n, err := s.queueActions(ctx, ex, a, &old, &st, o.triggering)
 			if err != nil {
-				return err
+				return nil, false, err
 			}
 			queued = queued || n > 0
 		}
@@ -273,22 +299,13 @@ func (s *Service) apply(ctx context.Context, outs []outcome, cursor time.Time) e
 	}
 	if !cursor.IsZero() {
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO cw_alarm_engine (id, cycle) VALUES (1, ?)`, cursor.UnixNano()); err != nil {
-			return fmt.Errorf("alarm cursor: %w", err)
+			return nil, false, fmt.Errorf("alarm cursor: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("alarm transitions: %w", err)
+		return nil, false, fmt.Errorf("alarm transitions: %w", err)
 	}
-	for _, c := range changes {
-		c.a.state = c.st
-	}
-	if !cursor.IsZero() {
-		s.cursor = cursor
-	}
-	if queued {
-		s.kick()
-	}
-	return nil
+	return changes, queued, nil
 }
 
 func (s *Service) kick() {

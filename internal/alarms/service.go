@@ -62,9 +62,15 @@ type Service struct {
 	events  Events
 	workers int
 
-	mu     sync.RWMutex
-	alarms map[partition]map[string]*alarm
-	cursor time.Time // the last cycle every alarm was evaluated for
+	// commitMu serialises every change to alarms and their states and is
+	// held across the SQLite writes; mu guards the in-memory catalog and is
+	// taken for writing only to install a committed change, so readers
+	// (DescribeAlarms) never wait for a long evaluation commit. Order:
+	// commitMu, then mu.
+	commitMu sync.Mutex
+	mu       sync.RWMutex
+	alarms   map[partition]map[string]*alarm
+	cursor   time.Time // the last cycle every alarm was evaluated for
 
 	evalMu sync.Mutex // one evaluation pass at a time
 
@@ -166,6 +172,8 @@ func (s *Service) Close() {
 
 // Reset forgets every alarm after the data directory was wiped (dev mode).
 func (s *Service) Reset() {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	s.mu.Lock()
 	s.alarms = map[partition]map[string]*alarm{}
 	s.cursor = time.Time{}
