@@ -8,10 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	eventsapi "github.com/vigilhq/vigil/internal/api/events"
 	"github.com/vigilhq/vigil/internal/api/shape"
+	"github.com/vigilhq/vigil/internal/jsonscan"
 )
 
 // KindTarget is the outbox kind of one event's delivery to one target.
@@ -210,23 +210,23 @@ func (s *Service) route(dst [][]byte, p partition, b *bus, ev []byte, id string,
 // appendEvent builds the event as EventBridge delivers it.
 func appendEvent(dst []byte, id, detailType, source string, p partition, at time.Time, resources []string, detail []byte) []byte {
 	dst = append(dst, `{"version":"0","id":`...)
-	dst = appendString(dst, id)
+	dst = jsonscan.AppendString(dst, id)
 	dst = append(dst, `,"detail-type":`...)
-	dst = appendString(dst, detailType)
+	dst = jsonscan.AppendString(dst, detailType)
 	dst = append(dst, `,"source":`...)
-	dst = appendString(dst, source)
+	dst = jsonscan.AppendString(dst, source)
 	dst = append(dst, `,"account":`...)
-	dst = appendString(dst, p.account)
+	dst = jsonscan.AppendString(dst, p.account)
 	dst = append(dst, `,"time":"`...)
 	dst = at.UTC().AppendFormat(dst, "2006-01-02T15:04:05Z")
 	dst = append(dst, `","region":`...)
-	dst = appendString(dst, p.region)
+	dst = jsonscan.AppendString(dst, p.region)
 	dst = append(dst, `,"resources":[`...)
 	for i, r := range resources {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendString(dst, r)
+		dst = jsonscan.AppendString(dst, r)
 	}
 	dst = append(dst, `],"detail":`...)
 	dst = append(dst, detail...)
@@ -251,17 +251,17 @@ type job struct {
 
 func appendJob(dst []byte, p partition, busName, ruleName, targetID, id string, at time.Time, hops int, ingest time.Time, ev []byte) []byte {
 	dst = append(dst, `{"a":`...)
-	dst = appendString(dst, p.account)
+	dst = jsonscan.AppendString(dst, p.account)
 	dst = append(dst, `,"r":`...)
-	dst = appendString(dst, p.region)
+	dst = jsonscan.AppendString(dst, p.region)
 	dst = append(dst, `,"b":`...)
-	dst = appendString(dst, busName)
+	dst = jsonscan.AppendString(dst, busName)
 	dst = append(dst, `,"n":`...)
-	dst = appendString(dst, ruleName)
+	dst = jsonscan.AppendString(dst, ruleName)
 	dst = append(dst, `,"t":`...)
-	dst = appendString(dst, targetID)
+	dst = jsonscan.AppendString(dst, targetID)
 	dst = append(dst, `,"d":`...)
-	dst = appendString(dst, id)
+	dst = jsonscan.AppendString(dst, id)
 	dst = append(dst, `,"m":`...)
 	dst = strconv.AppendInt(dst, at.UnixMilli(), 10)
 	dst = append(dst, `,"h":`...)
@@ -271,49 +271,4 @@ func appendJob(dst []byte, p partition, busName, ruleName, targetID, id string, 
 	dst = append(dst, `,"e":`...)
 	dst = append(dst, ev...)
 	return append(dst, '}')
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string. Unlike encoding/json it leaves
-// <, > and & alone, as EventBridge does; invalid UTF-8 becomes U+FFFD.
-func appendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			r, n := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && n == 1 {
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, `\ufffd`...)
-				i++
-				start = i
-				continue
-			}
-			i += n
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		i++
-		start = i
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }

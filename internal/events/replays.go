@@ -13,6 +13,7 @@ import (
 
 	eventsapi "github.com/vigilhq/vigil/internal/api/events"
 	"github.com/vigilhq/vigil/internal/api/shape"
+	"github.com/vigilhq/vigil/internal/jsonscan"
 )
 
 // Replays (StartReplay, DescribeReplay, ListReplays, CancelReplay) and the
@@ -552,7 +553,7 @@ func withReplayName(ev []byte, name string) []byte {
 	out := make([]byte, 0, len(ev)+len(name)+20)
 	out = append(out, ev[:len(ev)-1]...)
 	out = append(out, `,"replay-name":`...)
-	out = appendString(out, name)
+	out = jsonscan.AppendString(out, name)
 	return append(out, '}')
 }
 

@@ -2,7 +2,8 @@
 // validators that walk documents themselves — the log store splitting
 // messages into columns and Logs Insights discovering fields — so that
 // both accept exactly the same text. Each function takes the text and the
-// offset of a token and returns the offset after it.
+// offset of a token and returns the offset after it. AppendString writes a
+// string the way Vigil's encoders all do.
 package jsonscan
 
 type text interface{ ~string | ~[]byte }

@@ -9,6 +9,7 @@ import (
 	"reflect"
 
 	"github.com/vigilhq/vigil/internal/api/shape"
+	"github.com/vigilhq/vigil/internal/jsonscan"
 	"github.com/vigilhq/vigil/internal/protocol"
 	"github.com/vigilhq/vigil/internal/protocol/internal/errwire"
 	"github.com/vigilhq/vigil/internal/protocol/internal/jsonwire"
@@ -100,9 +101,9 @@ func EncodeError(req *protocol.Request, err error, resp *protocol.Response, cont
 		b = jsonwire.AppendStructWithType(b, info.Type, info.Shape, info.Value, opt)
 	} else {
 		b = append(b, `{"__type":`...)
-		b = jsonwire.AppendString(b, info.Type)
+		b = jsonscan.AppendString(b, info.Type)
 		b = append(b, `,"message":`...)
-		b = jsonwire.AppendString(b, info.Message)
+		b = jsonscan.AppendString(b, info.Message)
 		b = append(b, '}')
 	}
 	resp.Body.Write(b)

@@ -8,9 +8,9 @@ import (
 	"sort"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/vigilhq/vigil/internal/api/shape"
+	"github.com/vigilhq/vigil/internal/jsonscan"
 )
 
 // AppendStruct appends the JSON object of v, a struct (or pointer to one) of
@@ -34,7 +34,7 @@ func AppendStructWithType(b []byte, typ string, s *shape.Shape, v reflect.Value,
 	first := true
 	if typ != "" {
 		b = append(b, `"__type":`...)
-		b = AppendString(b, typ)
+		b = jsonscan.AppendString(b, typ)
 		first = false
 	}
 	if v.IsValid() && s != nil && v.Kind() == reflect.Struct && (s.GoType == nil || s.GoType == v.Type()) && v.NumField() >= len(s.Members) {
@@ -62,7 +62,7 @@ func appendMembers(b []byte, s *shape.Shape, v reflect.Value, first, bodyOnly bo
 			b = append(b, ',')
 		}
 		first = false
-		b = AppendString(b, m.WireName())
+		b = jsonscan.AppendString(b, m.WireName())
 		b = append(b, ':')
 		b = appendValue(b, m.Shape, f)
 	}
@@ -104,13 +104,13 @@ func appendValue(b []byte, s *shape.Shape, v reflect.Value) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = AppendString(b, k.String())
+			b = jsonscan.AppendString(b, k.String())
 			b = append(b, ':')
 			b = appendValue(b, s.Value.Shape, v.MapIndex(k))
 		}
 		return append(b, '}')
 	case shape.String:
-		return AppendString(b, v.String())
+		return jsonscan.AppendString(b, v.String())
 	case shape.Boolean:
 		return strconv.AppendBool(b, v.Bool())
 	case shape.Integer, shape.Long:
@@ -187,57 +187,6 @@ func AppendFloat(b []byte, f float64, bits int) []byte {
 	return strconv.AppendFloat(b, f, format, -1, bits)
 }
 
-const hexDigits = "0123456789abcdef"
-
-// AppendString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.
-func AppendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
 // AppendDocument appends a document value (map[string]any, []any, string,
 // numbers, bool, nil); other types go through encoding/json.
 func AppendDocument(b []byte, x any) []byte {
@@ -245,7 +194,7 @@ func AppendDocument(b []byte, x any) []byte {
 	case nil:
 		return append(b, "null"...)
 	case string:
-		return AppendString(b, x)
+		return jsonscan.AppendString(b, x)
 	case bool:
 		return strconv.AppendBool(b, x)
 	case float64:
@@ -283,7 +232,7 @@ func AppendDocument(b []byte, x any) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = AppendString(b, k)
+			b = jsonscan.AppendString(b, k)
 			b = append(b, ':')
 			b = AppendDocument(b, x[k])
 		}
