@@ -173,22 +173,17 @@ func (s *Service) deleteDoc(ctx context.Context, table string, p partition, name
 	return nil
 }
 
-func (a *apiState) connsOf(p partition) map[string]*connDoc {
-	m := a.conns[p]
-	if m == nil {
-		m = map[string]*connDoc{}
-		a.conns[p] = m
-	}
-	return m
-}
+func (a *apiState) connsOf(p partition) map[string]*connDoc    { return byName(a.conns, p) }
+func (a *apiState) destsOf(p partition) map[string]*apiDestDoc { return byName(a.dests, p) }
 
-func (a *apiState) destsOf(p partition) map[string]*apiDestDoc {
-	m := a.dests[p]
-	if m == nil {
-		m = map[string]*apiDestDoc{}
-		a.dests[p] = m
+// byName is p's map in m, created on first use.
+func byName[V any](m map[partition]map[string]V, p partition) map[string]V {
+	inner := m[p]
+	if inner == nil {
+		inner = map[string]V{}
+		m[p] = inner
 	}
-	return m
+	return inner
 }
 
 func errNoConnection(name string) error {
