@@ -75,7 +75,7 @@ func (f *fakeEvents) all() []putEvent {
 // env is an alarm service over a real metrics engine and CloudWatch
 // handler on a fake clock, with a fake SNS.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	dir    string
 	clk    *clock.Fake
 	cw     *cloudwatch.Service
@@ -93,10 +93,9 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-// newEnvB is newEnv for a benchmark, which uses only what needs no
-// *testing.T (open, ctx, the service).
+// newEnvB is newEnv for a benchmark.
 func newEnvB(b *testing.B) *env {
-	e := &env{t: &testing.T{}, dir: b.TempDir(), clk: clock.NewFake(t0), notify: &fakeNotifier{}, events: &fakeEvents{}}
+	e := &env{t: b, dir: b.TempDir(), clk: clock.NewFake(t0), notify: &fakeNotifier{}, events: &fakeEvents{}}
 	e.open()
 	b.Cleanup(func() { e.closed() })
 	return e
