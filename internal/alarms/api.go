@@ -440,6 +440,11 @@ func (s *Service) DescribeAlarmHistory(ctx context.Context, in *cwapi.DescribeAl
 	if err != nil {
 		return nil, err
 	}
+	if in.AlarmContributorId != nil {
+		// Contributors belong to multi-series Metrics Insights alarms,
+		// which Vigil does not evaluate per contributor: none has history.
+		return &cwapi.DescribeAlarmHistoryOutput{AlarmHistoryItems: []cwapi.AlarmHistoryItem{}}, nil
+	}
 	types := []string{kindMetric}
 	if len(in.AlarmTypes) > 0 {
 		types = in.AlarmTypes

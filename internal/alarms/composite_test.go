@@ -154,6 +154,10 @@ func TestStateAndQueuedActionsSurviveRestart(t *testing.T) {
 	if strings.Join(types, ",") != "Action,StateUpdate,ConfigurationUpdate" {
 		t.Fatalf("history %v", types)
 	}
+	contrib, err := e.s.DescribeAlarmHistory(e.ctx(), &cwapi.DescribeAlarmHistoryInput{AlarmName: shape.Ptr("cpu"), AlarmContributorId: shape.Ptr("c1")})
+	if err != nil || len(contrib.AlarmHistoryItems) != 0 {
+		t.Fatalf("a contributor's history: %v %+v", err, contrib)
+	}
 }
 
 // A metric-math alarm reads through GetMetricData: the returned expression
