@@ -263,6 +263,13 @@ func (p *plan) compileMath(in *cwapi.PutMetricAlarmInput) error {
 	if err := checkPeriod(int32(p.period/time.Second), "Period"); err != nil {
 		return err
 	}
+	// "Each metric must be using the same period."
+	for i := range in.Metrics {
+		if ms := in.Metrics[i].MetricStat; ms != nil && ms.Period != nil && time.Duration(*ms.Period)*time.Second != p.period {
+			return invalidValue("All metrics of an alarm must use the same period: Metrics.member.%d.MetricStat.Period is %d, the alarm's is %d.",
+				i+1, *ms.Period, int64(p.period/time.Second))
+		}
+	}
 	p.queries = in.Metrics
 	return nil
 }

@@ -59,6 +59,14 @@ func TestPutMetricAlarmValidation(t *testing.T) {
 			in.Metrics = []cwapi.MetricDataQuery{{Id: shape.Ptr("m"), AccountId: shape.Ptr("111111111111"), MetricStat: &cwapi.MetricStat{
 				Metric: &cwapi.Metric{Namespace: shape.Ptr("App"), MetricName: shape.Ptr("Load")}, Period: shape.Ptr(int32(60)), Stat: shape.Ptr("Sum")}}}
 		}, "cross-account alarms are not supported"},
+		{"math periods differ", func(in *cwapi.PutMetricAlarmInput) {
+			in.Namespace, in.MetricName, in.Statistic, in.Period = nil, nil, nil, nil
+			stat := func(period int32) *cwapi.MetricStat {
+				return &cwapi.MetricStat{Metric: &cwapi.Metric{Namespace: shape.Ptr("App"), MetricName: shape.Ptr("Load")}, Period: shape.Ptr(period), Stat: shape.Ptr("Sum")}
+			}
+			in.Metrics = []cwapi.MetricDataQuery{{Id: shape.Ptr("a"), ReturnData: shape.Ptr(false), MetricStat: stat(60)},
+				{Id: shape.Ptr("b"), ReturnData: shape.Ptr(false), MetricStat: stat(300)}, {Id: shape.Ptr("e"), Expression: shape.Ptr("a + b")}}
+		}, "same period"},
 		{"math alarm", func(in *cwapi.PutMetricAlarmInput) {
 			in.Namespace, in.MetricName, in.Statistic, in.Period = nil, nil, nil, nil
 			in.Metrics = []cwapi.MetricDataQuery{{Id: shape.Ptr("m"), ReturnData: shape.Ptr(false), MetricStat: &cwapi.MetricStat{
