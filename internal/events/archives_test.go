@@ -95,8 +95,8 @@ func TestArchiveDurableAcrossRestart(t *testing.T) {
 	if err := e.s.RunReplays(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if n := e.out.len(); n != 2 {
-		t.Fatalf("%d deliveries enqueued by the replay, want 2", n)
+	if n := e.k.len(); n != 2 {
+		t.Fatalf("%d messages delivered by the replay, want 2", n)
 	}
 }
 
@@ -201,8 +201,8 @@ func TestReplayRunnerStartClose(t *testing.T) {
 	}
 	e.s.Close()
 	e.s.Close() // idempotent
-	if n := e.out.len(); n != 2 {
-		t.Fatalf("%d entries pending, want 2 (the original and its replay)", n)
+	if n := e.k.len(); n != 2 {
+		t.Fatalf("%d messages delivered, want 2 (the original and its replay)", n)
 	}
 }
 

@@ -27,7 +27,7 @@ type apiCallSink struct{ s *Service }
 // ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS.
 func (k apiCallSink) Deliver(ctx context.Context, evs []*audit.Event) error {
 	s := k.s
-	var payloads [][]byte
+	var ds []delivery
 	var archived *archiveBatch
 	now := s.clock.Now()
 	s.mu.RLock()
@@ -46,14 +46,14 @@ func (k apiCallSink) Deliver(ctx context.Context, evs []*audit.Event) error {
 		at := e.EventTime.Time
 		source := "aws." + strings.TrimSuffix(e.EventSource, ".amazonaws.com")
 		ev := appendEvent(nil, id, apiCallDetailType, source, p, at, nil, detail)
-		payloads = s.route(payloads, p, b, ev, id, at, 0, now, readOnlyAPICall(e))
+		ds = s.route(ds, p, b, ev, id, at, 0, now, readOnlyAPICall(e))
 		archived = s.archiveEvent(archived, p, b, ev, id, at)
 	}
 	s.mu.RUnlock()
 	if err := s.commitArchive(archived); err != nil {
 		return err
 	}
-	return s.enqueue(ctx, payloads)
+	return s.dispatch(ctx, ds)
 }
 
 func readOnlyAPICall(e *audit.Event) bool {

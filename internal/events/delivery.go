@@ -74,8 +74,14 @@ func (s *Service) Deliver(ctx context.Context, e outbox.Entry) outbox.Outcome {
 	if err == nil {
 		return outbox.Outcome{Done: true}
 	}
+	return s.afterAttempt(ctx, p, r, t, &j, e.Attempts, now, err)
+}
+
+// afterAttempt decides what follows a failed attempt, retries being the
+// attempts made before it: a retry at its backoff, or, when retrying
+// cannot help or the retry policy is exhausted, the dead-letter queue.
+func (s *Service) afterAttempt(ctx context.Context, p partition, r *rule, t *target, j *job, retries int, now time.Time, err error) outbox.Outcome {
 	de := classify(err)
-	retries := e.Attempts // attempts made before this one are retries but the first
 	cond := ""
 	switch {
 	case de.permanent:
@@ -92,7 +98,7 @@ func (s *Service) Deliver(ctx context.Context, e outbox.Entry) outbox.Outcome {
 		return outbox.Outcome{RetryAt: next}
 	}
 	s.met.failed(p, j.Bus, r.name, now)
-	return s.deadLetter(ctx, r, t, &j, de, cond, retries, now)
+	return s.deadLetter(ctx, r, t, j, de, cond, retries, now)
 }
 
 // attempt delivers the event to t once.
@@ -100,25 +106,16 @@ func (s *Service) attempt(ctx context.Context, p partition, r *rule, t *target, 
 	if t.kind == targetBus {
 		return s.forward(ctx, t, j, now)
 	}
-	payload := []byte(j.Event)
-	if t.tf != nil {
-		var err error
-		payload, err = t.tf.Apply(j.Event, transform.Vars{RuleArn: r.arn, RuleName: r.name, IngestionTime: time.UnixMilli(j.Ingest).UTC()})
-		if err != nil {
-			return &deliveryError{code: "INVALID_JSON", msg: err.Error(), permanent: true}
-		}
+	payload, err := s.payload(r, t, j)
+	if err != nil {
+		return err
 	}
 	switch t.kind {
 	case targetSQS:
 		if s.queues == nil {
 			return &deliveryError{code: "INTERNAL_ERROR", msg: "no SQS service"}
 		}
-		d := sqs.Delivery{Body: string(payload), Sender: eventsSenderID, Now: now}
-		if t.groupID != "" {
-			// The event id deduplicates a repeat after a crash.
-			d.GroupID, d.DedupID = t.groupID, j.ID
-		}
-		return s.queues.Deliver(ctx, t.dest, d)
+		return s.queues.DeliverAll(ctx, t.dest, []sqs.Delivery{s.sqsMessage(t, j, payload, now)})[0]
 	case targetSNS:
 		if s.topics == nil {
 			return &deliveryError{code: "INTERNAL_ERROR", msg: "no SNS service"}
@@ -144,6 +141,29 @@ func (s *Service) attempt(ctx context.Context, p partition, r *rule, t *target, 
 	return &deliveryError{code: "INTERNAL_ERROR", msg: "unknown target kind", permanent: true}
 }
 
+// payload is what t receives of the event: the event, or its input
+// transformation.
+func (s *Service) payload(r *rule, t *target, j *job) ([]byte, error) {
+	if t.tf == nil {
+		return j.Event, nil
+	}
+	payload, err := t.tf.Apply(j.Event, transform.Vars{RuleArn: r.arn, RuleName: r.name, IngestionTime: time.UnixMilli(j.Ingest).UTC()})
+	if err != nil {
+		return nil, &deliveryError{code: "INVALID_JSON", msg: err.Error(), permanent: true}
+	}
+	return payload, nil
+}
+
+// sqsMessage is the message an SQS target receives.
+func (s *Service) sqsMessage(t *target, j *job, payload []byte, now time.Time) sqs.Delivery {
+	d := sqs.Delivery{Body: string(payload), Sender: eventsSenderID, Now: now}
+	if t.groupID != "" {
+		// The event id deduplicates a repeat after a crash.
+		d.GroupID, d.DedupID = t.groupID, j.ID
+	}
+	return d
+}
+
 // forward puts the event on another bus of the same account: it is matched
 // there and its deliveries enqueued.
 func (s *Service) forward(ctx context.Context, t *target, j *job, now time.Time) error {
@@ -160,9 +180,9 @@ func (s *Service) forward(ctx context.Context, t *target, j *job, now time.Time)
 		s.mu.RUnlock()
 		return &deliveryError{code: "NO_RESOURCE", msg: "Event bus " + t.dest + " does not exist.", permanent: true}
 	}
-	payloads := s.route(nil, t.destP, b, j.Event, j.ID, time.UnixMilli(j.Time), j.Hops+1, now, false)
+	ds := s.route(nil, t.destP, b, j.Event, j.ID, time.UnixMilli(j.Time), j.Hops+1, now, false)
 	s.mu.RUnlock()
-	if err := s.enqueue(ctx, payloads); err != nil {
+	if err := s.dispatch(ctx, ds); err != nil {
 		return &deliveryError{code: "INTERNAL_ERROR", msg: err.Error()}
 	}
 	return nil
@@ -248,7 +268,7 @@ func (s *Service) deadLetter(ctx context.Context, r *rule, t *target, j *job, de
 	if cond != "" {
 		attrs["EXHAUSTED_RETRY_CONDITION"] = str(cond)
 	}
-	err := s.queues.Deliver(ctx, t.dlq, sqs.Delivery{Body: string(j.Event), Attrs: attrs, Sender: eventsSenderID, Now: now})
+	err := s.queues.DeliverAll(ctx, t.dlq, []sqs.Delivery{{Body: string(j.Event), Attrs: attrs, Sender: eventsSenderID, Now: now}})[0]
 	switch {
 	case err == nil:
 		s.met.deadLettered(partition{j.Account, j.Region}, j.Bus, r.name, now, true)

@@ -59,7 +59,15 @@ func (k *sink) record(format string, args ...any) {
 	k.got = append(k.got, fmt.Sprintf(format, args...))
 }
 
-func (k *sink) Deliver(_ context.Context, queueARN string, d sqs.Delivery) error {
+func (k *sink) DeliverAll(ctx context.Context, queueARN string, ds []sqs.Delivery) []error {
+	errs := make([]error, len(ds))
+	for i, d := range ds {
+		errs[i] = k.deliver(queueARN, d)
+	}
+	return errs
+}
+
+func (k *sink) deliver(queueARN string, d sqs.Delivery) error {
 	k.mu.Lock()
 	missing, failing := k.missing[queueARN], k.failing[queueARN]
 	k.mu.Unlock()
@@ -104,6 +112,12 @@ func (k *sink) PutTargetEvent(_ context.Context, account, region, group, stream 
 	return nil
 }
 
+func (k *sink) len() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return len(k.got)
+}
+
 func (k *sink) take() []string {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -125,15 +139,15 @@ type memEntry struct {
 	due time.Time
 }
 
-func (o *memOutbox) Enqueue(_ context.Context, kind string, payloads ...[]byte) error {
+func (o *memOutbox) EnqueueRetries(_ context.Context, kind string, rs ...outbox.Retry) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.fail != nil {
 		return o.fail
 	}
-	for _, p := range payloads {
+	for _, r := range rs {
 		o.nextID++
-		o.entries = append(o.entries, &memEntry{Entry: outbox.Entry{ID: o.nextID, Kind: kind, Payload: p}})
+		o.entries = append(o.entries, &memEntry{Entry: outbox.Entry{ID: o.nextID, Kind: kind, Payload: r.Payload, Attempts: r.Attempts}, due: r.Due})
 	}
 	return nil
 }

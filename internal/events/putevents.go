@@ -83,7 +83,7 @@ func (s *Service) PutEvents(ctx context.Context, in *eventsapi.PutEventsRequest)
 	now := s.clock.Now()
 	out := &eventsapi.PutEventsResponse{Entries: make([]eventsapi.PutEventsResultEntry, len(in.Entries))}
 	failed := 0
-	var payloads [][]byte
+	var ds []delivery
 	var detail []byte
 	var archived *archiveBatch
 	s.mu.RLock()
@@ -117,7 +117,7 @@ func (s *Service) PutEvents(ctx context.Context, in *eventsapi.PutEventsRequest)
 		}
 		id := s.ids.UUID()
 		ev := appendEvent(nil, id, *e.DetailType, *e.Source, c.p, at, e.Resources, detail)
-		payloads = s.route(payloads, c.p, b, ev, id, at, 0, now, false)
+		ds = s.route(ds, c.p, b, ev, id, at, 0, now, false)
 		archived = s.archiveEvent(archived, c.p, b, ev, id, at)
 		out.Entries[i] = eventsapi.PutEventsResultEntry{EventId: shape.Ptr(id)}
 	}
@@ -125,7 +125,7 @@ func (s *Service) PutEvents(ctx context.Context, in *eventsapi.PutEventsRequest)
 	if err := s.commitArchive(archived); err != nil {
 		return nil, &eventsapi.InternalException{Message: shape.Ptr(err.Error())}
 	}
-	if err := s.enqueue(ctx, payloads); err != nil {
+	if err := s.dispatch(ctx, ds); err != nil {
 		return nil, &eventsapi.InternalException{Message: shape.Ptr(err.Error())}
 	}
 	s.met.putEvents(c.p, total, len(in.Entries), failed, now)
@@ -143,16 +143,6 @@ func errMessage(err error) string {
 	return err.Error()
 }
 
-func (s *Service) enqueue(ctx context.Context, payloads [][]byte) error {
-	if len(payloads) == 0 {
-		return nil
-	}
-	if s.out == nil {
-		return fmt.Errorf("events: no outbox for target deliveries")
-	}
-	return s.out.Enqueue(ctx, KindTarget, payloads...)
-}
-
 // PutServiceEvent puts an event from a Vigil service (source like
 // "aws.cloudwatch") on the default bus of account and region, through the
 // same matching and outbox as PutEvents; the event's deliveries are
@@ -167,21 +157,21 @@ func (s *Service) PutServiceEvent(ctx context.Context, account, region, source, 
 	ev := appendEvent(nil, id, detailType, source, p, at, resources, d)
 	s.mu.RLock()
 	b := s.lookupBus(p, defaultBus)
-	payloads := s.route(nil, p, b, ev, id, at, 0, s.clock.Now(), false)
+	ds := s.route(nil, p, b, ev, id, at, 0, s.clock.Now(), false)
 	archived := s.archiveEvent(nil, p, b, ev, id, at)
 	s.mu.RUnlock()
 	if err := s.commitArchive(archived); err != nil {
 		return err
 	}
-	return s.enqueue(ctx, payloads)
+	return s.dispatch(ctx, ds)
 }
 
-// route matches ev against b's enabled rules and appends one outbox
-// payload per matched target. A read-only management event from CloudTrail
+// route matches ev against b's enabled rules and appends one delivery per
+// matched target. A read-only management event from CloudTrail
 // (readOnlyAPICall) goes only to rules in state
 // ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS. Callers hold mu for
 // reading.
-func (s *Service) route(dst [][]byte, p partition, b *bus, ev []byte, id string, at time.Time, hops int, ingest time.Time, readOnlyAPICall bool) [][]byte {
+func (s *Service) route(dst []delivery, p partition, b *bus, ev []byte, id string, at time.Time, hops int, ingest time.Time, readOnlyAPICall bool) []delivery {
 	if len(b.rules) == 0 {
 		return dst
 	}
@@ -199,9 +189,7 @@ func (s *Service) route(dst [][]byte, p partition, b *bus, ev []byte, id string,
 			continue
 		}
 		triggered = append(triggered, n)
-		for _, t := range r.targets {
-			dst = append(dst, appendJob(nil, p, b.name, r.name, shape.Value(t.spec.Id), id, at, hops, ingest, ev))
-		}
+		dst = appendDeliveries(dst, p, b, r, id, at, hops, ingest, ev)
 	}
 	s.met.matched(p, b.name, triggered, ingest)
 	return dst
@@ -249,26 +237,26 @@ type job struct {
 	Event   json.RawMessage `json:"e"`
 }
 
-func appendJob(dst []byte, p partition, busName, ruleName, targetID, id string, at time.Time, hops int, ingest time.Time, ev []byte) []byte {
+func appendJob(dst []byte, j *job) []byte {
 	dst = append(dst, `{"a":`...)
-	dst = jsonscan.AppendString(dst, p.account)
+	dst = jsonscan.AppendString(dst, j.Account)
 	dst = append(dst, `,"r":`...)
-	dst = jsonscan.AppendString(dst, p.region)
+	dst = jsonscan.AppendString(dst, j.Region)
 	dst = append(dst, `,"b":`...)
-	dst = jsonscan.AppendString(dst, busName)
+	dst = jsonscan.AppendString(dst, j.Bus)
 	dst = append(dst, `,"n":`...)
-	dst = jsonscan.AppendString(dst, ruleName)
+	dst = jsonscan.AppendString(dst, j.Rule)
 	dst = append(dst, `,"t":`...)
-	dst = jsonscan.AppendString(dst, targetID)
+	dst = jsonscan.AppendString(dst, j.Target)
 	dst = append(dst, `,"d":`...)
-	dst = jsonscan.AppendString(dst, id)
+	dst = jsonscan.AppendString(dst, j.ID)
 	dst = append(dst, `,"m":`...)
-	dst = strconv.AppendInt(dst, at.UnixMilli(), 10)
+	dst = strconv.AppendInt(dst, j.Time, 10)
 	dst = append(dst, `,"h":`...)
-	dst = strconv.AppendInt(dst, int64(hops), 10)
+	dst = strconv.AppendInt(dst, int64(j.Hops), 10)
 	dst = append(dst, `,"i":`...)
-	dst = strconv.AppendInt(dst, ingest.UnixMilli(), 10)
+	dst = strconv.AppendInt(dst, j.Ingest, 10)
 	dst = append(dst, `,"e":`...)
-	dst = append(dst, ev...)
+	dst = append(dst, j.Event...)
 	return append(dst, '}')
 }

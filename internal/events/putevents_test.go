@@ -2,6 +2,7 @@ package events
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -99,10 +100,14 @@ func FuzzEvent(f *testing.F) {
 			utf8.ValidString(resource) && got.Resources[0] != resource {
 			t.Fatalf("envelope changed: %q", ev)
 		}
-		jb := appendJob(nil, partition{acct, reg}, "b", "r", "t", "id", time.Unix(0, 0), 0, time.Unix(0, 0), ev)
+		want := job{Account: acct, Region: reg, Bus: source, Rule: detailType, Target: resource, ID: "id", Time: -1, Hops: 1, Ingest: 7, Event: ev}
+		jb := appendJob(nil, &want)
 		var j job
 		if err := json.Unmarshal(jb, &j); err != nil {
 			t.Fatalf("job %q is not JSON: %v", jb, err)
+		}
+		if utf8.ValidString(source+detailType+resource) && !reflect.DeepEqual(j, want) {
+			t.Fatalf("job changed: %+v, want %+v", j, want)
 		}
 	})
 }

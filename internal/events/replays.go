@@ -486,7 +486,7 @@ func (s *Service) advance(ctx context.Context, r *replay, batch int) (bool, erro
 	for _, f := range d.Filters {
 		filter[f] = true
 	}
-	var payloads [][]byte
+	var ds []delivery
 	n := 0
 	more := false
 	s.mu.RLock()
@@ -505,7 +505,7 @@ func (s *Service) advance(ctx context.Context, r *replay, batch int) (bool, erro
 		at := timeOfKey(k)
 		id := string(k[8:])
 		ev := withReplayName(it.Value(), r.name)
-		payloads = s.routeReplay(payloads, destP, b, ev, id, time.UnixMilli(at), now, filter)
+		ds = s.routeReplay(ds, destP, b, ev, id, time.UnixMilli(at), now, filter)
 		d.Cursor = append([]byte(nil), k...)
 		d.Last = at
 		n++
@@ -514,7 +514,7 @@ func (s *Service) advance(ctx context.Context, r *replay, batch int) (bool, erro
 	if err := it.Close(); err != nil {
 		return false, fmt.Errorf("replay %s: %w", r.name, err)
 	}
-	if err := s.enqueue(ctx, payloads); err != nil {
+	if err := s.dispatch(ctx, ds); err != nil {
 		return false, fmt.Errorf("replay %s: %w", r.name, err)
 	}
 	if !more {
@@ -560,7 +560,7 @@ func withReplayName(ev []byte, name string) []byte {
 // routeReplay is route for a replayed event: bus b's matching enabled
 // rules, restricted to filter when it is not empty. Callers hold s.mu for
 // reading.
-func (s *Service) routeReplay(dst [][]byte, p partition, b *bus, ev []byte, id string, at, now time.Time, filter map[string]bool) [][]byte {
+func (s *Service) routeReplay(dst []delivery, p partition, b *bus, ev []byte, id string, at, now time.Time, filter map[string]bool) []delivery {
 	if len(b.rules) == 0 {
 		return dst
 	}
@@ -575,9 +575,7 @@ func (s *Service) routeReplay(dst [][]byte, p partition, b *bus, ev []byte, id s
 		if r == nil || !r.enabled() || len(filter) > 0 && !filter[r.arn] {
 			continue
 		}
-		for _, t := range r.targets {
-			dst = append(dst, appendJob(nil, p, b.name, r.name, shape.Value(t.spec.Id), id, at, 0, now, ev))
-		}
+		dst = appendDeliveries(dst, p, b, r, id, at, 0, now, ev)
 	}
 	return dst
 }

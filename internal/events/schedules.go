@@ -3,8 +3,6 @@ package events
 import (
 	"context"
 	"time"
-
-	"github.com/vigilhq/vigil/internal/api/shape"
 )
 
 // schedulePoll is how often, in real time, the schedule loop reads the
@@ -58,7 +56,7 @@ func (s *Service) FireSchedules(ctx context.Context) error {
 	defer s.schedMu.Unlock()
 	now := s.clock.Now()
 	next := make(map[*rule]time.Time, len(s.nextFire))
-	var payloads [][]byte
+	var ds []delivery
 	s.mu.RLock()
 	for p, reg := range s.parts {
 		b := reg.buses[defaultBus]
@@ -85,15 +83,13 @@ func (s *Service) FireSchedules(ctx context.Context) error {
 			if !fire.IsZero() {
 				id := s.ids.UUID()
 				ev := appendEvent(nil, id, "Scheduled Event", "aws.events", p, fire, []string{r.arn}, []byte("{}"))
-				for _, t := range r.targets {
-					payloads = append(payloads, appendJob(nil, p, b.name, r.name, shape.Value(t.spec.Id), id, fire, 0, now, ev))
-				}
+				ds = appendDeliveries(ds, p, b, r, id, fire, 0, now, ev)
 			}
 			next[r] = due
 		}
 	}
 	s.mu.RUnlock()
-	if err := s.enqueue(ctx, payloads); err != nil {
+	if err := s.dispatch(ctx, ds); err != nil {
 		return err
 	}
 	s.nextFire = next

@@ -25,7 +25,7 @@ func TestScheduleLoopStartClose(t *testing.T) {
 	e.s.Start()
 	e.clk.Advance(2 * time.Minute)
 	deadline := time.Now().Add(10 * time.Second)
-	for e.out.len() == 0 {
+	for e.k.len() == 0 { // the queue is written at once
 		if time.Now().After(deadline) {
 			t.Fatal("the schedule loop never fired")
 		}

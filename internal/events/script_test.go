@@ -26,7 +26,8 @@ import (
 //	                      outcome and what the targets received
 //	advance <duration>    move the clock
 //	missing|failing|healthy <arn>   make a destination vanish, fail, recover
-//	fire                  FireSchedules at the clock's now
+//	fire                  FireSchedules at the clock's now; print the
+//	                      deliveries enqueued and those made at once
 //	restart               reopen the service on the same database
 //	service-event         PutServiceEvent with {account, region, source,
 //	                      detailType, resources, detail}
@@ -71,7 +72,9 @@ func TestScript(t *testing.T) {
 				if err := e.s.FireSchedules(context.Background()); err != nil {
 					return "error " + err.Error() + "\n"
 				}
-				return fmt.Sprintf("%d deliveries enqueued\n", e.out.len()-before)
+				// Deliveries to SQS queues are made at once; the rest wait
+				// in the outbox.
+				return fmt.Sprintf("%d deliveries enqueued\n", e.out.len()-before) + lines(e.k.take())
 			case "restart":
 				e.restart()
 				return ""
@@ -105,6 +108,13 @@ func TestScript(t *testing.T) {
 			return ""
 		})
 	})
+}
+
+func lines(ls []string) string {
+	if len(ls) == 0 {
+		return ""
+	}
+	return strings.Join(ls, "\n") + "\n"
 }
 
 // invoke calls the handler method op with the JSON request.

@@ -16,15 +16,17 @@ import (
 	"github.com/vigilhq/vigil/internal/api/shape"
 	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/ids"
+	"github.com/vigilhq/vigil/internal/outbox"
 	"github.com/vigilhq/vigil/internal/reqctx"
 	"github.com/vigilhq/vigil/internal/sqs"
 )
 
-// Queues delivers to SQS queues in process; *sqs.Service implements it.
-// A refusal (no such queue, a message SQS's rules reject) is an error for
-// which sqs.Rejected is true.
+// Queues delivers to SQS queues in process, several messages to one queue
+// in one durable write; *sqs.Service implements it. A refusal (no such
+// queue, a message SQS's rules reject) is an error for which sqs.Rejected
+// is true.
 type Queues interface {
-	Deliver(ctx context.Context, queueARN string, d sqs.Delivery) error
+	DeliverAll(ctx context.Context, queueARN string, ds []sqs.Delivery) []error
 }
 
 // Topics publishes to SNS topics in process as account; *sns.Service
@@ -40,9 +42,10 @@ type LogGroups interface {
 	PutTargetEvent(ctx context.Context, account, region, group, stream string, at time.Time, message string) error
 }
 
-// Enqueuer is the outbox; Enqueue returns once the entries are durable.
+// Enqueuer is the outbox; EnqueueRetries returns once the entries are
+// durable.
 type Enqueuer interface {
-	Enqueue(ctx context.Context, kind string, payloads ...[]byte) error
+	EnqueueRetries(ctx context.Context, kind string, rs ...outbox.Retry) error
 }
 
 // Options configure a Service.

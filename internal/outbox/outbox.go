@@ -295,16 +295,35 @@ func (b *Outbox) submit(rec []byte) (wal.Ticket, error) {
 // Enqueue adds one entry of kind per payload, due at once, and returns once
 // all are durable. On an error none of them is delivered.
 func (b *Outbox) Enqueue(ctx context.Context, kind string, payloads ...[]byte) error {
-	if len(payloads) == 0 {
+	now := b.o.Clock.Now()
+	rs := make([]Retry, len(payloads))
+	for i, p := range payloads {
+		rs[i] = Retry{Payload: p, Due: now}
+	}
+	return b.EnqueueRetries(ctx, kind, rs...)
+}
+
+// Retry is an entry whose first attempts were made before it was enqueued
+// (a caller that tries at once and keeps only the failures for later).
+type Retry struct {
+	Payload  []byte
+	Attempts int       // attempts made
+	Due      time.Time // when the next one is due
+}
+
+// EnqueueRetries is Enqueue for entries already attempted: each keeps its
+// attempt count and waits for its due time.
+func (b *Outbox) EnqueueRetries(ctx context.Context, kind string, rs ...Retry) error {
+	if len(rs) == 0 {
 		return nil
 	}
 	now := b.o.Clock.Now()
 	// Records are built before taking the lock, which every enqueue and
 	// every finished attempt contend for.
-	all := make([]*item, len(payloads))
-	recs := make([][]byte, len(payloads))
-	for i, p := range payloads {
-		all[i] = &item{Entry: Entry{ID: b.lastID.Add(1), Kind: kind, Payload: p, Enqueued: now}, due: now, staged: true}
+	all := make([]*item, len(rs))
+	recs := make([][]byte, len(rs))
+	for i, r := range rs {
+		all[i] = &item{Entry: Entry{ID: b.lastID.Add(1), Kind: kind, Payload: r.Payload, Attempts: r.Attempts, Enqueued: now}, due: r.Due, staged: true}
 		recs[i] = encodeEnqueue(all[i])
 	}
 	b.mu.Lock()
@@ -312,8 +331,8 @@ func (b *Outbox) Enqueue(ctx context.Context, kind string, payloads ...[]byte) e
 		b.mu.Unlock()
 		return ErrClosed
 	}
-	items := make([]*item, 0, len(payloads))
-	tickets := make([]wal.Ticket, 0, len(payloads))
+	items := make([]*item, 0, len(rs))
+	tickets := make([]wal.Ticket, 0, len(rs))
 	var err error
 	for i, it := range all {
 		t, serr := b.submit(recs[i])

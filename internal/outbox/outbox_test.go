@@ -146,6 +146,37 @@ func TestRetryWaitsForTheClock(t *testing.T) {
 	}
 }
 
+// An entry enqueued as a retry keeps its attempt count and waits for its
+// due time, across a reopen too.
+func TestEnqueueRetriesKeepsAttemptsAndDue(t *testing.T) {
+	dir := t.TempDir()
+	clk := clock.NewFake(t0)
+	never := newRecorder(done)
+	b := open(t, dir, clk, map[string]Deliverer{"k": never}, Options{})
+	if err := b.EnqueueRetries(context.Background(), "k", Retry{Payload: []byte("x"), Attempts: 3, Due: t0.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	b.kick()
+	if waitIdle(t, b) != 1 || len(never.seen) != 0 {
+		t.Fatal("attempted before its due time")
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r := newRecorder(done)
+	b = open(t, dir, clk, map[string]Deliverer{"k": r}, Options{})
+	defer b.Close()
+	b.kick()
+	if waitIdle(t, b) != 1 || len(r.seen) != 0 {
+		t.Fatal("attempted before its due time after a reopen")
+	}
+	clk.Advance(time.Minute)
+	b.kick()
+	if e := r.next(t); e.Attempts != 3 || string(e.Payload) != "x" {
+		t.Fatalf("attempt saw %+v, want Attempts=3", e)
+	}
+}
+
 func TestReplayAfterReopen(t *testing.T) {
 	dir := t.TempDir()
 	clk := clock.NewFake(t0)

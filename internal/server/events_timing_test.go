@@ -208,9 +208,11 @@ func BenchmarkPutEventsToSQSLatency(b *testing.B) {
 		}
 		slices.Sort(toQueue)
 		if len(toQueue) > 0 {
+			b.ReportMetric(toQueue[len(toQueue)/2], "to-queue-p50-ms")
 			b.ReportMetric(toQueue[len(toQueue)*99/100], "to-queue-p99-ms")
 		}
 		slices.Sort(putLat)
+		b.ReportMetric(putLat[len(putLat)/2], "put-p50-ms")
 		b.ReportMetric(putLat[len(putLat)*99/100], "put-p99-ms")
 		b.ReportMetric(lat[len(lat)/2], "p50-ms")
 		b.ReportMetric(lat[len(lat)*99/100], "p99-ms")

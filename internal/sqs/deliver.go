@@ -27,27 +27,55 @@ type Delivery struct {
 // does not exist, or refuses the message by SQS's rules, answers an error
 // for which Rejected is true; any other error is the store's.
 func (s *Service) Deliver(ctx context.Context, queueARN string, d Delivery) error {
+	return s.DeliverAll(ctx, queueARN, []Delivery{d})[0]
+}
+
+// DeliverAll is Deliver for several messages to one queue, written in one
+// durable batch (one fsync however many there are). errs[i] is ds[i]'s
+// error, as Deliver answers it.
+func (s *Service) DeliverAll(ctx context.Context, queueARN string, ds []Delivery) (errs []error) {
+	errs = make([]error, len(ds))
+	fail := func(err error) []error {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+		return errs
+	}
 	p := strings.Split(queueARN, ":")
 	if len(p) != 6 || p[0] != "arn" || p[2] != "sqs" {
-		return errNoQueue()
+		return fail(errNoQueue())
 	}
-	c := call{account: p[4], region: p[3], principal: d.Sender, now: d.Now}
-	q, err := s.queueByName(c.key(p[5]))
+	q, err := s.queueByName(call{account: p[4], region: p[3]}.key(p[5]))
 	if err != nil {
-		return err
+		return fail(err)
 	}
-	o := outgoing{body: d.Body, attrs: d.Attrs}
-	if d.GroupID != "" {
-		o.groupID = &d.GroupID
+	st := q.settings.Load()
+	ms := make([]*prepared, 0, len(ds))
+	for i := range ds {
+		d := &ds[i]
+		o := outgoing{body: d.Body, attrs: d.Attrs}
+		if d.GroupID != "" {
+			o.groupID = &d.GroupID
+		}
+		if d.DedupID != "" && st.Fifo {
+			o.dedupID = &d.DedupID
+		}
+		m, err := s.prepare(call{account: p[4], region: p[3], principal: d.Sender, now: d.Now}, st, o)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		ms = append(ms, m)
 	}
-	if d.DedupID != "" && q.settings.Load().Fifo {
-		o.dedupID = &d.DedupID
+	if len(ms) == 0 {
+		return errs
 	}
-	m, err := s.prepare(c, q.settings.Load(), o)
-	if err != nil {
-		return err
+	if err := s.enqueue(q, ms); err != nil {
+		return fail(err)
 	}
-	return s.enqueue(q, []*prepared{m})
+	return errs
 }
 
 // Rejected reports whether a Deliver error is the queue's refusal (it does

@@ -48,3 +48,24 @@ func TestDeliverIsDurableAndChecked(t *testing.T) {
 		t.Error("a storage error counts as a rejection")
 	}
 }
+
+// DeliverAll stores the acceptable messages of a batch and answers each
+// refused one with its own error.
+func TestDeliverAllRefusesOneByOne(t *testing.T) {
+	f := newFixture(t)
+	url := f.create("inbox", nil)
+	const arn = "arn:aws:sqs:us-east-1:000000000000:"
+	errs := f.svc.DeliverAll(f.ctx(), arn+"inbox", []Delivery{{Body: "a", Now: t0}, {Body: "\x01", Now: t0}, {Body: "c", Now: t0}})
+	if errs[0] != nil || !Rejected(errs[1]) || errs[2] != nil {
+		t.Fatalf("errors %v", errs)
+	}
+	f.reopen()
+	if b := bodies(f.receive(url, 10)); len(b) != 2 || !(b[0] == "a" && b[1] == "c" || b[0] == "c" && b[1] == "a") {
+		t.Fatalf("queue got %v", b)
+	}
+	for i, err := range f.svc.DeliverAll(f.ctx(), arn+"absent", []Delivery{{Body: "x", Now: t0}, {Body: "y", Now: t0}}) {
+		if !Rejected(err) {
+			t.Errorf("delivery %d to a missing queue: %v", i, err)
+		}
+	}
+}
