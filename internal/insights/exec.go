@@ -44,10 +44,10 @@ const partialEvery = time.Second
 // Spec.JoinGroups: exec_join.go), lookup (OUTPUT and OUTPUTNEW, over
 // Spec.Lookups: exec_lookup.go) and filterIndex (over Spec.Indexes:
 // exec_filterindex.go), pattern and pattern ... | diff
-// [previousDay|previousWeek|previousMonth] (exec_pattern.go). anomaly and
-// logcompare are refused with the reason (AWS documents neither's
-// results), and so are SOURCE time options (start=, end=) in a join
-// subquery, by Unsupported and by Run.
+// [previousDay|previousWeek|previousMonth] (exec_pattern.go), logcompare
+// (exec_logcompare.go) and anomaly (exec_anomaly.go). SOURCE time options
+// (start=, end=) are applied by the caller (SourceWindow) and refused in a
+// join subquery, by Unsupported and by Run.
 //
 // Fields (CWL_AnalyzeLogData-discoverable-fields): the system fields
 // @timestamp, @message, @logStream, @log (account:group), @ingestionTime
@@ -280,8 +280,22 @@ func compilePlan(q *query.Query, account string, fenv *funcs.Env) (*plan, error)
 			}
 			cols = append(cols, diffCols...)
 			continue
-		case *query.AnomalyCmd, *query.LogCompareCmd:
-			return nil, refusedAnalysis(cmd)
+		case *query.LogCompareCmd:
+			var err error
+			if s, err = compileLogCompare(c, stages, cmd); err != nil {
+				return nil, err
+			}
+			hasStats, cols = true, append(slices.Clone(patternCols), diffCols...)
+		case *query.AnomalyCmd:
+			added, implicit, err := compileAnomaly(c, stages, cmd)
+			if err != nil {
+				return nil, err
+			}
+			if implicit {
+				cols = slices.Clone(patternCols)
+			}
+			hasStats, cols = true, append(cols, anomalyCols...)
+			stages, s = append(stages, added[:len(added)-1]...), added[len(added)-1]
 		default:
 			return nil, &UnsupportedError{Msg: fmt.Sprintf("The command '%s' is not supported by Vigil yet.", cmd.Name()), Pos: cmd.Start()}
 		}

@@ -16,8 +16,10 @@ import (
 
 // patternStage is "pattern expr" (CWL_QuerySyntax-Pattern), and with diff
 // after it "pattern expr | diff [previousDay|previousWeek|previousMonth]"
-// (CWL_QuerySyntax-Diff, CWL_AnalyzeLogData_Compare). It is a blocking
-// stage: the rows it gets are replaced by one row per pattern.
+// (CWL_QuerySyntax-Diff, CWL_AnalyzeLogData_Compare); logcompare timeshift
+// D is this stage over @message with diff's output and a comparison window
+// D back (exec_logcompare.go). It is a blocking stage: the rows it gets are
+// replaced by one row per pattern.
 //
 // Output (the fields the guide documents, in its order):
 //
@@ -73,6 +75,9 @@ import (
 type patternStage struct {
 	src  evalFn
 	diff *diffSpec
+	// anomaly: an anomaly command reads this stage's patterns
+	// (exec_anomaly.go); apply then attaches each pattern's events.
+	anomaly *anomalyWindow
 	// base is the comparison window's tally for diff, filled by
 	// prepareDiff before the scan; apply reads it only.
 	base tally
@@ -97,23 +102,15 @@ func compilePattern(c *compiler, cmd *query.PatternCmd) (stage, error) {
 func attachDiff(stages []stage, cmd *query.DiffCmd) error {
 	if n := len(stages); n > 0 {
 		if ps, ok := stages[n-1].rows.(*patternStage); ok && ps.diff == nil {
-			ps.diff = &diffSpec{period: cmd.Period}
+			if err := oneComparison(stages[:n-1], cmd.Pos); err != nil {
+				return err
+			}
+			d := diffPeriod(cmd.Period)
+			ps.diff = &d
 			return nil
 		}
 	}
 	return errAt(cmd.Pos, "diff must directly follow a pattern command")
-}
-
-// refusedAnalysis answers the pattern-analysis commands whose results AWS
-// does not document, so that no emulation of them could be checked.
-func refusedAnalysis(cmd query.Command) error {
-	reason := map[string]string{
-		"anomaly": "AWS describes it as a machine-learning detector of five kinds of anomaly in the patterns before it " +
-			"but documents neither its model, baseline and thresholds nor the fields it adds",
-		"logcompare": "AWS documents its syntax (logcompare timeshift duration) but not what it returns; " +
-			"use pattern ... | diff to compare the patterns of the window with an earlier one",
-	}[cmd.Name()]
-	return &UnsupportedError{Msg: fmt.Sprintf("The command '%s' is not supported by Vigil: %s.", cmd.Name(), reason), Pos: cmd.Start()}
 }
 
 func (ps *patternStage) apply(rows []*row) []*row {
@@ -142,6 +139,9 @@ func (ps *patternStage) apply(rows []*row) []*row {
 			r.set("@previousRatio", funcs.Num(float64(cl.n[1])/float64(total[1])))
 		}
 		out = append(out, r)
+	}
+	if ps.anomaly != nil {
+		ps.anomaly.attach(ps.src, rows, clusters, out)
 	}
 	return out
 }
@@ -247,13 +247,20 @@ func matchTime(s string, i int) int {
 	return loc[1]
 }
 
-func tokenize(s string) template {
+func tokenize(s string) template { return tokenizeRaw(s, nil) }
+
+// tokenizeRaw is tokenize that also appends each token's text to raw, when
+// raw is not nil (anomaly reads the values of dynamic tokens).
+func tokenizeRaw(s string, raw *[]string) template {
 	var t template
 	sep := 0
 	for i := 0; i < len(s); {
 		if n := matchTime(s, i); n > 0 {
 			t.seps = append(t.seps, s[sep:i])
 			t.toks = append(t.toks, token{kind: tkTime})
+			if raw != nil {
+				*raw = append(*raw, s[i:i+n])
+			}
 			i += n
 			sep = i
 			continue
@@ -268,6 +275,9 @@ func tokenize(s string) template {
 		}
 		t.seps = append(t.seps, s[sep:i])
 		t.toks = append(t.toks, classify(s[i:j]))
+		if raw != nil {
+			*raw = append(*raw, s[i:j])
+		}
 		i, sep = j, j
 	}
 	t.seps = append(t.seps, s[sep:])
@@ -394,6 +404,7 @@ type patternCluster struct {
 	toks    []token
 	n       [2]int
 	pattern string
+	keys    []string // the tally keys of the templates merged in
 }
 
 func (cl *patternCluster) severity() string {
@@ -478,6 +489,7 @@ func cluster(tl tally) []*patternCluster {
 		}
 		into.n[0] += e.n[0]
 		into.n[1] += e.n[1]
+		into.keys = append(into.keys, k)
 	}
 	for _, cl := range all {
 		cl.pattern = cl.render()
@@ -490,39 +502,41 @@ func cluster(tl tally) []*patternCluster {
 
 // --- diff ---------------------------------------------------------------------------
 
-// diffSpec is diff's comparison window: period is "" (the range just
-// before the query's), previousDay, previousWeek or previousMonth.
+// diffSpec is the comparison window of diff and of logcompare
+// (exec_logcompare.go): the range just before the query's (adjacent), or
+// the query's range moved back by shift.
 type diffSpec struct {
-	period string
+	adjacent bool
+	shift    timeShift
+}
+
+// diffPeriod is diff's comparison window for its period: "" (the range
+// just before the query's), previousDay, previousWeek or previousMonth.
+// Our decisions: a day is 24 hours and a week 7 days; a month back is the
+// same day and time of the previous calendar month in UTC (timeShift.back).
+func diffPeriod(period string) diffSpec {
+	switch period {
+	case "previousDay":
+		return diffSpec{shift: timeShift{millis: (24 * time.Hour).Milliseconds()}}
+	case "previousWeek":
+		return diffSpec{shift: timeShift{millis: (7 * 24 * time.Hour).Milliseconds()}}
+	case "previousMonth":
+		return diffSpec{shift: timeShift{months: 1}}
+	}
+	return diffSpec{adjacent: true}
 }
 
 // window returns the comparison window of [start, end] (milliseconds,
 // inclusive). It always has the query window's length (the guide: "The
 // comparison period is always of equal length to your original query
-// period"). Our decisions: a day is 24 hours and a week 7 days; a month
-// back is the same day and time of the previous calendar month in UTC, the
-// day clamped to that month's last (March 31 → February 28 or 29), and
-// end moves back by the same amount.
+// period"): a calendar shift moves start back (March 31 → February 28 or
+// 29) and end by the same amount.
 func (d diffSpec) window(start, end int64) (int64, int64) {
-	var shift int64
-	switch d.period {
-	case "":
-		shift = end - start + 1
-	case "previousDay":
-		shift = (24 * time.Hour).Milliseconds()
-	case "previousWeek":
-		shift = (7 * 24 * time.Hour).Milliseconds()
-	case "previousMonth":
-		shift = start - monthBack(time.UnixMilli(start).UTC()).UnixMilli()
+	moved := end - start + 1
+	if !d.adjacent {
+		moved = start - d.shift.back(start)
 	}
-	return start - shift, end - shift
-}
-
-func monthBack(t time.Time) time.Time {
-	y, m, d := t.Date()
-	first := time.Date(y, m-1, 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
-	last := first.AddDate(0, 1, -1).Day()
-	return first.AddDate(0, 0, min(d, last)-1)
+	return start - moved, end - moved
 }
 
 // prepareDiff runs, for a query ending its pattern with diff, the query's

@@ -77,7 +77,7 @@ func TestDiffWindow(t *testing.T) {
 		{"previousMonth", "2023-03-31T00:00:00Z", "2023-03-31T23:59:59.999Z", "2023-02-28T00:00:00Z", "2023-02-28T23:59:59.999Z"},
 		{"previousMonth", "2024-01-10T00:00:00Z", "2024-01-10T06:00:00Z", "2023-12-10T00:00:00Z", "2023-12-10T06:00:00Z"},
 	} {
-		s, e := diffSpec{period: c.period}.window(ms(c.start), ms(c.end))
+		s, e := diffPeriod(c.period).window(ms(c.start), ms(c.end))
 		if s != ms(c.wantStart) || e != ms(c.wantEnd) {
 			t.Errorf("%q %s..%s: got %s..%s", c.period, c.start, c.end,
 				time.UnixMilli(s).UTC().Format(time.RFC3339Nano), time.UnixMilli(e).UTC().Format(time.RFC3339Nano))

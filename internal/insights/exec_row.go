@@ -33,6 +33,8 @@ type row struct {
 
 	json     []namedVal // discovered fields the query references (JSON, or exec_discover.go)
 	jsonDone bool
+
+	evidence *patternEvidence // a pattern row an anomaly command reads (exec_anomaly.go)
 }
 
 // clone returns a copy whose vals may be extended independently.

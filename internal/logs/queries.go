@@ -110,6 +110,12 @@ func (s *Service) StartQuery(ctx context.Context, in *logsapi.StartQueryRequest)
 	if limit < 1 || limit > maxQueryRows {
 		return nil, invalidParameter("limit must be between 1 and %d.", maxQueryRows)
 	}
+	// Times are epoch seconds and the range is inclusive: the end second
+	// is included whole. SOURCE start= and end= replace them.
+	winStart, winEnd, err := insights.SourceWindow(q.Source, nowMillis(ctx), start*1000, end*1000+999)
+	if err != nil {
+		return nil, malformedQuery(err)
+	}
 	groups, err := s.queryGroups(ctx, in, q)
 	if err != nil {
 		return nil, err
@@ -131,10 +137,9 @@ func (s *Service) StartQuery(ctx context.Context, in *logsapi.StartQueryRequest)
 		Query:       q,
 		Language:    logsapi.QueryLanguageCwli,
 		Groups:      groups,
-		// Times are epoch seconds and the range is inclusive: the end
-		// second is included whole.
-		Start:      start * 1000,
-		End:        end*1000 + 999,
+		// startTime and endTime, or SOURCE's start= and end= (above).
+		Start:      winStart,
+		End:        winEnd,
 		Limit:      limit,
 		Lookups:    lookups,
 		Indexes:    s.queryIndexes(p, groups, nowMillis(ctx)),
@@ -151,8 +156,10 @@ func (s *Service) StartQuery(ctx context.Context, in *logsapi.StartQueryRequest)
 
 // notInInfrequentAccess are the commands log groups of the Infrequent
 // Access class do not support (CWL_AnalyzeLogData_Classes: "all query
-// commands except pattern, diff, filterIndex, and unmask").
-var notInInfrequentAccess = []string{"pattern", "diff", "filterIndex", "unmask"}
+// commands except pattern, diff, filterIndex, and unmask"). logcompare and
+// anomaly, which the page predates, cluster patterns as pattern does: our
+// decision is to refuse them too.
+var notInInfrequentAccess = []string{"pattern", "diff", "filterIndex", "unmask", "logcompare", "anomaly"}
 
 // checkClasses refuses a query its log groups' classes do not support: the
 // Delivery class offers no Logs Insights queries, and Infrequent Access not
@@ -231,9 +238,6 @@ func (s *Service) sourceGroups(p partition, src *query.Source) ([]string, error)
 	defer s.cat.mu.RUnlock()
 	var names []string
 	for _, g := range src.Groups {
-		if len(g.Options) > 0 {
-			return nil, &logsapi.MalformedQueryException{Message: shape.Ptr("Options of log groups in SOURCE are not supported by Vigil yet.")}
-		}
 		if s.cat.groups[p][g.Name] == nil {
 			return nil, notFound("Log group '" + g.Name + "' does not exist.")
 		}

@@ -23,7 +23,7 @@
 //	query      = [ source { "|" source } "|" ] command { "|" command }
 //	           | source { "|" source }
 //	source     = "SOURCE" "logGroups" "(" [ lgkey ":" value { "," lgkey ":" value } ] ")"
-//	           | "SOURCE" ( string | name ) { ( "start" | "end" ) "=" [ "-" | "+" ] word }
+//	           | "SOURCE" ( string | name ) { ( "start" | "end" ) "=" ( "now" | "-" duration ) }
 //	lgkey      = "namePrefix" | "class" | "accountIdentifiers"
 //	value      = "[" [ string { "," string } ] "]" | string     (a bare string for class only)
 //	command    = "fields" projections
@@ -135,7 +135,9 @@
 //     accountIdentifiers (at most 20) (CWL_QuerySyntax-Source). Log groups by
 //     name may be chained, SOURCE 'a' | SOURCE 'b' (the dashboard log widget
 //     form), and take start= and end= (SOURCE lg start=-1d end=now,
-//     CWL_QuerySyntax-Logcompare).
+//     CWL_QuerySyntax-Logcompare): now, or a positive whole duration
+//     before now. Absolute times and times after now are rejected (AWS
+//     documents neither).
 //   - join (CWL_QuerySyntax-Join): type inner (default) or left; the
 //     condition is left.f = right.g, several joined with and; the subquery is
 //     a query in parentheses that starts with SOURCE.

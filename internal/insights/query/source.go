@@ -28,10 +28,15 @@ type SourceGroup struct {
 	Options []SourceOption
 }
 
-// SourceOption is key=value after a SOURCE log group; Value is as written.
+// SourceOption is start= or end= after a SOURCE log group: the query's
+// time window, now or a time before now (SOURCE lg start=-1d end=now,
+// CWL_QuerySyntax-Logcompare). Ago is nil for now. Value is the canonical
+// text (now, -1d); Pos is where the key starts.
 type SourceOption struct {
+	Pos   int
 	Key   string
 	Value string
+	Ago   *DurationLit
 }
 
 // Limits from CWL_QuerySyntax-Source.
@@ -134,26 +139,42 @@ func (p *parser) parseSourceGroup(sub bool) SourceGroup {
 			p.failAt(p.tok.pos, "SOURCE option %s is given twice", key)
 		}
 		seen[key] = true
-		p.next() // key
-		p.next() // =
-		start := p.tok.pos
-		if p.tok.kind == tMinus || p.tok.kind == tPlus {
-			p.next()
-		}
-		switch p.tok.kind {
-		case tNumber, tDuration, tString:
-		case tIdent:
-			if p.tok.quoted || len(p.tok.segs) != 1 {
-				p.mismatch("a time such as -1d or now")
-			}
-		default:
-			p.mismatch("a time such as -1d or now")
-		}
-		end := p.tok.end
-		p.next()
-		g.Options = append(g.Options, SourceOption{Key: key, Value: p.src[start:end]})
+		g.Options = append(g.Options, p.parseSourceTime(key))
 	}
 	return g
+}
+
+// parseSourceTime parses key=now or key=-duration. AWS documents only these
+// two forms (the logcompare example, start=-1d end=now); absolute times, a
+// time after now (+1d) and fractional or zero durations are refused rather
+// than guessed.
+func (p *parser) parseSourceTime(key string) SourceOption {
+	o := SourceOption{Pos: p.tok.pos, Key: key}
+	p.next() // key
+	p.next() // =
+	const want = "now or a time before now such as -1d"
+	switch {
+	case p.is("now"):
+		o.Value = "now"
+		p.next()
+		return o
+	case p.tok.kind == tPlus:
+		p.failAt(p.tok.pos, "SOURCE %s= must be now or before now, such as -1d, got a time after now", key)
+	case p.tok.kind == tNumber || p.tok.kind == tString:
+		p.failAt(p.tok.pos, "SOURCE %s= takes %s: absolute times are not supported, got %s", key, want, p.lx.describe(p.tok))
+	case p.tok.kind != tMinus:
+		p.mismatch(want)
+	}
+	p.next() // -
+	if p.tok.kind != tDuration {
+		p.mismatch("a duration such as 1d after '-'")
+	}
+	t := p.tok
+	d := &DurationLit{Pos: t.pos, Text: p.src[t.pos:t.end], Amount: t.num, Unit: t.unit}
+	p.checkPeriod(d)
+	p.next()
+	o.Ago, o.Value = d, "-"+d.Text
+	return o
 }
 
 func (p *parser) parseLogGroups() *LogGroupSelector {
