@@ -60,12 +60,42 @@ func checkEntry(e *eventsapi.PutEventsRequestEntry, dst []byte) ([]byte, *entryE
 
 // compactDetail appends detail, which must be a JSON object, compacted.
 func compactDetail(dst []byte, detail string) ([]byte, *entryError) {
+	// jsonscan accepts what encoding/json does (fuzzed) and is several
+	// times faster; it refuses deeper nesting, which encoding/json then
+	// decides.
+	start := jsonscan.Space(detail, 0)
+	if end, ok := jsonscan.Value(detail, start, 0); ok && detail[start] == '{' && jsonscan.Space(detail, end) == len(detail) {
+		return appendCompact(dst, detail[start:end]), nil
+	}
 	n := len(dst)
 	b := bytes.NewBuffer(dst)
 	if err := json.Compact(b, []byte(detail)); err != nil || b.Len() == n || b.Bytes()[n] != '{' {
 		return dst[:n], &entryError{"MalformedDetail", "Detail is malformed."}
 	}
 	return b.Bytes(), nil
+}
+
+// appendCompact appends the valid JSON value v without the white space
+// between its tokens.
+func appendCompact(dst []byte, v string) []byte {
+	for i := 0; i < len(v); {
+		switch c := v[i]; c {
+		case ' ', '\t', '\n', '\r':
+			i++
+		case '"':
+			end, _, _ := jsonscan.String(v, i)
+			dst = append(dst, v[i:end]...)
+			i = end
+		default:
+			j := i + 1
+			for j < len(v) && v[j] != '"' && v[j] != ' ' && v[j] != '\t' && v[j] != '\n' && v[j] != '\r' {
+				j++
+			}
+			dst = append(dst, v[i:j]...)
+			i = j
+		}
+	}
+	return dst
 }
 
 func (s *Service) PutEvents(ctx context.Context, in *eventsapi.PutEventsRequest) (*eventsapi.PutEventsResponse, error) {
@@ -85,6 +115,9 @@ func (s *Service) PutEvents(ctx context.Context, in *eventsapi.PutEventsRequest)
 	failed := 0
 	var ds []delivery
 	var detail []byte
+	// The events are built one after the other into one buffer; each keeps
+	// its own slice of it (a delivery or the archive may hold it).
+	evs := make([]byte, 0, total+len(in.Entries)*eventOverhead)
 	var archived *archiveBatch
 	s.mu.RLock()
 	for i := range in.Entries {
@@ -116,7 +149,9 @@ func (s *Service) PutEvents(ctx context.Context, in *eventsapi.PutEventsRequest)
 			at = *e.Time
 		}
 		id := s.ids.UUID()
-		ev := appendEvent(nil, id, *e.DetailType, *e.Source, c.p, at, e.Resources, detail)
+		start := len(evs)
+		evs = appendEvent(evs, id, *e.DetailType, *e.Source, c.p, at, e.Resources, detail)
+		ev := evs[start:len(evs):len(evs)]
 		ds = s.route(ds, c.p, b, ev, id, at, 0, now, false)
 		archived = s.archiveEvent(archived, c.p, b, ev, id, at)
 		out.Entries[i] = eventsapi.PutEventsResultEntry{EventId: shape.Ptr(id)}
@@ -194,6 +229,10 @@ func (s *Service) route(dst []delivery, p partition, b *bus, ev []byte, id strin
 	s.met.matched(p, b.name, triggered, ingest)
 	return dst
 }
+
+// eventOverhead is about what appendEvent adds to an entry's size: the
+// envelope's names and punctuation, the id, account, time and region.
+const eventOverhead = 200
 
 // appendEvent builds the event as EventBridge delivers it.
 func appendEvent(dst []byte, id, detailType, source string, p partition, at time.Time, resources []string, detail []byte) []byte {

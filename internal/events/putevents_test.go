@@ -1,6 +1,7 @@
 package events
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -108,6 +109,26 @@ func FuzzEvent(f *testing.F) {
 		}
 		if utf8.ValidString(source+detailType+resource) && !reflect.DeepEqual(j, want) {
 			t.Fatalf("job changed: %+v, want %+v", j, want)
+		}
+	})
+}
+
+// compactDetail answers as encoding/json's Compact does: the same text
+// accepted as an object, compacted alike.
+func FuzzCompactDetail(f *testing.F) {
+	for _, s := range []string{`{}`, ` { "a" : [1, 2.5e3, "x y\"z", true, null, {"b": {}}] } `, `{"s":"\u00e9\t"}`, `[1]`, `"x"`, `{`, `{"a":01}`, "{\"a\":\"\x01\"}", "{\"a\":\"\xff\"}", `{} {}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, detail string) {
+		got, gerr := compactDetail([]byte("prefix"), detail)
+		var want bytes.Buffer
+		werr := json.Compact(&want, []byte(detail))
+		isObject := werr == nil && want.Len() > 0 && want.Bytes()[0] == '{'
+		if (gerr == nil) != isObject {
+			t.Fatalf("%q: compactDetail error %v, encoding/json %v", detail, gerr, werr)
+		}
+		if gerr == nil && string(got) != "prefix"+want.String() {
+			t.Fatalf("%q: compacted to %q, encoding/json to %q", detail, got, want.String())
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -39,6 +40,12 @@ func newEventsBench(b *testing.B, conns int) *eventsBench {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { srv.Shutdown(context.Background()) })
+	return setupEventsBench(b, srv, conns)
+}
+
+// setupEventsBench creates the queue and the rules on srv and returns
+// clients with conns connections.
+func setupEventsBench(b *testing.B, srv *Server, conns int) *eventsBench {
 	endpoint := aws.String("http://" + srv.Addr())
 	httpc := sdkhttp.Client{Next: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns}}}
 	creds := credentials.NewStaticCredentialsProvider("test", "test", "")
@@ -218,4 +225,73 @@ func BenchmarkPutEventsToSQSLatency(b *testing.B) {
 		b.ReportMetric(lat[len(lat)*99/100], "p99-ms")
 		b.ReportMetric(float64(len(lat))/float64(n*10), "received-fraction")
 	}
+}
+
+// BenchmarkPutEventsServer is the server's cost of BenchmarkPutEvents'
+// calls without the client or the network: PutEvents requests of 10
+// entries as the Go SDK signs them (1 in 10 matching the queue's rule),
+// replayed through the whole front door, 4 at a time.
+//
+//	go test -run '^$' -bench PutEventsServer ./internal/server
+func BenchmarkPutEventsServer(b *testing.B) {
+	srv, err := Start(context.Background(), Options{Addr: "127.0.0.1:0", DataDir: b.TempDir(),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Shutdown(context.Background())
+	setupEventsBench(b, srv, 1)
+	var reqs []*capture
+	for n := range 10 {
+		c := &capture{json: true}
+		if _, err := eventsClient(srv.Addr(), c).PutEvents(context.Background(), &eventbridge.PutEventsInput{Entries: benchEntries(int64(n), n == 0)}); err != nil {
+			b.Fatal(err)
+		}
+		reqs = append(reqs, c)
+	}
+	h := srv.http.Handler
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(2)
+	b.ResetTimer()
+	cpu := cpuTime()
+	b.RunParallel(func(pb *testing.PB) {
+		w := &discard{h: http.Header{}}
+		for pb.Next() {
+			c := reqs[int(next.Add(1))%len(reqs)]
+			r := c.req.Clone(context.Background())
+			r.Body = io.NopCloser(bytes.NewReader(c.body))
+			r.RemoteAddr, r.Host = "127.0.0.1:1", r.URL.Host
+			clear(w.h)
+			w.status = 0
+			h.ServeHTTP(w, r)
+			if w.status != 0 && w.status != 200 {
+				b.Errorf("status %d: %q", w.status, w.body)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
+	b.ReportMetric(float64(b.N*10)/b.Elapsed().Seconds(), "entries/s")
+}
+
+// BenchmarkSDKPutEvents is the client's own cost of one PutEvents of 10
+// entries (the Go SDK's JSON serialisation and signing, no network).
+func BenchmarkSDKPutEvents(b *testing.B) {
+	client := eventsClient("127.0.0.1:1", &capture{json: true})
+	in := &eventbridge.PutEventsInput{Entries: benchEntries(1, false)}
+	b.ReportAllocs()
+	cpu := cpuTime()
+	for b.Loop() {
+		if _, err := client.PutEvents(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
+	b.ReportMetric(float64(b.N*10)/b.Elapsed().Seconds(), "entries/s")
+}
+
+func eventsClient(addr string, h eventbridge.HTTPClient) *eventbridge.Client {
+	return eventbridge.New(eventbridge.Options{Region: "us-east-1", RetryMaxAttempts: 1, HTTPClient: h,
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), BaseEndpoint: aws.String("http://" + addr)})
 }
