@@ -233,7 +233,7 @@ func TestReplayActiveLimit(t *testing.T) {
 }
 
 // quietPebble keeps Pebble's informational chatter out of test output.
-type quietPebble struct{ t *testing.T }
+type quietPebble struct{ t testing.TB }
 
 func (quietPebble) Infof(string, ...any)                {}
 func (q quietPebble) Errorf(format string, args ...any) { q.t.Logf("pebble: "+format, args...) }

@@ -195,7 +195,7 @@ func (o *memOutbox) len() int {
 }
 
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	dir string
 	clk *clock.Fake
 	ids *seqIDs
@@ -205,7 +205,7 @@ type env struct {
 	cls func()
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	e := &env{t: t, dir: t.TempDir(), clk: clock.NewFake(t0), ids: &seqIDs{}, out: &memOutbox{},
 		k: &sink{missing: map[string]bool{}, failing: map[string]bool{}}}
 	e.open()

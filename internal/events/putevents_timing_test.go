@@ -14,8 +14,7 @@ import (
 //
 //	go test -run '^$' -bench PutEventsHandler -benchmem ./internal/events
 func BenchmarkPutEventsHandler(b *testing.B) {
-	e := newEnv(&testing.T{})
-	defer e.cls()
+	e := newEnv(b)
 	for i := range 100 {
 		var pattern string
 		switch i % 5 {
