@@ -115,7 +115,7 @@ func (s *Service) attempt(ctx context.Context, p partition, r *rule, t *target, 
 		if s.queues == nil {
 			return &deliveryError{code: "INTERNAL_ERROR", msg: "no SQS service"}
 		}
-		return s.queues.DeliverAll(ctx, t.dest, []sqs.Delivery{s.sqsMessage(t, j, payload, now)})[0]
+		return s.queues.DeliverAll(ctx, []sqs.Message{{Queue: t.dest, Delivery: s.sqsMessage(t, j, payload, now)}})[0]
 	case targetSNS:
 		if s.topics == nil {
 			return &deliveryError{code: "INTERNAL_ERROR", msg: "no SNS service"}
@@ -268,7 +268,7 @@ func (s *Service) deadLetter(ctx context.Context, r *rule, t *target, j *job, de
 	if cond != "" {
 		attrs["EXHAUSTED_RETRY_CONDITION"] = str(cond)
 	}
-	err := s.queues.DeliverAll(ctx, t.dlq, []sqs.Delivery{{Body: string(j.Event), Attrs: attrs, Sender: eventsSenderID, Now: now}})[0]
+	err := s.queues.DeliverAll(ctx, []sqs.Message{{Queue: t.dlq, Delivery: sqs.Delivery{Body: string(j.Event), Attrs: attrs, Sender: eventsSenderID, Now: now}}})[0]
 	switch {
 	case err == nil:
 		s.met.deadLettered(partition{j.Account, j.Region}, j.Bus, r.name, now, true)

@@ -32,7 +32,7 @@ func appendDeliveries(dst []delivery, p partition, b *bus, r *rule, id string, a
 }
 
 // dispatch makes the first attempt at every delivery to an SQS queue now,
-// one durable write per queue, and hands every other delivery, and those
+// all in one durable write, and hands every other delivery, and those
 // first attempts that are to be retried, to the outbox. When it returns
 // nil each delivery is in its queue, dead-lettered or dropped as its
 // target's policy says, or durable in the outbox.
@@ -51,49 +51,43 @@ func (s *Service) dispatch(ctx context.Context, ds []delivery) error {
 		return fmt.Errorf("events: no outbox for target deliveries")
 	}
 	var later []outbox.Retry
-	var queues []string // in the order of their first delivery
-	byQueue := map[string][]*delivery{}
+	var direct []int // the deliveries attempted now
+	var msgs []sqs.Message
+	errs := make([]error, len(ds))
 	now := s.clock.Now()
 	for i := range ds {
 		d := &ds[i]
-		if d.t.kind == targetSQS && s.queues != nil {
-			if byQueue[d.t.dest] == nil {
-				queues = append(queues, d.t.dest)
-			}
-			byQueue[d.t.dest] = append(byQueue[d.t.dest], d)
+		if d.t.kind != targetSQS || s.queues == nil {
+			later = append(later, outbox.Retry{Payload: appendJob(nil, &d.job), Due: now})
 			continue
 		}
-		later = append(later, outbox.Retry{Payload: appendJob(nil, &d.job), Due: now})
+		direct = append(direct, i)
+		payload, err := s.payload(d.r, d.t, &d.job)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		msgs = append(msgs, sqs.Message{Queue: d.t.dest, Delivery: s.sqsMessage(d.t, &d.job, payload, now)})
 	}
-	for _, queue := range queues {
-		group := byQueue[queue]
-		errs := make([]error, len(group))
-		msgs := make([]sqs.Delivery, 0, len(group))
-		sent := make([]int, 0, len(group)) // msgs[k] is group[sent[k]]'s
-		for i, d := range group {
-			payload, err := s.payload(d.r, d.t, &d.job)
-			if err != nil {
-				errs[i] = err
-				continue
-			}
-			msgs = append(msgs, s.sqsMessage(d.t, &d.job, payload, now))
-			sent = append(sent, i)
-		}
-		if len(msgs) > 0 {
-			for k, err := range s.queues.DeliverAll(ctx, queue, msgs) {
-				errs[sent[k]] = err
+	if len(msgs) > 0 {
+		sent := s.queues.DeliverAll(ctx, msgs)
+		k := 0
+		for _, i := range direct {
+			if errs[i] == nil { // its message was sent
+				errs[i] = sent[k]
+				k++
 			}
 		}
-		for i, d := range group {
-			p := partition{account: d.Account, region: d.Region}
-			s.met.attempted(p, &d.job, d.r.name, 0, now, errs[i] == nil)
-			if errs[i] == nil {
-				continue
-			}
-			out := s.afterAttempt(ctx, p, d.r, d.t, &d.job, 0, now, errs[i])
-			if !out.Done {
-				later = append(later, outbox.Retry{Payload: appendJob(nil, &d.job), Attempts: 1, Due: out.RetryAt})
-			}
+	}
+	for _, i := range direct {
+		d := &ds[i]
+		p := partition{account: d.Account, region: d.Region}
+		s.met.attempted(p, &d.job, d.r.name, 0, now, errs[i] == nil)
+		if errs[i] == nil {
+			continue
+		}
+		if out := s.afterAttempt(ctx, p, d.r, d.t, &d.job, 0, now, errs[i]); !out.Done {
+			later = append(later, outbox.Retry{Payload: appendJob(nil, &d.job), Attempts: 1, Due: out.RetryAt})
 		}
 	}
 	return s.out.EnqueueRetries(ctx, KindTarget, later...)

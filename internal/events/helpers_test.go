@@ -59,10 +59,10 @@ func (k *sink) record(format string, args ...any) {
 	k.got = append(k.got, fmt.Sprintf(format, args...))
 }
 
-func (k *sink) DeliverAll(ctx context.Context, queueARN string, ds []sqs.Delivery) []error {
-	errs := make([]error, len(ds))
-	for i, d := range ds {
-		errs[i] = k.deliver(queueARN, d)
+func (k *sink) DeliverAll(ctx context.Context, ms []sqs.Message) []error {
+	errs := make([]error, len(ms))
+	for i, m := range ms {
+		errs[i] = k.deliver(m.Queue, m.Delivery)
 	}
 	return errs
 }

@@ -21,12 +21,11 @@ import (
 	"github.com/vigilhq/vigil/internal/sqs"
 )
 
-// Queues delivers to SQS queues in process, several messages to one queue
-// in one durable write; *sqs.Service implements it. A refusal (no such
-// queue, a message SQS's rules reject) is an error for which sqs.Rejected
-// is true.
+// Queues delivers messages to SQS queues in process, in one durable write;
+// *sqs.Service implements it. A refusal (no such queue, a message SQS's
+// rules reject) is an error for which sqs.Rejected is true.
 type Queues interface {
-	DeliverAll(ctx context.Context, queueARN string, ds []sqs.Delivery) []error
+	DeliverAll(ctx context.Context, ms []sqs.Message) []error
 }
 
 // Topics publishes to SNS topics in process as account; *sns.Service

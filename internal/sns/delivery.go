@@ -307,7 +307,7 @@ func (s *Service) Deliver(ctx context.Context, e outbox.Entry) outbox.Outcome {
 		s.log.Warn("sns: delivery policy exhausted; message dropped", "subscription", j.Sub, "endpoint", j.Endpoint, "type", j.Type, "messageId", j.MessageID, "err", err)
 		return outbox.Outcome{Done: true}
 	}
-	derr := s.queues.Deliver(ctx, j.DLQ, sqs.Delivery{Body: j.Body, Sender: snsSenderID, Now: now})
+	derr := s.queues.DeliverAll(ctx, []sqs.Message{{Queue: j.DLQ, Delivery: sqs.Delivery{Body: j.Body, Sender: snsSenderID, Now: now}}})[0]
 	switch {
 	case derr == nil:
 		s.log.Info("sns: delivery policy exhausted; message moved to the dead-letter queue", "subscription", j.Sub, "queue", j.DLQ, "messageId", j.MessageID)

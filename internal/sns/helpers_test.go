@@ -56,7 +56,15 @@ type delivered struct {
 	d     sqs.Delivery
 }
 
-func (q *fakeQueues) Deliver(_ context.Context, arn string, d sqs.Delivery) error {
+func (q *fakeQueues) DeliverAll(_ context.Context, ms []sqs.Message) []error {
+	errs := make([]error, len(ms))
+	for i, m := range ms {
+		errs[i] = q.deliver(m.Queue, m.Delivery)
+	}
+	return errs
+}
+
+func (q *fakeQueues) deliver(arn string, d sqs.Delivery) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	switch {

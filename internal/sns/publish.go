@@ -18,11 +18,11 @@ import (
 	"github.com/vigilhq/vigil/internal/sqs"
 )
 
-// Queues delivers messages into SQS queues; *sqs.Service implements it.
-// Deliver returns once the message is durable; an error for which
+// Queues delivers messages into SQS queues in one durable write;
+// *sqs.Service implements it. errs[i] is ms[i]'s error: one for which
 // sqs.Rejected is true is the queue's refusal.
 type Queues interface {
-	Deliver(ctx context.Context, queueARN string, d sqs.Delivery) error
+	DeliverAll(ctx context.Context, ms []sqs.Message) (errs []error)
 }
 
 // maxPublishSize is SNS's limit on a message and its attributes: 256 KiB.
@@ -316,17 +316,18 @@ func (s *Service) fifo(arn string) *fifoState {
 }
 
 // deliverAll delivers m to every subscription whose filter policy it
-// passes, in parallel (so the queues' fsyncs overlap), and returns once all
-// are durable. A queue's refusal (it does not exist, or the message breaks
-// one of its rules) is logged and dropped, as AWS drops a message on a
-// client-side error without a dead-letter queue; a storage failure fails
-// the publish, so that the publisher retries (at-least-once: queues that
-// already got the message may get it twice).
+// passes, the sqs ones in one durable write, and returns once all are
+// durable. A queue's refusal (it does not exist, or the message breaks one
+// of its rules) sends the message to the subscription's dead-letter queue
+// if it has one (AWS moves a message there at once on a client-side
+// error), else it is logged and dropped, as AWS drops it; a storage
+// failure fails the publish, so that the publisher retries (at-least-once:
+// queues that already got the message may get it twice).
 func (s *Service) deliverAll(ctx context.Context, c call, t *topic, subs []*subscription, m *message) error {
-	var wg sync.WaitGroup
-	errs := make([]error, len(subs))
 	var outbound []*subscription // http, https and email: through the outbox (delivery.go)
-	for i, sub := range subs {
+	var to []*subscription       // sqs, parallel to msgs
+	var msgs []sqs.Message
+	for _, sub := range subs {
 		if !matches(sub.filter, sub.attrs["FilterPolicyScope"], m.bodyFor(sub.protocol), m.attrs) {
 			continue
 		}
@@ -334,31 +335,37 @@ func (s *Service) deliverAll(ctx context.Context, c call, t *topic, subs []*subs
 			outbound = append(outbound, sub)
 			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			d, err := s.delivery(c, t, sub, m)
-			if err == nil {
-				err = s.queues.Deliver(ctx, sub.endpoint, d)
+		d, err := s.delivery(c, t, sub, m)
+		if err != nil {
+			return err
+		}
+		to, msgs = append(to, sub), append(msgs, sqs.Message{Queue: sub.endpoint, Delivery: d})
+	}
+	if len(msgs) > 0 {
+		errs := s.queues.DeliverAll(ctx, msgs)
+		var redrive []sqs.Message
+		var redriven []int
+		for i, err := range errs {
+			if dlq := redriveTarget(to[i].attrs); dlq != "" && sqs.Rejected(err) {
+				redrive = append(redrive, sqs.Message{Queue: dlq, Delivery: msgs[i].Delivery})
+				redriven = append(redriven, i)
 			}
-			if dlq := redriveTarget(sub.attrs); dlq != "" && sqs.Rejected(err) {
-				// A client-side error: AWS moves the message to the
-				// subscription's dead-letter queue at once.
-				if derr := s.queues.Deliver(ctx, dlq, d); derr == nil || !sqs.Rejected(derr) {
-					err = derr
+		}
+		if len(redrive) > 0 {
+			for k, derr := range s.queues.DeliverAll(ctx, redrive) {
+				if derr == nil || !sqs.Rejected(derr) {
+					errs[redriven[k]] = derr
 				}
 			}
-			errs[i] = err
-		}()
-	}
-	wg.Wait()
-	for i, err := range errs {
-		switch {
-		case err == nil:
-		case sqs.Rejected(err):
-			s.log.Warn("sns: delivery refused by the queue; message dropped", "subscription", subs[i].arn, "queue", subs[i].endpoint, "err", err)
-		default:
-			return fmt.Errorf("sns: deliver to %s: %w", subs[i].endpoint, err)
+		}
+		for i, err := range errs {
+			switch {
+			case err == nil:
+			case sqs.Rejected(err):
+				s.log.Warn("sns: delivery refused by the queue; message dropped", "subscription", to[i].arn, "queue", to[i].endpoint, "err", err)
+			default:
+				return fmt.Errorf("sns: deliver to %s: %w", to[i].endpoint, err)
+			}
 		}
 	}
 	return s.enqueueDeliveries(ctx, c, t, outbound, m)

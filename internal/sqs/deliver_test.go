@@ -49,23 +49,31 @@ func TestDeliverIsDurableAndChecked(t *testing.T) {
 	}
 }
 
-// DeliverAll stores the acceptable messages of a batch and answers each
-// refused one with its own error.
+// DeliverAll stores the acceptable messages, to several queues in one
+// write, and answers each refused one with its own error.
 func TestDeliverAllRefusesOneByOne(t *testing.T) {
 	f := newFixture(t)
 	url := f.create("inbox", nil)
 	const arn = "arn:aws:sqs:us-east-1:000000000000:"
-	errs := f.svc.DeliverAll(f.ctx(), arn+"inbox", []Delivery{{Body: "a", Now: t0}, {Body: "\x01", Now: t0}, {Body: "c", Now: t0}})
-	if errs[0] != nil || !Rejected(errs[1]) || errs[2] != nil {
+	other := f.create("other.fifo", map[string]string{"FifoQueue": "true"})
+	msg := func(queue, body string) Message {
+		m := Message{Queue: arn + queue, Delivery: Delivery{Body: body, Now: t0}}
+		if queue == "other.fifo" {
+			m.GroupID, m.DedupID = "g", body
+		}
+		return m
+	}
+	errs := f.svc.DeliverAll(f.ctx(), []Message{msg("inbox", "a"), msg("other.fifo", "1"), msg("inbox", "\x01"), msg("absent", "x"),
+		msg("inbox", "c"), msg("other.fifo", "2"), msg("other.fifo", "1")})
+	if errs[0] != nil || errs[1] != nil || !Rejected(errs[2]) || !Rejected(errs[3]) || errs[4] != nil || errs[5] != nil || errs[6] != nil {
 		t.Fatalf("errors %v", errs)
 	}
 	f.reopen()
 	if b := bodies(f.receive(url, 10)); len(b) != 2 || !(b[0] == "a" && b[1] == "c" || b[0] == "c" && b[1] == "a") {
 		t.Fatalf("queue got %v", b)
 	}
-	for i, err := range f.svc.DeliverAll(f.ctx(), arn+"absent", []Delivery{{Body: "x", Now: t0}, {Body: "y", Now: t0}}) {
-		if !Rejected(err) {
-			t.Errorf("delivery %d to a missing queue: %v", i, err)
-		}
+	// The FIFO queue keeps the order of the call and drops the duplicate.
+	if b := bodies(f.receive(other, 10)); len(b) != 2 || b[0] != "1" || b[1] != "2" {
+		t.Fatalf("fifo queue got %v", b)
 	}
 }

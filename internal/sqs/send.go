@@ -1,9 +1,11 @@
 package sqs
 
 import (
+	"cmp"
 	"context"
 	"crypto/md5"
 	"errors"
+	"slices"
 	"strconv"
 
 	"github.com/vigilhq/vigil/internal/api/shape"
@@ -161,56 +163,94 @@ func (s *Service) prepare(c call, st *settings, o outgoing) (*prepared, error) {
 // every message is such a duplicate the answer does not wait for the first
 // message's fsync, which its own sender is waiting for.)
 func (s *Service) enqueue(q *queue, ps []*prepared) error {
+	b := []*batch{{q: q, ps: ps}}
+	s.enqueueAll(b)
+	return b[0].err
+}
+
+// batch is messages for one queue, and what became of them.
+type batch struct {
+	q    *queue
+	ps   []*prepared
+	seqs []uint64 // parallel to ps; 0 for a duplicate not stored
+	// added are the deduplication keys this write added, forgotten if it
+	// fails.
+	added []string
+	err   error
+}
+
+// enqueueAll is enqueue for several queues, each at most once in bs, in one
+// durable write; each batch's err says what became of its messages. The
+// queues are locked in id order; no other code holds two queue locks.
+func (s *Service) enqueueAll(bs []*batch) {
+	slices.SortFunc(bs, func(a, b *batch) int { return cmp.Compare(a.q.id, b.q.id) })
 	var w Writes
-	st := q.settings.Load()
-	q.mu.Lock()
-	if q.gone {
-		q.mu.Unlock()
-		return errNoQueue()
-	}
-	seqs := make([]uint64, len(ps))
-	var added []string // deduplication keys this call added, forgotten if the write fails
-	for i, p := range ps {
-		if q.dedup != nil {
-			key := dedupKey(st, &p.rec)
-			if first, dup := q.dedup.lookup(key, p.rec.Sent); dup {
-				p.rec.ID, p.seqNum = first.id, sequenceNumber(first.seq)
-				continue
-			}
-			seqs[i] = s.seq.Add(1)
-			q.dedup.add(key, p.rec.ID, seqs[i], p.rec.Sent)
-			added = append(added, key)
-			p.seqNum = sequenceNumber(seqs[i])
-		} else {
-			seqs[i] = s.seq.Add(1)
+	var live []*batch // locked, not gone
+	for _, b := range bs {
+		q := b.q
+		q.mu.Lock()
+		if q.gone {
+			q.mu.Unlock()
+			b.err = errNoQueue()
+			continue
 		}
-		w.PutMessage(q.id, seqs[i], p.encoded)
+		live = append(live, b)
+		st := q.settings.Load()
+		b.seqs = make([]uint64, len(b.ps))
+		for i, p := range b.ps {
+			if q.dedup != nil {
+				key := dedupKey(st, &p.rec)
+				if first, dup := q.dedup.lookup(key, p.rec.Sent); dup {
+					p.rec.ID, p.seqNum = first.id, sequenceNumber(first.seq)
+					continue
+				}
+				b.seqs[i] = s.seq.Add(1)
+				q.dedup.add(key, p.rec.ID, b.seqs[i], p.rec.Sent)
+				b.added = append(b.added, key)
+				p.seqNum = sequenceNumber(b.seqs[i])
+			} else {
+				b.seqs[i] = s.seq.Add(1)
+			}
+			w.PutMessage(q.id, b.seqs[i], p.encoded)
+		}
+	}
+	unlock := func() {
+		for _, b := range live {
+			b.q.mu.Unlock()
+		}
 	}
 	if w.Len() == 0 {
-		q.mu.Unlock()
-		return nil
+		unlock()
+		return
 	}
 	wait, err := s.store.Apply(&w, synced)
 	if err != nil {
-		for _, key := range added {
-			q.dedup.forget(key)
+		for _, b := range live {
+			b.err = err
+			for _, key := range b.added {
+				b.q.dedup.forget(key)
+			}
 		}
-	} else {
-		for i, p := range ps {
-			if seqs[i] != 0 {
-				q.idx.add(&msg{seq: seqs[i], sent: p.rec.Sent, group: p.rec.GroupID, state: state{Visible: p.rec.Visible}, hi: -1})
+		unlock()
+		return
+	}
+	for _, b := range live {
+		for i, p := range b.ps {
+			if b.seqs[i] != 0 {
+				b.q.idx.add(&msg{seq: b.seqs[i], sent: p.rec.Sent, group: p.rec.GroupID, state: state{Visible: p.rec.Visible}, hi: -1})
 			}
 		}
 		// Long polls wake now; a receive may thus return a message a few
 		// milliseconds before its sender's fsync ends (at-least-once
 		// either way: an unacknowledged send may be retried).
-		q.notify()
+		b.q.notify()
 	}
-	q.mu.Unlock()
-	if err != nil {
-		return err
+	unlock()
+	if err := wait(); err != nil {
+		for _, b := range live {
+			b.err = err
+		}
 	}
-	return wait()
 }
 
 // validGroupID: 1 to 128 alphanumeric or punctuation characters.
