@@ -2,6 +2,8 @@ package events
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -63,7 +65,9 @@ func (s *Service) FireSchedules(ctx context.Context) error {
 		if b == nil {
 			continue
 		}
-		for _, r := range b.rules {
+		// By name, so that fires (and the ids they take) come in one order.
+		for _, name := range slices.Sorted(maps.Keys(b.rules)) {
+			r := b.rules[name]
 			if r.sched == nil || !r.enabled() {
 				continue
 			}
