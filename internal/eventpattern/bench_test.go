@@ -58,6 +58,7 @@ func BenchmarkMatcher(b *testing.B) {
 			b.SetBytes(int64(size / len(events)))
 			b.ReportAllocs()
 			matched := 0
+			cpu0, cpuOK := cpuTime()
 			for i := 0; b.Loop(); i++ {
 				var err error
 				out, err = m.MatchEvent(events[i%len(events)], out[:0])
@@ -68,6 +69,9 @@ func BenchmarkMatcher(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 			b.ReportMetric(float64(matched)/float64(b.N), "matches/event")
+			if cpu1, ok := cpuTime(); ok && cpuOK {
+				b.ReportMetric(float64(b.N)/(cpu1-cpu0).Seconds(), "events/cpu-s")
+			}
 		})
 	}
 }

@@ -70,6 +70,9 @@
 // scanner (flatten.go) reads the event again and alone reports errors. The
 // fast scanner must never accept an event the reference rejects, nor flatten
 // one differently; TestFastScanAgreesWithReference and FuzzScan check this.
+// It finds the end of every string with a bit scan of a per-event mask of
+// quote, backslash and control bytes (stopmask.go: SSE2 on amd64, portable
+// Go elsewhere or with the purego build tag).
 //
 // # Concurrency
 //

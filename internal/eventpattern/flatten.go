@@ -70,13 +70,22 @@ type leaf struct {
 	next     int32 // next leaf with the same fid, -1 at the end
 	kind     valKind
 	qOK      bool
-	foldDone bool
+	fold     foldState
 	q        int64
 	str      []byte // string contents (unescaped) or number text
-	folded   []byte
+	foldOff  int32  // the case-folded str is f.buf[foldOff:][:foldLen] (foldInBuf)
+	foldLen  int32
 	trailOff int32
 	trailLen int32
 }
+
+type foldState uint8
+
+const (
+	foldUnknown foldState = iota // not computed yet
+	foldSame                     // str is its own fold
+	foldInBuf                    // see foldOff
+)
 
 // flat is a flattened event: the leaves at interesting paths, grouped by path.
 // It is scratch state, reused between events.
@@ -94,6 +103,7 @@ type flat struct {
 	touched []int32
 	nextArr uint32
 	err     *EventError
+	stops   []uint64 // stop bytes of src, for the fast scanner (stopmask.go)
 }
 
 func (f *flat) reset(t *pathTable, src []byte) {
@@ -512,14 +522,22 @@ func (f *flat) trail(l *leaf) []arrPos {
 	return f.trails[l.trailOff : l.trailOff+l.trailLen]
 }
 
+// folded returns the case fold of a string leaf, computing it once.
 func (f *flat) folded(l *leaf) []byte {
-	if !l.foldDone {
-		l.foldDone = true
-		start := len(f.buf)
-		f.buf = appendFold(f.buf, bstr(l.str))
-		l.folded = f.buf[start:len(f.buf):len(f.buf)]
+	switch l.fold {
+	case foldSame:
+		return l.str
+	case foldInBuf:
+		return f.buf[l.foldOff : l.foldOff+l.foldLen : l.foldOff+l.foldLen]
 	}
-	return l.folded
+	if isFolded(l.str) {
+		l.fold = foldSame
+		return l.str
+	}
+	start := len(f.buf)
+	f.buf = appendFold(f.buf, bstr(l.str))
+	l.fold, l.foldOff, l.foldLen = foldInBuf, int32(start), int32(len(f.buf)-start)
+	return f.buf[start:len(f.buf):len(f.buf)]
 }
 
 // consistent reports whether two leaves can be used together: they never sit

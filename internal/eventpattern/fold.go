@@ -18,6 +18,16 @@ func fold(s string) string {
 	return s
 }
 
+// isFolded reports whether s is its own fold: ASCII without upper case.
+func isFolded(s []byte) bool {
+	for _, c := range s {
+		if c >= utf8.RuneSelf || (c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
 func appendFold(dst []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]

@@ -2,7 +2,6 @@ package eventpattern
 
 import (
 	"bytes"
-	"net/netip"
 	"slices"
 	"sync"
 )
@@ -19,9 +18,8 @@ func (m *valueMatcher) matchLeaf(f *flat, l *leaf) bool {
 			return true
 		}
 		if m.ip.IsValid() {
-			if a, err := netip.ParseAddr(bstr(l.str)); err == nil && a.Zone() == "" {
-				return a.Unmap() == m.ip
-			}
+			a, ok := eventAddr(l.str)
+			return ok && a == m.ip
 		}
 		return false
 	case opExactNumber:
@@ -58,8 +56,8 @@ func (m *valueMatcher) matchLeaf(f *flat, l *leaf) bool {
 		if l.kind != kString {
 			return false
 		}
-		a, err := netip.ParseAddr(bstr(l.str))
-		return err == nil && a.Zone() == "" && m.prefix.Contains(a.Unmap())
+		a, ok := eventAddr(l.str)
+		return ok && m.prefix.Contains(a)
 	case opExists:
 		return true
 	case opAnyButStrings:
@@ -117,8 +115,11 @@ type evalScratch struct {
 	chosen []int32
 }
 
-// eval reports whether the conjunction holds for the flattened event.
-func (s *evalScratch) eval(sr *subRule, f *flat) bool {
+// eval reports whether the conjunction holds for the flattened event. known
+// is the index of a field some leaf is known to satisfy (the Matcher's
+// anchor), or -1; it is not checked again unless array consistency needs its
+// leaves.
+func (s *evalScratch) eval(sr *subRule, f *flat, known int) bool {
 	s.cands = s.cands[:0]
 	s.starts = s.starts[:0]
 	needArrays := false
@@ -130,6 +131,9 @@ func (s *evalScratch) eval(sr *subRule, f *flat) bool {
 				return false
 			}
 			continue
+		}
+		if i == known && !inArrays(f, head) {
+			continue // leaves outside arrays are consistent with any others
 		}
 		start := int32(len(s.cands))
 		for li := head; li != -1; li = f.leaves[li].next {
@@ -159,6 +163,16 @@ func (s *evalScratch) eval(sr *subRule, f *flat) bool {
 	s.starts = append(s.starts, int32(len(s.cands)))
 	s.chosen = s.chosen[:0]
 	return s.search(f, 0)
+}
+
+// inArrays reports whether any leaf of the chain from head sits in an array.
+func inArrays(f *flat, head int32) bool {
+	for li := head; li != -1; li = f.leaves[li].next {
+		if f.leaves[li].trailLen > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // search picks one candidate per constrained field, pairwise consistent.
@@ -204,7 +218,7 @@ func (p *Pattern) Match(event []byte) (bool, error) {
 		return false, err
 	}
 	for i := range p.subs {
-		if s.evalScratch.eval(&p.subs[i], &s.flat) {
+		if s.evalScratch.eval(&p.subs[i], &s.flat, -1) {
 			return true, nil
 		}
 	}

@@ -1,12 +1,14 @@
 package eventpattern
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"net/netip"
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // Matcher finds every rule whose pattern matches an event. Rules are indexed
@@ -18,13 +20,14 @@ import (
 // only the conjunctions it hits are evaluated exactly. The zero value is not
 // usable; call NewMatcher. Safe for concurrent use.
 type Matcher struct {
-	mu    sync.RWMutex
+	mu    sync.Mutex // serializes writers and index builds
 	rules map[string]*Pattern
 	order []string // insertion order of live rules, for stable output
 
-	dirty bool
-	idx   *index
-	pool  sync.Pool
+	// idx is the index of the current rules, nil after a change until the
+	// next MatchEvent rebuilds it; readers load it without the lock.
+	idx  atomic.Pointer[index]
+	pool sync.Pool
 }
 
 // NewMatcher returns an empty Matcher.
@@ -42,7 +45,7 @@ func (m *Matcher) Add(ruleID string, p *Pattern) {
 		m.order = append(m.order, ruleID)
 	}
 	m.rules[ruleID] = p
-	m.dirty = true
+	m.idx.Store(nil)
 }
 
 // Remove removes the rule ruleID; removing an unknown id does nothing.
@@ -54,13 +57,13 @@ func (m *Matcher) Remove(ruleID string) {
 	}
 	delete(m.rules, ruleID)
 	m.order = slices.DeleteFunc(m.order, func(s string) bool { return s == ruleID })
-	m.dirty = true
+	m.idx.Store(nil)
 }
 
 // Len returns the number of rules.
 func (m *Matcher) Len() int {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	return len(m.rules)
 }
 
@@ -68,25 +71,26 @@ func (m *Matcher) Len() int {
 // once, and returns the extended slice. The order is deterministic for a given
 // rule set and event but otherwise unspecified. It returns an error when the event is not a well-formed JSON object.
 func (m *Matcher) MatchEvent(event []byte, out []string) ([]string, error) {
-	m.mu.RLock()
-	if m.dirty {
-		m.mu.RUnlock()
-		m.mu.Lock()
-		if m.dirty {
-			m.idx = buildIndex(m.order, m.rules)
-			m.dirty = false
-		}
-		m.mu.Unlock()
-		m.mu.RLock()
-	}
-	idx := m.idx
-	m.mu.RUnlock()
-	if idx == nil {
-		idx = buildIndex(nil, nil)
-	}
+	idx := m.index()
 	s := m.pool.Get().(*matchScratch)
 	defer m.pool.Put(s)
 	return idx.match(s, event, out)
+}
+
+// index returns the index of the current rules, building it if a change
+// made it stale.
+func (m *Matcher) index() *index {
+	if idx := m.idx.Load(); idx != nil {
+		return idx
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	idx := m.idx.Load()
+	if idx == nil {
+		idx = buildIndex(m.order, m.rules)
+		m.idx.Store(idx)
+	}
+	return idx
 }
 
 // anchor kinds probed per leaf.
@@ -103,7 +107,7 @@ type fieldIndex struct {
 	sufICL   []int
 	eqIC     map[string][]int32
 	cidr     map[string][]int32
-	cidrLens []int // bits, +256 for IPv6
+	cidrLens []int // bits, +256 for IPv6; sorted
 	ranges   rangeIndex
 	anyStr   []int32 // any string leaf (wildcards without literal ends)
 	anyLeaf  []int32 // any leaf (anything-but, exists)
@@ -112,6 +116,8 @@ type fieldIndex struct {
 	// string entries of exact under the bare string.
 	exactT, exactS, prefixT, suffixT, prefICT, sufICT, eqICT, cidrT listTable
 	trueL, falseL, nullL                                            []int32
+
+	cidrLens4 bool // some CIDR is IPv4: cidrLens starts with lengths <= 32
 }
 
 func (fi *fieldIndex) freeze() {
@@ -138,6 +144,10 @@ type indexedSub struct {
 	// sure: the conjunction is its anchor field alone and every matcher of
 	// that field is indexed exactly, so being probed means matching.
 	sure bool
+	// anchor is the index in sub.fields of the anchor field when every
+	// matcher of it is indexed exactly (a candidate already satisfies it),
+	// else -1.
+	anchor int32
 }
 
 type index struct {
@@ -176,7 +186,7 @@ func buildIndex(order []string, rules map[string]*Pattern) *index {
 				fields = append(fields, fd)
 			}
 			cp := subRule{fields: fields[f0:len(fields):len(fields)]}
-			x.subs = append(x.subs, indexedSub{rule: int32(ri), sub: cp})
+			x.subs = append(x.subs, indexedSub{rule: int32(ri), sub: cp, anchor: -1})
 		}
 	}
 	x.fields = make([]*fieldIndex, len(x.paths.names))
@@ -250,12 +260,13 @@ func (x *index) addAnchor(si int32, freq map[string]int) {
 		return
 	}
 	fd := &sr.fields[best]
-	x.subs[si].sure = len(sr.fields) == 1
+	x.subs[si].anchor = int32(best)
 	for mi := range fd.matchers {
 		if !exactlyIndexed(&fd.matchers[mi]) {
-			x.subs[si].sure = false
+			x.subs[si].anchor = -1
 		}
 	}
+	x.subs[si].sure = len(sr.fields) == 1 && x.subs[si].anchor >= 0
 	fi := x.fields[fd.fid]
 	if fi == nil {
 		fi = &fieldIndex{}
@@ -307,23 +318,33 @@ func qKey(dst []byte, q int64) []byte {
 	return dst
 }
 
+// ipKey is the exact-table key of an (unmapped) address: '4' and four bytes
+// or 'i' and sixteen.
 func ipKey(dst []byte, a netip.Addr) []byte {
-	b := a.As16()
-	dst = append(dst[:0], 'i')
 	if a.Is4() {
-		dst[0] = '4'
+		b := a.As4()
+		return append(append(dst[:0], '4'), b[:]...)
 	}
-	return append(dst, b[:]...)
+	b := a.As16()
+	return append(append(dst[:0], 'i'), b[:]...)
 }
 
+// cidrKey is the key of a masked prefix: the prefix length and four address
+// bytes for IPv4, the length, a 6 and sixteen bytes for IPv6.
 func cidrKey(dst []byte, p netip.Prefix) []byte {
-	bits := p.Bits()
-	if p.Addr().Is6() {
-		bits += 256
+	a := p.Addr()
+	if a.Is4() {
+		b := a.As4()
+		return append(append(dst[:0], byte(p.Bits())), b[:]...)
 	}
-	a := p.Addr().As16()
-	dst = append(dst[:0], byte(bits), byte(bits>>8))
-	return append(dst, a[:]...)
+	b := a.As16()
+	return append(append(dst[:0], byte(p.Bits()), 6), b[:]...)
+}
+
+// cidrKey4 is cidrKey of the IPv4 prefix of length bits containing a.
+func cidrKey4(dst []byte, a [4]byte, bits int) []byte {
+	v := binary.BigEndian.Uint32(a[:]) & (0xffffffff << (32 - bits))
+	return binary.BigEndian.AppendUint32(append(dst[:0], byte(bits)), v)
 }
 
 func (fi *fieldIndex) add(m *valueMatcher, si int32) {
@@ -381,6 +402,7 @@ func (fi *fieldIndex) add(m *valueMatcher, si int32) {
 			bits += 256
 		}
 		addLen(&fi.cidrLens, bits)
+		fi.cidrLens4 = fi.cidrLens[0] <= 32
 	default:
 		fi.anyLeaf = appendOnce(fi.anyLeaf, si)
 	}
@@ -436,7 +458,7 @@ func (x *index) match(s *matchScratch, event []byte, out []string) ([]string, er
 		if s.ruleSeen[is.rule] == s.gen {
 			continue
 		}
-		if is.sure || s.evalScratch.eval(&is.sub, f) {
+		if is.sure || s.evalScratch.eval(&is.sub, f, int(is.anchor)) {
 			s.ruleSeen[is.rule] = s.gen
 			out = append(out, x.ruleIDs[is.rule])
 		}
@@ -481,26 +503,22 @@ func (x *index) probe(s *matchScratch, fi *fieldIndex, l *leaf) {
 			s.push(fi.exactS.get(str))
 		}
 		if fi.hasIP || fi.cidr != nil {
-			if a, err := netip.ParseAddr(bstr(str)); err == nil && a.Zone() == "" {
-				a = a.Unmap()
+			if a, ok := eventAddr(str); ok {
 				if fi.hasIP {
 					s.key = ipKey(s.key, a)
 					s.push(fi.exactT.get(s.key))
 				}
-				for _, bits := range fi.cidrLens {
-					is6 := bits >= 256
-					if is6 != a.Is6() {
-						continue
+				if a.Is4() && fi.cidrLens4 {
+					a4 := a.As4()
+					for _, bits := range fi.cidrLens {
+						if bits > 32 {
+							break
+						}
+						s.key = cidrKey4(s.key, a4, bits)
+						s.push(fi.cidrT.get(s.key))
 					}
-					if is6 {
-						bits -= 256
-					}
-					p, err := a.Prefix(bits)
-					if err != nil {
-						continue
-					}
-					s.key = cidrKey(s.key, p)
-					s.push(fi.cidrT.get(s.key))
+				} else {
+					x.probeCIDR(s, fi, a)
 				}
 			}
 		}
@@ -534,6 +552,25 @@ func (x *index) probe(s *matchScratch, fi *fieldIndex, l *leaf) {
 				s.push(fi.sufICT.get(fs[len(fs)-n:]))
 			}
 		}
+	}
+}
+
+// probeCIDR probes the CIDR table of fi for any address.
+func (x *index) probeCIDR(s *matchScratch, fi *fieldIndex, a netip.Addr) {
+	for _, bits := range fi.cidrLens {
+		is6 := bits >= 256
+		if is6 != a.Is6() {
+			continue
+		}
+		if is6 {
+			bits -= 256
+		}
+		p, err := a.Prefix(bits)
+		if err != nil {
+			continue
+		}
+		s.key = cidrKey(s.key, p)
+		s.push(fi.cidrT.get(s.key))
 	}
 }
 

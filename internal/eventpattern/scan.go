@@ -3,15 +3,15 @@ package eventpattern
 import (
 	"encoding/binary"
 	"math"
-	"math/bits"
 	"strconv"
 )
 
 // This file is the event scanner's fast path. It accepts exactly what the
 // reference scanner in flatten.go accepts and produces the same leaves, but
 // it walks a tree of path nodes keyed by raw key bytes instead of building
-// and hashing every full path, skips strings eight bytes at a time, and
-// points leaf strings into the event instead of copying them. It gives up on
+// and hashing every full path, finds the end of a string with one bit scan
+// of the event's stop-byte masks (stopmask.go), and points leaf strings into
+// the event instead of copying them. It gives up on
 // anything unusual — an escape in a key, a control character in a string it
 // must check, a malformed event — and the caller then runs the reference
 // scanner, which alone produces error values. So the fast path never has to
@@ -79,58 +79,6 @@ func (t *pathTable) build() {
 	}
 }
 
-const (
-	lsb = 0x0101010101010101
-	msb = 0x8080808080808080
-)
-
-// strStop returns the index of the first byte at or after i that ends the
-// fast handling of a string: a quote, a backslash or a control character;
-// len(src) when there is none.
-func strStop(src []byte, i int) int {
-	for ; i+8 <= len(src); i += 8 {
-		v := binary.LittleEndian.Uint64(src[i:])
-		q, b := v^(lsb*'"'), v^(lsb*'\\')
-		m := ((q - lsb) &^ q) | ((b - lsb) &^ b) | ((v - lsb*0x20) &^ v)
-		if m &= msb; m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
-		}
-	}
-	for ; i < len(src); i++ {
-		if c := src[i]; c == '"' || c == '\\' || c < 0x20 {
-			return i
-		}
-	}
-	return len(src)
-}
-
-// skipStr skips the rest of a string whose opening quote is before i,
-// checking only that it ends (as the reference skipString does), and returns
-// the index after the closing quote, or -1.
-func skipStr(src []byte, i int) int {
-	for {
-		for ; i+8 <= len(src); i += 8 {
-			v := binary.LittleEndian.Uint64(src[i:])
-			q, b := v^(lsb*'"'), v^(lsb*'\\')
-			if m := (((q - lsb) &^ q) | ((b - lsb) &^ b)) & msb; m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
-				goto found
-			}
-		}
-		for ; i < len(src); i++ {
-			if c := src[i]; c == '"' || c == '\\' {
-				goto found
-			}
-		}
-		return -1
-	found:
-		if src[i] == '"' {
-			return i + 1
-		}
-		i += 2 // a backslash escapes the next byte
-	}
-}
-
 func skipWS(src []byte, i int) int {
 	for ; i < len(src); i++ {
 		switch src[i] {
@@ -146,6 +94,7 @@ func skipWS(src []byte, i int) int {
 // error; the caller then resets and runs scan.
 func (f *flat) fastScan() bool {
 	src := f.src
+	f.stops = stopMasks(src, f.stops)
 	i := 0
 	if i < len(src) && src[i] <= ' ' {
 		i = skipWS(src, i)
@@ -186,36 +135,50 @@ func (f *flat) fObject(ctx int32, i, depth int) int {
 		if i >= len(src) || src[i] != '"' {
 			return -1
 		}
-		e := strStop(src, i+1)
+		e := nextStop(f.stops, i+1)
 		if e >= len(src) || src[e] != '"' {
 			return -1 // escaped or invalid key: leave it to the reference scanner
 		}
 		node := int32(-1)
-		if k := src[i+1 : e]; kt.filter&(1<<keyBit(k)) != 0 { // lookup, inlined
-			node = kt.find(k)
+		if kt.mayHave(keyBitIn(src, i+1, e)) {
+			node = kt.findIn(src, i+1, e)
 		}
 		i = e + 1
-		if i < len(src) && src[i] <= ' ' {
-			i = skipWS(src, i)
-		}
-		if i >= len(src) || src[i] != ':' {
-			return -1
-		}
-		i++
-		if i < len(src) && src[i] <= ' ' {
-			i = skipWS(src, i)
-		}
-		if node < 0 {
-			if i < len(src) && src[i] == '"' && depth < maxEventDepth {
-				i = skipStr(src, i+1)
-			} else {
-				i = f.fSkip(i, depth+1)
+		if node < 0 && i+1 < len(src) && binary.LittleEndian.Uint16(src[i:]) == ':'|'"'<<8 && depth < maxEventDepth {
+			// The common case, a string nobody refers to right after the
+			// colon: f.skipStr with its own common case inlined.
+			if e := nextStop(f.stops, i+2); e < len(src) && src[e] == '"' {
+				i = e + 1
+			} else if i = f.skipStr(i + 2); i < 0 {
+				return -1
 			}
 		} else {
-			i = f.fValue(node, i, depth+1)
+			if i < len(src) && src[i] <= ' ' {
+				i = skipWS(src, i)
+			}
+			if i >= len(src) || src[i] != ':' {
+				return -1
+			}
+			i++
+			if i < len(src) && src[i] <= ' ' {
+				i = skipWS(src, i)
+			}
+			if node < 0 {
+				if i < len(src) && src[i] == '"' && depth < maxEventDepth {
+					i = f.skipStr(i + 1)
+				} else {
+					i = f.fSkip(i, depth+1)
+				}
+			} else {
+				i = f.fValue(node, i, depth+1)
+			}
+			if i < 0 {
+				return -1
+			}
 		}
-		if i < 0 {
-			return -1
+		if i+1 < len(src) && binary.LittleEndian.Uint16(src[i:]) == ','|'"'<<8 {
+			i++ // compact: the next key follows the comma
+			continue
 		}
 		if i < len(src) && src[i] <= ' ' {
 			i = skipWS(src, i)
@@ -295,10 +258,12 @@ func (f *flat) fValue(node int32, i, depth int) int {
 	if nd.fid < 0 {
 		return f.fSkip(i, depth)
 	}
-	l := leaf{fid: nd.fid}
+	// The leaf is filled in place; on failure the whole scan is discarded.
+	f.leaves = append(f.leaves, leaf{fid: nd.fid})
+	l := &f.leaves[len(f.leaves)-1]
 	switch {
 	case c == '"':
-		e := strStop(src, i+1)
+		e := nextStop(f.stops, i+1)
 		if e < len(src) && src[e] == '"' {
 			l.str = src[i+1 : e : e]
 			i = e + 1
@@ -322,9 +287,7 @@ func (f *flat) fValue(node int32, i, depth int) int {
 		l.kind = kNumber
 		l.str = src[i : i+n : i+n]
 		i += n
-		if v, err := strconv.ParseFloat(bstr(l.str), 64); err == nil || !math.IsInf(v, 0) {
-			l.q, l.qOK = quantize(v)
-		}
+		l.q, l.qOK = numberQ(l.str)
 	case c == 't' && hasLit(src[i:], "true"):
 		l.kind = kTrue
 		i += 4
@@ -342,8 +305,39 @@ func (f *flat) fValue(node int32, i, depth int) int {
 		l.trailLen = int32(len(f.stack))
 		f.trails = append(f.trails, f.stack...)
 	}
-	f.leaves = append(f.leaves, l)
 	return i
+}
+
+// numberQ quantizes the JSON number literal t as the reference scanner does
+// (strconv.ParseFloat, then quantize), without ParseFloat for integers of up
+// to ten digits: those are exact in a float64, and so is their product with
+// numericScale within the numeric range.
+func numberQ(t []byte) (int64, bool) {
+	d := t
+	if len(d) > 0 && d[0] == '-' {
+		d = d[1:]
+	}
+	if len(d) > 0 && len(d) <= 10 {
+		var n int64
+		for _, c := range d {
+			if c < '0' || c > '9' {
+				goto general
+			}
+			n = n*10 + int64(c-'0')
+		}
+		if n > numericLimit {
+			return 0, false
+		}
+		if len(d) < len(t) {
+			n = -n
+		}
+		return n * numericScale, true
+	}
+general:
+	if v, err := strconv.ParseFloat(bstr(t), 64); err == nil || !math.IsInf(v, 0) {
+		return quantize(v)
+	}
+	return 0, false
 }
 
 func hasLit(b []byte, lit string) bool {
@@ -362,7 +356,7 @@ func (f *flat) fSkip(i, depth int) int {
 	}
 	switch c := src[i]; c {
 	case '"':
-		return skipStr(src, i+1)
+		return f.skipStr(i + 1)
 	case '{':
 		i++
 		if i < len(src) && src[i] <= ' ' {
@@ -375,7 +369,7 @@ func (f *flat) fSkip(i, depth int) int {
 			if i >= len(src) || src[i] != '"' {
 				return -1
 			}
-			if i = skipStr(src, i+1); i < 0 {
+			if i = f.skipStr(i + 1); i < 0 {
 				return -1
 			}
 			if i < len(src) && src[i] <= ' ' {
@@ -389,7 +383,7 @@ func (f *flat) fSkip(i, depth int) int {
 				i = skipWS(src, i)
 			}
 			if i < len(src) && src[i] == '"' && depth < maxEventDepth {
-				i = skipStr(src, i+1)
+				i = f.skipStr(i + 1)
 			} else {
 				i = f.fSkip(i, depth+1)
 			}
@@ -427,7 +421,7 @@ func (f *flat) fSkip(i, depth int) int {
 				i = skipWS(src, i)
 			}
 			if i < len(src) && src[i] == '"' && depth < maxEventDepth {
-				i = skipStr(src, i+1)
+				i = f.skipStr(i + 1)
 			} else {
 				i = f.fSkip(i, depth+1)
 			}

@@ -126,7 +126,7 @@ func BenchmarkScan(b *testing.B) {
 			b.SetBytes(int64(len(events[0])))
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
-				f.reset(m.idx.paths, events[i%len(events)])
+				f.reset(m.index().paths, events[i%len(events)])
 				var err error
 				if name == "fast" {
 					err = f.scan()

@@ -1,64 +1,106 @@
 package eventpattern
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // keyTable maps an object key (its raw bytes, no escapes) to a pathNode
-// index (or any int32) with open addressing on a cheap hash of the key's ends.
-// The zero value is an empty table.
+// index (or any int32) with open addressing. A key is summed up by its first
+// and last eight bytes (which overlap, or are the same bytes zero-extended,
+// for keys of up to 16 bytes) and its length: for such keys that is the key
+// itself, so a probe compares two words instead of calling memequal, and
+// hashing costs one multiplication. Longer keys also mix their middle words
+// into the hash and are compared in full. The zero value is an empty table.
 type keyTable struct {
 	slots []keySlot
 	mask  uint32
-	// filter has bit keyBit(key) set for every key: most misses stop there
-	// without hashing the key.
-	filter uint64
+	// filter has bit keyBit(key) set for every key: most misses stop there.
+	filter [4]uint64
 }
 
 type keySlot struct {
-	key  string
-	hash uint32
-	node int32 // -1: empty slot
+	a, b uint64 // keyWords of the key
+	n    int32  // key length; -1: empty slot
+	node int32
+	key  string // compared when n > 16
 }
 
 const (
-	hashMul = 0xC2B2AE3D27D4EB4F
-	hashFin = 0x165667B19E3779F9
+	hashMul  = 0xC2B2AE3D27D4EB4F
+	hashSeed = 0x9E3779B97F4A7C15
 )
 
-// keyHash mixes every byte of k, eight at a time, little-endian, the last
-// partial word zero-padded, then the length.
-func keyHash(k []byte) uint32 {
-	var h uint64
-	i := 0
-	for ; i+8 <= len(k); i += 8 {
-		h = hashWord(h, binary.LittleEndian.Uint64(k[i:]))
+// keyWords returns a key's first and last eight bytes as little-endian
+// words; a key shorter than eight bytes is both words, zero-extended.
+func keyWords(k []byte) (a, b uint64) {
+	if n := len(k); n >= 8 {
+		return binary.LittleEndian.Uint64(k), binary.LittleEndian.Uint64(k[n-8:])
+	} else if n > 0 {
+		a = tailWord(k, n)
 	}
-	if i < len(k) {
-		var t uint64
-		for j := len(k) - 1; j >= i; j-- {
-			t = t<<8 | uint64(k[j])
+	return a, a
+}
+
+// tailWord returns the last r (1..7) bytes of k as a little-endian word,
+// zero-padded, reading only bytes of k.
+func tailWord(k []byte, r int) uint64 {
+	n := len(k)
+	switch {
+	case n >= 8:
+		return binary.LittleEndian.Uint64(k[n-8:]) >> (8 * (8 - r))
+	case r >= 4:
+		lo := uint64(binary.LittleEndian.Uint32(k[n-r:]))
+		hi := uint64(binary.LittleEndian.Uint32(k[n-4:]))
+		return lo | hi<<(8*(r-4))
+	default:
+		t := n - r
+		return uint64(k[t]) | uint64(k[t+r/2])<<(8*(r/2)) | uint64(k[n-1])<<(8*(r-1))
+	}
+}
+
+// wordsHash hashes a key from its keyWords and length; k is read only when
+// it is longer than 16 bytes.
+func wordsHash(a, b uint64, k []byte) uint32 {
+	n := len(k)
+	h := a ^ hashSeed
+	if n > 16 {
+		for i := 8; i < n-8; i += 8 {
+			h = hashWord(h, binary.LittleEndian.Uint64(k[i:]))
 		}
-		h = hashWord(h, t)
 	}
-	return hashEnd(h, len(k))
+	hi, lo := bits.Mul64(h, b^hashMul^uint64(n))
+	return uint32(hi ^ lo)
+}
+
+// mayHave tests the filter bit of a key.
+func (kt *keyTable) mayHave(bit uint) bool {
+	return kt.filter[bit>>6&3]&(1<<(bit&63)) != 0
+}
+
+// keyBit picks one of 256 bits from a key's length and end bytes; the empty
+// key counts as having quotes at its ends, as it does in an event (keyBitIn).
+func keyBit(k []byte) uint {
+	if len(k) == 0 {
+		return keyBitOf(0, '"', '"')
+	}
+	return keyBitOf(len(k), k[0], k[len(k)-1])
+}
+
+// keyBitIn is keyBit of the key src[s:e] whose quotes are src[s-1] and
+// src[e].
+func keyBitIn(src []byte, s, e int) uint {
+	return keyBitOf(e-s, src[s], src[e-1])
+}
+
+func keyBitOf(n int, first, last byte) uint {
+	x := uint32(n)<<16 | uint32(first)<<8 | uint32(last)
+	return uint(x * 0x9E3779B1 >> 24)
 }
 
 func hashWord(h, w uint64) uint64 {
 	h = (h ^ w) * hashMul
 	return h ^ h>>31
-}
-
-func hashEnd(h uint64, n int) uint32 {
-	h = (h ^ uint64(n)) * hashFin
-	return uint32(h >> 32)
-}
-
-// keyBit picks one of 64 bits from a key's length and end bytes.
-func keyBit(k []byte) uint {
-	x := uint32(len(k)) << 16
-	if len(k) > 0 {
-		x |= uint32(k[0])<<8 | uint32(k[len(k)-1])
-	}
-	return uint(x * 0x9E3779B1 >> 26)
 }
 
 func (kt *keyTable) build(keys []string, nodes []int32) {
@@ -69,36 +111,68 @@ func (kt *keyTable) build(keys []string, nodes []int32) {
 	kt.slots = make([]keySlot, size)
 	kt.mask = uint32(size - 1)
 	for i := range kt.slots {
-		kt.slots[i].node = -1
+		kt.slots[i].n = -1
 	}
 	for i, k := range keys {
-		kt.filter |= 1 << keyBit([]byte(k))
-		h := keyHash([]byte(k))
+		bit := keyBit([]byte(k))
+		kt.filter[bit>>6] |= 1 << (bit & 63)
+		a, b := keyWords([]byte(k))
+		h := wordsHash(a, b, []byte(k))
 		for j := h & kt.mask; ; j = (j + 1) & kt.mask {
-			if kt.slots[j].node < 0 {
-				kt.slots[j] = keySlot{key: k, hash: h, node: nodes[i]}
+			if kt.slots[j].n < 0 {
+				kt.slots[j] = keySlot{a: a, b: b, n: int32(len(k)), node: nodes[i], key: k}
 				break
 			}
 		}
 	}
 }
 
-func (kt *keyTable) lookup(k []byte) int32 {
-	if kt.filter&(1<<keyBit(k)) == 0 {
+// find returns the node of key k or -1.
+func (kt *keyTable) find(k []byte) int32 {
+	if !kt.mayHave(keyBit(k)) {
 		return -1
 	}
-	return kt.find(k)
+	a, b := keyWords(k)
+	return kt.findWords(a, b, k)
 }
 
-func (kt *keyTable) find(k []byte) int32 {
-	h := keyHash(k)
-	for j := h & kt.mask; ; j = (j + 1) & kt.mask {
-		s := &kt.slots[j]
-		if s.node < 0 {
+// findIn returns the node of the key src[s:e] or -1; the caller has checked
+// the filter. It may read the bytes of src around the key, which saves the
+// short-key case its byte shuffle.
+func (kt *keyTable) findIn(src []byte, s, e int) int32 {
+	var a, b uint64
+	n := e - s
+	switch {
+	case n >= 8 && n <= 16:
+		a, b = binary.LittleEndian.Uint64(src[s:]), binary.LittleEndian.Uint64(src[e-8:])
+	case n < 8 && e >= 8:
+		a = binary.LittleEndian.Uint64(src[e-8:]) >> (64 - 8*n) // n == 0: a shift by 64 is 0
+		b = a
+	default:
+		a, b = keyWords(src[s:e])
+		return kt.findWords(a, b, src[s:e])
+	}
+	hi, lo := bits.Mul64(a^hashSeed, b^hashMul^uint64(n))
+	for j := uint32(hi^lo) & kt.mask; ; j = (j + 1) & kt.mask {
+		sl := &kt.slots[j]
+		if sl.a == a && sl.b == b && sl.n == int32(n) {
+			return sl.node
+		}
+		if sl.n < 0 {
 			return -1
 		}
-		if s.hash == h && s.key == bstr(k) {
+	}
+}
+
+func (kt *keyTable) findWords(a, b uint64, k []byte) int32 {
+	n := int32(len(k))
+	for j := wordsHash(a, b, k) & kt.mask; ; j = (j + 1) & kt.mask {
+		s := &kt.slots[j]
+		if s.a == a && s.b == b && s.n == n && (n <= 16 || s.key == bstr(k)) {
 			return s.node
+		}
+		if s.n < 0 {
+			return -1
 		}
 	}
 }
@@ -127,7 +201,7 @@ func newListTable(m map[string][]int32) listTable {
 }
 
 func (t *listTable) get(k []byte) []int32 {
-	if i := t.kt.lookup(k); i >= 0 {
+	if i := t.kt.find(k); i >= 0 {
 		return t.lists[i]
 	}
 	return nil

@@ -1,0 +1,174 @@
+package eventpattern
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// refStops is the byte-at-a-time definition of the stop masks: stop bytes
+// and the sentinel bit at len(src).
+func refStops(src []byte) []uint64 {
+	out := make([]uint64, len(src)/64+1)
+	for i, c := range src {
+		if c == '"' || c == '\\' || c < 0x20 {
+			out[i/64] |= 1 << (i % 64)
+		}
+	}
+	out[len(src)/64] |= 1 << (len(src) % 64)
+	return out
+}
+
+func checkStops(t *testing.T, src []byte) {
+	t.Helper()
+	want := refStops(src)
+	got := stopMasks(src, nil)
+	if len(got) != len(want) {
+		t.Fatalf("stopMasks: %d words, want %d", len(got), len(want))
+	}
+	gen := make([]uint64, len(want))
+	stopMasksGeneric(src, gen)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("stopMasks word %d = %#x, want %#x (src %q)", i, got[i], want[i], src)
+		}
+		if i < len(src)/64 && gen[i] != want[i] {
+			t.Fatalf("stopMasksGeneric word %d = %#x, want %#x (src %q)", i, gen[i], want[i], src)
+		}
+	}
+}
+
+func TestStopMasks(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	// Every byte value at every position of a block, next to each other.
+	for c := 0; c < 256; c++ {
+		src := make([]byte, 130)
+		for i := range src {
+			src[i] = byte(c)
+			if i%3 == 0 {
+				src[i] = byte(c ^ 1)
+			}
+		}
+		checkStops(t, src)
+	}
+	alphabet := []byte("\"\\\x00\x1f\x20!#][\xa2\xdc\x9f\x80\xffaZ")
+	for n := 0; n < 300; n++ {
+		src := make([]byte, r.IntN(400))
+		for i := range src {
+			if r.IntN(2) == 0 {
+				src[i] = alphabet[r.IntN(len(alphabet))]
+			} else {
+				src[i] = byte(r.IntN(256))
+			}
+		}
+		checkStops(t, src)
+	}
+}
+
+func FuzzStopMasks(f *testing.F) {
+	f.Add([]byte(`{"a":"b\"c\\d"}`))
+	f.Fuzz(func(t *testing.T, src []byte) { checkStops(t, src) })
+}
+
+func TestKeyWordsStable(t *testing.T) {
+	// A key's words and hash depend on its bytes only: the same key at any
+	// position of any buffer gives the same ones.
+	r := rand.New(rand.NewPCG(7, 8))
+	for n := 0; n < 40; n++ {
+		k := make([]byte, n)
+		for i := range k {
+			k[i] = byte(r.IntN(256))
+		}
+		a, b := keyWords(k)
+		h := wordsHash(a, b, k)
+		for off := 0; off < 9; off++ {
+			buf := make([]byte, off+n+9)
+			for i := range buf {
+				buf[i] = byte(r.IntN(256))
+			}
+			copy(buf[off:], k)
+			k2 := buf[off : off+n]
+			a2, b2 := keyWords(k2)
+			if h2 := wordsHash(a2, b2, k2); a2 != a || b2 != b || h2 != h {
+				t.Fatalf("len %d off %d: words %x %x hash %x, want %x %x %x", n, off, a2, b2, h2, a, b, h)
+			}
+		}
+	}
+}
+
+func TestNumberQ(t *testing.T) {
+	ref := func(s string) (int64, bool) {
+		if v, err := strconv.ParseFloat(s, 64); err == nil || !math.IsInf(v, 0) {
+			return quantize(v)
+		}
+		return 0, false
+	}
+	cases := []string{"0", "-0", "1", "-1", "5000000000", "5000000001", "-5000000000", "-5000000001",
+		"9999999999", "-9999999999", "12345678901", "1.5", "1e3", "-0.0000005", "1e400", "-1e400", "123456789012"}
+	r := rand.New(rand.NewPCG(11, 12))
+	for i := 0; i < 5000; i++ {
+		cases = append(cases, strconv.FormatInt(r.Int64N(2e10)-1e10, 10), strconv.Itoa(r.IntN(1000)))
+	}
+	for _, c := range cases {
+		q, ok := numberQ([]byte(c))
+		wq, wok := ref(c)
+		if q != wq || ok != wok {
+			t.Fatalf("numberQ(%s) = %d, %v; want %d, %v", c, q, ok, wq, wok)
+		}
+	}
+}
+
+// TestFastScanKeyLengths checks the fast scanner's key lookup (findIn reads
+// around the key) for keys of every length up to 40, at every small offset.
+func TestFastScanKeyLengths(t *testing.T) {
+	var paths []string
+	for n := 1; n <= 40; n++ {
+		k := strings.Repeat(string(rune('a'+n%26)), n)
+		paths = append(paths, k, "o."+k)
+	}
+	pt := scanTable(paths...)
+	for _, p := range paths {
+		key := strings.TrimPrefix(p, "o.")
+		for pad := 0; pad < 10; pad++ {
+			sp := strings.Repeat(" ", pad)
+			evs := []string{
+				`{` + sp + `"` + key + `":1}`,
+				`{"o":{` + sp + `"` + key + `":"x","` + key + `x":2}}`,
+				`{"` + key[:len(key)-1] + `":1,"` + key + `":[true]}`,
+			}
+			for _, ev := range evs {
+				checkScan(t, pt, []byte(ev))
+				var f flat
+				f.reset(pt, []byte(ev))
+				if !f.fastScan() || len(f.leaves) == 0 {
+					t.Fatalf("fast scan of %s found no leaf", ev)
+				}
+			}
+		}
+	}
+}
+
+func TestNextStop(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for n := 0; n < 2000; n++ {
+		src := make([]byte, r.IntN(400))
+		for i := range src {
+			src[i] = 'a'
+			if r.IntN(1+n%150) == 0 {
+				src[i] = '"'
+			}
+		}
+		stops := stopMasks(src, nil)
+		for i := 0; i <= len(src); i++ {
+			want := i
+			for want < len(src) && src[want] != '"' {
+				want++
+			}
+			if got := nextStop(stops, i); got != want {
+				t.Fatalf("nextStop(%d) = %d, want %d (len %d)", i, got, want, len(src))
+			}
+		}
+	}
+}
