@@ -254,7 +254,7 @@ func bindings(auditStore audit.Store, cw *cloudwatch.Service, logsSvc *logs.Serv
 	return []*gateway.Binding{
 		withHot(bind[cloudwatchapi.Handler](cloudwatchapi.Model, cw, cloudwatchapi.Invoke), cloudwatchHot),
 		withHot(bind[logsapi.Handler](logsapi.Model, logsSvc, logsapi.Invoke), logsHot),
-		bind[eventsapi.Handler](eventsapi.Model, eventsSvc, eventsapi.Invoke),
+		withHot(bind[eventsapi.Handler](eventsapi.Model, eventsSvc, eventsapi.Invoke), eventsHot),
 		bind[cloudtrailapi.Handler](cloudtrailapi.Model, ct, cloudtrailapi.Invoke),
 		bind[cloudtraildataapi.Handler](cloudtraildataapi.Model, cloudtraildataapi.Unimplemented{}, cloudtraildataapi.Invoke),
 		bind[configserviceapi.Handler](configserviceapi.Model, configserviceapi.Unimplemented{}, configserviceapi.Invoke),

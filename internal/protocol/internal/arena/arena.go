@@ -27,6 +27,10 @@ type Arena struct {
 
 const (
 	chunk = 128
+	// firstChunk is the size of a decode's first chunk of each kind; the
+	// next ones double up to chunk, so that a small call (a handful of
+	// optional members: most calls) does not pay for 128 of each.
+	firstChunk = 4
 	// internMax bounds what is interned: short strings repeat (names,
 	// dimension values), long ones (messages) rarely do.
 	internMax   = 64
@@ -66,7 +70,7 @@ func (a *Arena) New(elem reflect.Type) reflect.Value {
 // pointers already handed out remain valid).
 func next[T any](s *[]T) *T {
 	if len(*s) == cap(*s) {
-		*s = make([]T, 0, chunk)
+		*s = make([]T, 0, min(chunk, max(firstChunk, 2*cap(*s))))
 	}
 	*s = (*s)[:len(*s)+1]
 	return &(*s)[len(*s)-1]
@@ -83,7 +87,7 @@ func (a *Arena) String(b []byte) string {
 	}
 	s := string(b)
 	if a.intern == nil {
-		a.intern = make(map[string]string, 64)
+		a.intern = make(map[string]string) // grows with use: most calls have few strings
 	}
 	if len(a.intern) < internLimit {
 		a.intern[s] = s
