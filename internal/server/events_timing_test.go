@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -249,29 +248,7 @@ func BenchmarkPutEventsServer(b *testing.B) {
 		}
 		reqs = append(reqs, c)
 	}
-	h := srv.http.Handler
-	var next atomic.Int64
-	b.ReportAllocs()
-	b.SetParallelism(2)
-	b.ResetTimer()
-	cpu := cpuTime()
-	b.RunParallel(func(pb *testing.PB) {
-		w := &discard{h: http.Header{}}
-		for pb.Next() {
-			c := reqs[int(next.Add(1))%len(reqs)]
-			r := c.req.Clone(context.Background())
-			r.Body = io.NopCloser(bytes.NewReader(c.body))
-			r.RemoteAddr, r.Host = "127.0.0.1:1", r.URL.Host
-			clear(w.h)
-			w.status = 0
-			h.ServeHTTP(w, r)
-			if w.status != 0 && w.status != 200 {
-				b.Errorf("status %d: %q", w.status, w.body)
-				return
-			}
-		}
-	})
-	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
+	replayParallel(b, srv.http.Handler, reqs)
 	b.ReportMetric(float64(b.N*10)/b.Elapsed().Seconds(), "entries/s")
 }
 

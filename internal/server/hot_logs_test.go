@@ -69,12 +69,12 @@ type sdkLogs struct {
 }
 
 func newSDKLogs() *sdkLogs {
-	c := &capture{}
+	c := &capture{json: true}
 	noValidation := func(s *middleware.Stack) error {
 		_, err := s.Initialize.Remove("OperationInputValidation")
 		return err
 	}
-	return &sdkLogs{c: c, client: cloudwatchlogs.New(cloudwatchlogs.Options{Region: "us-east-1", HTTPClient: &jsonCapture{c},
+	return &sdkLogs{c: c, client: cloudwatchlogs.New(cloudwatchlogs.Options{Region: "us-east-1", HTTPClient: c,
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		BaseEndpoint: aws.String("http://127.0.0.1:1"), APIOptions: []func(*middleware.Stack) error{noValidation}})}
 }

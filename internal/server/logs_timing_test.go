@@ -1,12 +1,9 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
-	"net/http"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,8 +42,8 @@ func BenchmarkPutLogEvents1000(b *testing.B) {
 		if _, err := real.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: aws.String("/bench"), LogStreamName: name}); err != nil {
 			b.Fatal(err)
 		}
-		c := &capture{}
-		client := cloudwatchlogs.New(cloudwatchlogs.Options{Region: "us-east-1", HTTPClient: &jsonCapture{c},
+		c := &capture{json: true}
+		client := cloudwatchlogs.New(cloudwatchlogs.Options{Region: "us-east-1", HTTPClient: c,
 			Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 			BaseEndpoint: aws.String("http://" + srv.Addr())})
 		evs := make([]types.InputLogEvent, 1000)
@@ -61,46 +58,16 @@ func BenchmarkPutLogEvents1000(b *testing.B) {
 		}
 		reqs = append(reqs, c)
 	}
-	h := srv.http.Handler
-	var next atomic.Int64
-	b.ReportAllocs()
-	b.SetParallelism(2) // 4 concurrent calls on 2 cores, like the goal's 4 workers
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		w := &discard{h: http.Header{}}
-		for pb.Next() {
-			c := reqs[int(next.Add(1))%len(reqs)]
-			r := c.req.Clone(context.Background())
-			r.Body = io.NopCloser(bytes.NewReader(c.body))
-			r.RemoteAddr, r.Host = "127.0.0.1:1", r.URL.Host
-			clear(w.h)
-			w.status = 0
-			h.ServeHTTP(w, r)
-			if w.status != 0 && w.status != 200 {
-				b.Errorf("status %d: %q", w.status, w.body)
-				return
-			}
-		}
-	})
+	replayParallel(b, srv.http.Handler, reqs)
 	b.ReportMetric(float64(b.N)*float64(msgBytes)/1e6/b.Elapsed().Seconds(), "MB/s")
-}
-
-// jsonCapture answers the captured call as awsJson would, so the SDK is
-// satisfied.
-type jsonCapture struct{ c *capture }
-
-func (j *jsonCapture) Do(r *http.Request) (*http.Response, error) {
-	j.c.Do(r)
-	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/x-amz-json-1.1"}},
-		Body: io.NopCloser(bytes.NewReader([]byte("{}"))), Request: r}, nil
 }
 
 // BenchmarkSDKPutLogEvents1000 is the client's share of the ingest goal:
 // the Go SDK serialising and signing one 1,000-event PutLogEvents call
 // (no network, no server). MB/s counts message bytes.
 func BenchmarkSDKPutLogEvents1000(b *testing.B) {
-	c := &capture{}
-	client := cloudwatchlogs.New(cloudwatchlogs.Options{Region: "us-east-1", HTTPClient: &jsonCapture{c},
+	c := &capture{json: true}
+	client := cloudwatchlogs.New(cloudwatchlogs.Options{Region: "us-east-1", HTTPClient: c,
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		BaseEndpoint: aws.String("http://127.0.0.1:1")})
 	lines := bench.LogLines(1, 1000, 300)

@@ -67,20 +67,7 @@ func BenchmarkSQSServer(b *testing.B) {
 	withLength(send)
 	withLength(recv)
 	h := srv.http.Handler
-	// serve replays c; it reports false (and fails b) on an error status.
-	serve := func(w *discard, c *capture) bool {
-		r := c.req.Clone(context.Background())
-		r.Body = io.NopCloser(bytes.NewReader(c.body))
-		r.RemoteAddr, r.Host = "127.0.0.1:1", r.URL.Host
-		clear(w.h)
-		w.status = 0
-		h.ServeHTTP(w, r)
-		if w.status != 0 && w.status != 200 {
-			b.Errorf("status %d: %q", w.status, w.body)
-			return false
-		}
-		return true
-	}
+	serve := func(w *discard, c *capture) bool { return replay(b, h, w, c) }
 
 	var (
 		mu       sync.Mutex
