@@ -29,7 +29,7 @@ func TestHotPutMetricDataTakesEntities(t *testing.T) {
 	withEntity := 0
 	for range 3000 {
 		body := genPutBody(r)
-		if !checkHot(t, body) {
+		if !checkHotPut(t, body) {
 			continue
 		}
 		in := new(cwapi.PutMetricDataInput)
@@ -75,7 +75,7 @@ func TestHotPutMetricDataSDKEntityBody(t *testing.T) {
 	if _, err := client.PutMetricData(context.Background(), sdkEntityInput()); err != nil {
 		t.Fatal(err)
 	}
-	if !checkHot(t, c.body) {
+	if !checkHotPut(t, c.body) {
 		t.Fatalf("hot path declined the SDK's entity body %x", c.body)
 	}
 }

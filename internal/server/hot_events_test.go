@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -16,9 +15,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	eventsapi "github.com/vigilhq/vigil/internal/api/events"
-	"github.com/vigilhq/vigil/internal/api/shape"
 	"github.com/vigilhq/vigil/internal/gateway"
-	"github.com/vigilhq/vigil/internal/protocol"
 	"github.com/vigilhq/vigil/internal/protocol/awsjson"
 )
 
@@ -35,22 +32,7 @@ var hotEvents = eventsHot[gateway.HotOp{Protocol: "awsJson1_1", Operation: "PutE
 // whether the hot one accepted it.
 func checkHotEvents(t testing.TB, body []byte) bool {
 	t.Helper()
-	fast := new(eventsapi.PutEventsRequest)
-	if !hotEvents(body, fast) {
-		return false
-	}
-	op := eventsapi.Model.Operation("PutEvents")
-	slow := new(eventsapi.PutEventsRequest)
-	if err := awsjson.New("1.1").Decode(&protocol.Request{Service: eventsapi.Model, Op: op, Body: body}, slow); err != nil {
-		t.Fatalf("hot path accepted a body the codec refuses (%v): %q", err, body)
-	}
-	if vs := shape.Validate(op.Input, reflect.ValueOf(slow)); len(vs) > 0 {
-		t.Fatalf("hot path accepted an invalid input (%s): %q", shape.Message(vs), body)
-	}
-	if !sameValue(reflect.ValueOf(fast), reflect.ValueOf(slow)) {
-		t.Fatalf("hot path decoded differently:\nhot     %+v\ngeneric %+v\nbody %q", fast, slow, body)
-	}
-	return true
+	return checkHot[eventsapi.PutEventsRequest](t, hotEvents, awsjson.New("1.1"), eventsapi.Model, "PutEvents", body)
 }
 
 // sdkEvents captures the bodies the Go SDK sends, without its client-side
@@ -62,13 +44,9 @@ type sdkEvents struct {
 
 func newSDKEvents() *sdkEvents {
 	c := &capture{json: true}
-	noValidation := func(s *middleware.Stack) error {
-		_, err := s.Initialize.Remove("OperationInputValidation")
-		return err
-	}
 	return &sdkEvents{c: c, client: eventbridge.New(eventbridge.Options{Region: "us-east-1", HTTPClient: c, RetryMaxAttempts: 1,
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
-		BaseEndpoint: aws.String("http://127.0.0.1:1"), APIOptions: []func(*middleware.Stack) error{noValidation}})}
+		BaseEndpoint: aws.String("http://127.0.0.1:1"), APIOptions: []func(*middleware.Stack) error{noInputValidation}})}
 }
 
 func (s *sdkEvents) body(t testing.TB, in *eventbridge.PutEventsInput) []byte {

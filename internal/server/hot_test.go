@@ -24,24 +24,33 @@ import (
 
 var hotPut = cloudwatchHot[gateway.HotOp{Protocol: "rpcv2Cbor", Operation: "PutMetricData"}]
 
-// checkHot compares the hot and the generic path on body and reports
+// checkHotPut compares the hot and the generic path on body and reports
 // whether the hot one accepted it.
-func checkHot(t testing.TB, body []byte) bool {
+func checkHotPut(t testing.TB, body []byte) bool {
 	t.Helper()
-	fast := new(cwapi.PutMetricDataInput)
-	if !hotPut(body, fast) {
+	return checkHot[cwapi.PutMetricDataInput](t, hotPut, rpcv2cbor.New(), cwapi.Model, "PutMetricData", body)
+}
+
+// checkHot compares a hot decoder of operation op of model m with the
+// generic path (codec's Decode, then shape.Validate) on body, and reports
+// whether the hot one accepted it: it must accept only what the generic
+// path accepts, and decode it to the very same input.
+func checkHot[T any](t testing.TB, hot gateway.HotDecoder, codec protocol.Codec, m *shape.Service, op string, body []byte) bool {
+	t.Helper()
+	fast := new(T)
+	if !hot(body, fast) {
 		return false
 	}
-	op := cwapi.Model.Operation("PutMetricData")
-	slow := new(cwapi.PutMetricDataInput)
-	if err := rpcv2cbor.New().Decode(&protocol.Request{Service: cwapi.Model, Op: op, Body: body}, slow); err != nil {
-		t.Fatalf("hot path accepted a body the codec refuses (%v): %x", err, body)
+	o := m.Operation(op)
+	slow := new(T)
+	if err := codec.Decode(&protocol.Request{Service: m, Op: o, Body: body}, slow); err != nil {
+		t.Fatalf("hot path accepted a body the codec refuses (%v): %q", err, body)
 	}
-	if vs := shape.Validate(op.Input, reflect.ValueOf(slow)); len(vs) > 0 {
-		t.Fatalf("hot path accepted an invalid input (%s): %x", shape.Message(vs), body)
+	if vs := shape.Validate(o.Input, reflect.ValueOf(slow)); len(vs) > 0 {
+		t.Fatalf("hot path accepted an invalid input (%s): %q", shape.Message(vs), body)
 	}
 	if !sameValue(reflect.ValueOf(fast), reflect.ValueOf(slow)) {
-		t.Fatalf("hot path decoded differently:\nhot     %+v\ngeneric %+v\nbody %x", fast, slow, body)
+		t.Fatalf("hot path decoded differently:\nhot     %+v\ngeneric %+v\nbody %q", fast, slow, body)
 	}
 	return true
 }
@@ -93,7 +102,7 @@ func TestHotPutMetricDataMatchesGeneric(t *testing.T) {
 	accepted := 0
 	const n = 5000
 	for range n {
-		if checkHot(t, genPutBody(r)) {
+		if checkHotPut(t, genPutBody(r)) {
 			accepted++
 		}
 	}
@@ -110,7 +119,7 @@ func FuzzHotPutMetricData(f *testing.F) {
 	for range 64 {
 		f.Add(genPutBody(r))
 	}
-	f.Fuzz(func(t *testing.T, body []byte) { checkHot(t, body) })
+	f.Fuzz(func(t *testing.T, body []byte) { checkHotPut(t, body) })
 }
 
 // A small CBOR writer for the generator, with the variations real and
