@@ -68,11 +68,15 @@ func runServer(args []string) error {
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	smtpRelay := fs.String("smtp-relay", "", "host:port of the SMTP relay for SNS email and email-json subscriptions (none: those are refused)")
 	smtpFrom := fs.String("smtp-from", sns.DefaultSMTPFrom, "sender address of SNS email")
+	sqsMetrics := fs.Duration("sqs-metrics-interval", time.Minute, "how often AWS/SQS metrics are sampled (AWS: 1m; shorter is for tests)")
 	fs.Parse(args)
 
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
+	}
+	if *sqsMetrics < time.Second {
+		return fmt.Errorf("--sqs-metrics-interval must be at least 1s, not %s", *sqsMetrics)
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(logger)
@@ -81,7 +85,7 @@ func runServer(args []string) error {
 	defer stop()
 	srv, err := server.Start(ctx, server.Options{
 		Addr: *addr, DataDir: *data, Dev: *dev, Account: *account, Version: version, Logger: logger,
-		SMTPRelay: *smtpRelay, SMTPFrom: *smtpFrom,
+		SMTPRelay: *smtpRelay, SMTPFrom: *smtpFrom, SQSMetricsEvery: *sqsMetrics,
 	})
 	if err != nil {
 		return err

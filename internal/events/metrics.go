@@ -3,48 +3,31 @@ package events
 import (
 	"context"
 	"log/slog"
-	"sort"
-	"strconv"
-	"strings"
-	"sync"
 	"time"
 
+	"github.com/vigilhq/vigil/internal/awsmetrics"
 	"github.com/vigilhq/vigil/internal/clock"
 	"github.com/vigilhq/vigil/internal/metricstore"
 )
 
 // MetricsSink receives AWS/Events datapoints; *metricstore.Store
 // implements it.
-type MetricsSink interface {
-	Append(ctx context.Context, p metricstore.Partition, ds []metricstore.Datum) error
-}
+type MetricsSink = awsmetrics.Sink
 
 // metricsNamespace is EventBridge's CloudWatch namespace. PutMetricData
 // refuses AWS/ namespaces to users; Vigil's own services write them
 // through the metrics store directly.
 const metricsNamespace = "AWS/Events"
 
-// Metrics aggregates EventBridge's AWS/Events metrics in memory, one
-// statistic set per series and second, and writes them to the sink in one
-// Append per account and region every flush interval. Recording never
-// blocks nor fails a delivery: it only adds to a map; a failed write is
-// logged and its datapoints dropped (AWS: "CloudWatch metrics are
-// delivered on a best-effort basis").
+// Metrics records EventBridge's AWS/Events metrics into an
+// awsmetrics.Aggregator: one statistic set per series and second, written
+// to the sink in one Append per account and region every flush interval.
+// Recording never blocks nor fails a delivery.
 //
 // A nil *Metrics records nothing. Its methods are safe for concurrent use.
 // NewMetrics starts the flushing goroutine; Close stops it after a last
 // flush.
-type Metrics struct {
-	sink  MetricsSink
-	clock clock.Clock
-	log   *slog.Logger
-
-	mu  sync.Mutex
-	agg map[aggKey]*aggVal
-
-	stop    chan struct{}
-	stopped chan struct{}
-}
+type Metrics struct{ agg *awsmetrics.Aggregator }
 
 // MetricsOptions configure Metrics. Every is the flush interval in real
 // time (default 5 s); a negative Every starts no goroutine, and the owner
@@ -55,60 +38,16 @@ type MetricsOptions struct {
 	Every  time.Duration
 }
 
-type aggKey struct {
-	p      partition
-	metric string
-	dims   string // "Name=Value" joined by "\x00", sorted
-	unit   string
-	sec    int64
-}
-
-type aggVal struct{ n, sum, min, max float64 }
-
 // NewMetrics returns a recorder writing to sink.
 func NewMetrics(sink MetricsSink, o MetricsOptions) *Metrics {
-	if o.Clock == nil {
-		o.Clock = clock.System{}
-	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
-	if o.Every == 0 {
-		o.Every = 5 * time.Second
-	}
-	m := &Metrics{sink: sink, clock: o.Clock, log: o.Logger, agg: map[aggKey]*aggVal{}}
-	if o.Every > 0 {
-		m.stop, m.stopped = make(chan struct{}), make(chan struct{})
-		go m.loop(o.Every)
-	}
-	return m
-}
-
-func (m *Metrics) loop(every time.Duration) {
-	defer close(m.stopped)
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		select {
-		case <-m.stop:
-			return
-		case <-tick.C:
-			m.Flush(context.Background())
-		}
-	}
+	return &Metrics{agg: awsmetrics.New(sink, awsmetrics.Options{Namespace: metricsNamespace, Clock: o.Clock, Logger: o.Logger, Every: o.Every})}
 }
 
 // Close stops the flushing goroutine and writes what is left.
 func (m *Metrics) Close() {
-	if m == nil {
-		return
+	if m != nil {
+		m.agg.Close()
 	}
-	if m.stop != nil {
-		close(m.stop)
-		<-m.stopped
-		m.stop = nil
-	}
-	m.Flush(context.Background())
 }
 
 // SetMetrics connects the AWS/Events recorder; nil records nothing. It
@@ -117,43 +56,9 @@ func (s *Service) SetMetrics(m *Metrics) { s.met = m }
 
 // Flush writes every aggregated datapoint, one Append per partition.
 func (m *Metrics) Flush(ctx context.Context) {
-	if m == nil {
-		return
+	if m != nil {
+		m.agg.Flush(ctx)
 	}
-	m.mu.Lock()
-	agg := m.agg
-	m.agg = map[aggKey]*aggVal{}
-	m.mu.Unlock()
-	if len(agg) == 0 {
-		return
-	}
-	byP := map[partition][]metricstore.Datum{}
-	for k, v := range agg {
-		byP[k.p] = append(byP[k.p], metricstore.Datum{
-			Key:   metricstore.SeriesKey{Namespace: metricsNamespace, MetricName: k.metric, Dims: splitDims(k.dims)},
-			T:     k.sec * 1000,
-			Unit:  k.unit,
-			IsSet: true, SetCount: v.n, Sum: v.sum, Min: v.min, Max: v.max,
-		})
-	}
-	for p, ds := range byP {
-		sort.Slice(ds, func(i, j int) bool { return ds[i].T < ds[j].T })
-		if err := m.sink.Append(ctx, metricstore.Partition{Account: p.account, Region: p.region}, ds); err != nil {
-			m.log.Warn("events: AWS/Events metrics dropped", "account", p.account, "region", p.region, "datapoints", len(ds), "err", err)
-		}
-	}
-}
-
-func splitDims(s string) []metricstore.Dim {
-	if s == "" {
-		return nil
-	}
-	var out []metricstore.Dim
-	for _, kv := range strings.Split(s, "\x00") {
-		n, v, _ := strings.Cut(kv, "=")
-		out = append(out, metricstore.Dim{Name: n, Value: v})
-	}
-	return out
 }
 
 // add records value once in each of the dimension sets given (each a
@@ -162,20 +67,7 @@ func (m *Metrics) add(p partition, metric, unit string, value float64, at time.T
 	if m == nil {
 		return
 	}
-	sec := at.Unix()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, d := range dimSets {
-		k := aggKey{p: p, metric: metric, dims: d, unit: unit, sec: sec}
-		v := m.agg[k]
-		if v == nil {
-			m.agg[k] = &aggVal{n: 1, sum: value, min: value, max: value}
-			continue
-		}
-		v.n++
-		v.sum += value
-		v.min, v.max = min(v.min, value), max(v.max, value)
-	}
+	m.agg.Add(metricstore.Partition{Account: p.account, Region: p.region}, metric, unit, value, at, dimSets...)
 }
 
 func busDims(bus string) string { return "EventBusName=" + bus }
@@ -263,13 +155,4 @@ func (m *Metrics) deadLettered(p partition, bus, rule string, at time.Time, sent
 
 // String is for tests: the pending aggregate, one line per series and
 // second, sorted.
-func (m *Metrics) String() string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var lines []string
-	for k, v := range m.agg {
-		lines = append(lines, k.metric+"{"+strings.ReplaceAll(k.dims, "\x00", ",")+"} "+strconv.FormatFloat(v.sum, 'f', -1, 64)+" "+k.unit)
-	}
-	sort.Strings(lines)
-	return strings.Join(lines, "\n")
-}
+func (m *Metrics) String() string { return m.agg.String() }

@@ -64,6 +64,9 @@ type Options struct {
 	// SMTPRelay (host:port) carries SNS email and email-json deliveries;
 	// empty refuses those subscriptions. SMTPFrom is their sender.
 	SMTPRelay, SMTPFrom string
+	// SQSMetricsEvery is how often AWS/SQS metrics are sampled: one minute
+	// when zero, as AWS; tests set it shorter.
+	SQSMetricsEvery time.Duration
 }
 
 // Server is a running Vigil.
@@ -80,6 +83,8 @@ type Server struct {
 	alarms   *alarms.Service
 	events   *events.Service
 	evMetric *events.Metrics // AWS/Events metrics, flushed into metrics
+	sqsMet   *sqs.Metrics    // AWS/SQS metrics, sampled into metrics
+	snsMet   *sns.Metrics    // AWS/SNS metrics, flushed into metrics
 	insights *insights.Manager
 	sched    *scheduler.Scheduler
 	http     *http.Server
@@ -200,6 +205,9 @@ func (s *Server) init(ctx context.Context, loopback bool) error {
 	s.events.SetOutbox(s.outbox)
 	s.evMetric = events.NewMetrics(s.metrics, events.MetricsOptions{Clock: o.Clock, Logger: o.Logger})
 	s.events.SetMetrics(s.evMetric)
+	s.sqsMet = sqs.NewMetrics(s.sqs, s.metrics, sqs.MetricsOptions{Clock: o.Clock, Logger: o.Logger, Every: o.SQSMetricsEvery})
+	s.snsMet = sns.NewMetrics(s.metrics, sns.MetricsOptions{Clock: o.Clock, Logger: o.Logger})
+	s.sns.SetMetrics(s.snsMet)
 	cw := cloudwatch.New(s.metrics, o.Clock)
 	s.alarms, err = alarms.New(ctx, alarms.Options{DB: s.store.SQL, Clock: o.Clock, Logger: o.Logger, Data: cw, Notifier: s.sns, Events: s.events})
 	if err != nil {
@@ -352,6 +360,8 @@ func (s *Server) closeStores() error {
 		errs = append(errs, s.outbox.Close()) // attempts read the queues' store
 	}
 	s.evMetric.Close() // after the outbox: its last deliveries' datapoints
+	s.snsMet.Close()
+	s.sqsMet.Close()
 	if s.metrics != nil {
 		errs = append(errs, s.metrics.Close())
 	}

@@ -35,6 +35,7 @@ func (s *Service) PublishBatch(ctx context.Context, in *snsapi.PublishBatchInput
 			if err = s.publish(ctx, c, t, subs, m); err != nil {
 				return nil, err // a storage failure fails the call: the publisher retries it whole
 			}
+			s.met.published(t.arn, m.size, c.now)
 			out.Successful = append(out.Successful, snsapi.PublishBatchResultEntry{Id: &id, MessageId: &m.id, SequenceNumber: optional(m.seq)})
 			continue
 		}

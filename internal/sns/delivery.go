@@ -295,13 +295,23 @@ func (s *Service) Deliver(ctx context.Context, e outbox.Entry) outbox.Outcome {
 	} else {
 		err = s.dl.post(ctx, &j)
 	}
+	now := s.clock.Now()
+	notification := j.Type == "Notification"
 	if err == nil {
+		if notification {
+			s.met.delivered(j.Topic, now)
+		}
 		return outbox.Outcome{Done: true}
 	}
-	now := s.clock.Now()
+	if notification && !isEmail(j.Protocol) {
+		s.met.failed(j.Topic, now) // every failed http/https attempt
+	}
 	if at, ok := j.Policy.retryAt(e.Attempts, now); ok {
 		s.log.Info("sns: delivery failed; will retry", "subscription", j.Sub, "endpoint", j.Endpoint, "attempt", e.Attempts+1, "retryAt", at, "err", err)
 		return outbox.Outcome{RetryAt: at}
+	}
+	if notification && isEmail(j.Protocol) {
+		s.met.failed(j.Topic, now) // email: once, when SNS stops trying
 	}
 	if j.Type != "Notification" || j.DLQ == "" {
 		s.log.Warn("sns: delivery policy exhausted; message dropped", "subscription", j.Sub, "endpoint", j.Endpoint, "type", j.Type, "messageId", j.MessageID, "err", err)
@@ -310,8 +320,10 @@ func (s *Service) Deliver(ctx context.Context, e outbox.Entry) outbox.Outcome {
 	derr := s.queues.DeliverAll(ctx, []sqs.Message{{Queue: j.DLQ, Delivery: sqs.Delivery{Body: j.Body, Sender: snsSenderID, Now: now}}})[0]
 	switch {
 	case derr == nil:
+		s.met.redriven(j.Topic, true, now)
 		s.log.Info("sns: delivery policy exhausted; message moved to the dead-letter queue", "subscription", j.Sub, "queue", j.DLQ, "messageId", j.MessageID)
 	case sqs.Rejected(derr):
+		s.met.redriven(j.Topic, false, now)
 		s.log.Warn("sns: dead-letter queue refused the message; dropped", "subscription", j.Sub, "queue", j.DLQ, "err", derr)
 	default:
 		// Our decision: a storage failure of the dead-letter queue keeps

@@ -38,6 +38,9 @@
 // dropped with a log line. It owns the state column of sns_subscriptions
 // and the sns_unsubscribed table.
 //
+// AWS/SNS metrics (metrics.go) are recorded into Metrics, which the server
+// connects with SetMetrics and which flushes them into the metrics store.
+//
 // lambda subscriptions are refused (Vigil has no functions), as are sms,
 // application and firehose; operations not implemented answer the
 // generated NotImplemented. It must not touch other services' tables or

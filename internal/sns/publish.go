@@ -40,6 +40,7 @@ type message struct {
 	attrs             map[string]snsapi.MessageAttributeValue
 	groupID, dedupID  string
 	seq               string // FIFO topics
+	size              int    // body and attributes, as the size limit counts them: PublishSize
 
 	sigOnce sync.Once // the envelope's signature, made by the first delivery that needs it
 	sig     string
@@ -100,6 +101,7 @@ func (s *Service) Publish(ctx context.Context, in *snsapi.PublishInput) (*snsapi
 	if err := s.publish(ctx, c, t, subs, m); err != nil {
 		return nil, err
 	}
+	s.met.published(t.arn, m.size, c.now)
 	return &snsapi.PublishResponse{MessageId: &m.id, SequenceNumber: optional(m.seq)}, nil
 }
 
@@ -161,6 +163,7 @@ func checkMessage(body, subject, structure string, attrs map[string]snsapi.Messa
 	if size > maxPublishSize {
 		return nil, invalidParameter("Message too long", "")
 	}
+	m.size = size
 	return m, nil
 }
 
@@ -329,6 +332,7 @@ func (s *Service) deliverAll(ctx context.Context, c call, t *topic, subs []*subs
 	var msgs []sqs.Message
 	for _, sub := range subs {
 		if !matches(sub.filter, sub.attrs["FilterPolicyScope"], m.bodyFor(sub.protocol), m.attrs) {
+			s.met.filteredOut(t.arn, sub.attrs["FilterPolicyScope"], m.bodyFor(sub.protocol), m.attrs, c.now)
 			continue
 		}
 		if sub.protocol != "sqs" {
@@ -345,6 +349,7 @@ func (s *Service) deliverAll(ctx context.Context, c call, t *topic, subs []*subs
 		errs := s.queues.DeliverAll(ctx, msgs)
 		var redrive []sqs.Message
 		var redriven []int
+		var moved []bool // parallel to errs: in the subscription's dead-letter queue
 		for i, err := range errs {
 			if dlq := redriveTarget(to[i].attrs); dlq != "" && sqs.Rejected(err) {
 				redrive = append(redrive, sqs.Message{Queue: dlq, Delivery: msgs[i].Delivery})
@@ -352,16 +357,26 @@ func (s *Service) deliverAll(ctx context.Context, c call, t *topic, subs []*subs
 			}
 		}
 		if len(redrive) > 0 {
+			moved = make([]bool, len(errs))
 			for k, derr := range s.queues.DeliverAll(ctx, redrive) {
 				if derr == nil || !sqs.Rejected(derr) {
 					errs[redriven[k]] = derr
 				}
+				moved[redriven[k]] = derr == nil
 			}
 		}
 		for i, err := range errs {
 			switch {
+			case err == nil && moved != nil && moved[i]:
+				s.met.failed(t.arn, c.now)
+				s.met.redriven(t.arn, true, c.now)
 			case err == nil:
+				s.met.delivered(t.arn, c.now)
 			case sqs.Rejected(err):
+				s.met.failed(t.arn, c.now)
+				if redriveTarget(to[i].attrs) != "" {
+					s.met.redriven(t.arn, false, c.now) // the dead-letter queue refused it too
+				}
 				s.log.Warn("sns: delivery refused by the queue; message dropped", "subscription", to[i].arn, "queue", to[i].endpoint, "err", err)
 			default:
 				return fmt.Errorf("sns: deliver to %s: %w", to[i].endpoint, err)

@@ -51,6 +51,7 @@ type Service struct {
 	queues Queues
 	signer *signer
 	dl     *deliveries // http, https and email deliveries (delivery.go)
+	met    *Metrics    // AWS/SNS metrics; nil records nothing (metrics.go)
 
 	mu     sync.Mutex
 	topics map[string]*topic        // by ARN

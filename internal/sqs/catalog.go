@@ -42,6 +42,7 @@ type queue struct {
 	lastPurge time.Time
 	dedup     *dedup        // FIFO queues only
 	wake      chan struct{} // closed (and replaced) when messages may have become visible
+	met       queueMetrics  // AWS/SQS counters (metrics.go)
 }
 
 func newQueue(id int64, key queueKey, created int64, st *settings, tags map[string]string) *queue {
@@ -180,6 +181,7 @@ func (s *Service) queueByName(key queueKey) (*queue, error) {
 	if q == nil {
 		return nil, errNoQueue()
 	}
+	q.met.use()
 	return q, nil
 }
 

@@ -25,6 +25,8 @@
 // and the owner's own calls are not restricted by a Deny.
 //
 // Message move tasks (movetask.go) run in goroutines the Service owns and
-// Close stops; the task list is kept in memory only. It must not
-// touch other services' tables or keys.
+// Close stops; the task list is kept in memory only. AWS/SQS metrics
+// (metrics.go): queues count what happens to them, and Metrics, with its
+// own goroutine, samples every queue once a minute into the metrics
+// store. It must not touch other services' tables or keys.
 package sqs

@@ -6,6 +6,10 @@ type msg struct {
 	seq   uint64
 	sent  int64  // unix ms
 	group string // MessageGroupId; kept in the index of FIFO queues only
+	// arrived is when a message moved here from another queue did (unix
+	// ms), for ApproximateAgeOfOldestMessage; 0 for a sent message. Not
+	// stored: after a restart the age counts from the send (metrics.go).
+	arrived int64
 	state
 	hi int // position in the heap, -1 when out of it
 }

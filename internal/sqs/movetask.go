@@ -300,7 +300,7 @@ func (s *Service) moveOne(t *moveTask, src, dst *queue) (done bool, err error) {
 		s.restore(src, []*msg{m})
 		return false, err
 	}
-	to.idx.add(&msg{seq: seq, sent: m.sent, group: m.group, state: state{Visible: m.sent}})
+	to.idx.add(&msg{seq: seq, sent: m.sent, arrived: now, group: m.group, state: state{Visible: m.sent}})
 	to.notify()
 	to.mu.Unlock()
 	if err := wait(); err != nil {

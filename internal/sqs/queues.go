@@ -60,6 +60,7 @@ func (s *Service) CreateQueue(ctx context.Context, in *sqsapi.CreateQueueRequest
 		return nil, err
 	}
 	q := newQueue(id, key, c.now.Unix(), &st, tags)
+	q.met.use()
 	s.mu.Lock()
 	s.queues[key], s.byID[id] = q, q
 	delete(s.deleted, key)

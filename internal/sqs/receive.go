@@ -49,7 +49,7 @@ func (s *Service) ReceiveMessage(ctx context.Context, in *sqsapi.ReceiveMessageR
 			return nil, err
 		}
 		if msgs, err := s.messages(q, got, sel); err != nil || len(msgs) > 0 {
-			return &sqsapi.ReceiveMessageResult{Messages: msgs}, err
+			return q.received(msgs, err)
 		}
 	}
 	deadline := c.now.Add(time.Duration(wait) * time.Second)
@@ -65,19 +65,19 @@ func (s *Service) ReceiveMessage(ctx context.Context, in *sqsapi.ReceiveMessageR
 			}
 			msgs, err := s.messages(q, got, sel)
 			if err != nil || len(msgs) > 0 {
-				return &sqsapi.ReceiveMessageResult{Messages: msgs}, err
+				return q.received(msgs, err)
 			}
 			continue // purged or deleted meanwhile: look again
 		}
 		if !now.Before(deadline) {
-			return &sqsapi.ReceiveMessageResult{}, nil
+			return q.received(nil, nil)
 		}
 		until := deadline
 		if next > 0 && next < until.UnixMilli() {
 			until = time.UnixMilli(next)
 		}
 		if !s.sleep(ctx, wake, until) {
-			return &sqsapi.ReceiveMessageResult{}, nil
+			return q.received(nil, nil)
 		}
 	}
 }

@@ -284,9 +284,10 @@ func (s *Service) redrive(src, dlq *queue, ms []*msg) error {
 		s.restore(src, back)
 		return err
 	}
+	arrived := s.clock.Now().UnixMilli()
 	for i, x := range mv {
 		// Visible at once: the record's first-visible time has passed.
-		dlq.idx.add(&msg{seq: seqs[i], sent: x.m.sent, group: x.m.group, state: state{Visible: x.m.sent}})
+		dlq.idx.add(&msg{seq: seqs[i], sent: x.m.sent, arrived: arrived, group: x.m.group, state: state{Visible: x.m.sent}})
 	}
 	dlq.notify()
 	dlq.mu.Unlock()

@@ -29,6 +29,7 @@ type prepared struct {
 	attrsMD5   string
 	sysAttrMD5 string
 	seqNum     string // SequenceNumber, FIFO queues only; set by enqueue
+	size       int    // body and attributes: SentMessageSize
 }
 
 // SendMessage stores one message; it answers once the message is on disk.
@@ -145,7 +146,7 @@ func (s *Service) prepare(c call, st *settings, o outgoing) (*prepared, error) {
 		return nil, invalidParameter("One or more parameters are invalid. Reason: Message must be shorter than %d bytes.", st.MaximumMessageSize)
 	}
 	sent := c.now.UnixMilli()
-	p := &prepared{rec: record{ID: s.ids.UUID(), Sent: sent, Visible: sent + int64(delay)*1000, Sender: c.principal,
+	p := &prepared{size: len(o.body) + attrSize, rec: record{ID: s.ids.UUID(), Sent: sent, Visible: sent + int64(delay)*1000, Sender: c.principal,
 		GroupID: shape.Value(o.groupID), DedupID: shape.Value(o.dedupID), Trace: trace, BodyMD5: md5.Sum([]byte(o.body)), Body: o.body, Attrs: attrs}}
 	p.attrsMD5 = md5OfAttributes(attrs)
 	if trace != "" {
@@ -202,6 +203,7 @@ func (s *Service) enqueueAll(bs []*batch) {
 				key := dedupKey(st, &p.rec)
 				if first, dup := q.dedup.lookup(key, p.rec.Sent); dup {
 					p.rec.ID, p.seqNum = first.id, sequenceNumber(first.seq)
+					q.met.deduplicated++
 					continue
 				}
 				b.seqs[i] = s.seq.Add(1)
@@ -238,6 +240,7 @@ func (s *Service) enqueueAll(bs []*batch) {
 		for i, p := range b.ps {
 			if b.seqs[i] != 0 {
 				b.q.idx.add(&msg{seq: b.seqs[i], sent: p.rec.Sent, group: p.rec.GroupID, state: state{Visible: p.rec.Visible}, hi: -1})
+				b.q.met.sentOne(p.size)
 			}
 		}
 		// Long polls wake now; a receive may thus return a message a few

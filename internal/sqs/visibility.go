@@ -75,6 +75,11 @@ func (s *Service) deleteMessages(q *queue, rs []receipt) error {
 	if w.Len() > 0 {
 		wait, err = s.store.Apply(&w, unsynced)
 	}
+	if err == nil {
+		// "For every successful deletion operation that uses a valid
+		// receipt handle, including duplicate deletions."
+		q.met.deleted += int64(len(rs))
+	}
 	q.mu.Unlock()
 	if err != nil || wait == nil {
 		return err

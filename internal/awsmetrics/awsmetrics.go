@@ -1,0 +1,229 @@
+package awsmetrics
+
+import (
+	"context"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vigilhq/vigil/internal/clock"
+	"github.com/vigilhq/vigil/internal/metricstore"
+)
+
+// Sink receives datapoints; *metricstore.Store implements it.
+type Sink interface {
+	Append(ctx context.Context, p metricstore.Partition, ds []metricstore.Datum) error
+}
+
+// DefaultEvery is the flush interval when Options.Every is zero.
+const DefaultEvery = 5 * time.Second
+
+// Options configure an Aggregator.
+type Options struct {
+	Namespace string // AWS/Events, AWS/SQS, ...
+	Clock     clock.Clock
+	Logger    *slog.Logger
+	// Every is the flush interval (DefaultEvery when zero); a negative
+	// Every starts no goroutine, and the owner calls Flush (tests).
+	Every time.Duration
+	// HighRes writes datapoints at 1-second resolution (StorageResolution
+	// 1) instead of the minute.
+	HighRes bool
+	// Collect, when set, is called at the start of every Flush with the
+	// clock's time: the owner adds what it samples rather than records as
+	// it happens (gauges, counters read and reset).
+	Collect func(at time.Time)
+}
+
+// Aggregator keeps one statistic set per series and second in memory and
+// writes them to the sink in one Append per account and region at every
+// flush. Adding never blocks on the sink nor fails: a failed write is
+// logged and its datapoints dropped (AWS: "CloudWatch metrics are delivered
+// on a best-effort basis").
+//
+// Its methods are safe for concurrent use. New starts the flushing
+// goroutine; Close stops it after a last flush.
+type Aggregator struct {
+	ns      string
+	sink    Sink
+	clock   clock.Clock
+	log     *slog.Logger
+	highRes bool
+	collect func(time.Time)
+
+	mu  sync.Mutex
+	agg map[key]*set
+
+	flushMu sync.Mutex // one Flush at a time, so Collect's samples keep their order
+
+	stop    chan struct{}
+	stopped chan struct{}
+}
+
+type key struct {
+	p      metricstore.Partition
+	metric string
+	dims   string // "Name=Value" joined by "\x00", sorted by name
+	unit   string
+	sec    int64
+}
+
+type set struct{ n, sum, min, max float64 }
+
+// New returns an aggregator writing to sink.
+func New(sink Sink, o Options) *Aggregator {
+	if o.Clock == nil {
+		o.Clock = clock.System{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Every == 0 {
+		o.Every = DefaultEvery
+	}
+	a := &Aggregator{ns: o.Namespace, sink: sink, clock: o.Clock, log: o.Logger, highRes: o.HighRes, collect: o.Collect, agg: map[key]*set{}}
+	if o.Every > 0 {
+		a.stop, a.stopped = make(chan struct{}), make(chan struct{})
+		go a.loop(o.Every)
+	}
+	return a
+}
+
+// loop flushes shortly before each multiple of every on the clock, so that
+// one flush lands in each interval (a sampled gauge: one datapoint per
+// minute) and an alarm evaluating at the interval's end already sees it.
+func (a *Aggregator) loop(every time.Duration) {
+	defer close(a.stopped)
+	lead := every / 20
+	for {
+		now := a.clock.Now()
+		next := now.Truncate(every).Add(every - lead)
+		if !next.After(now) {
+			next = next.Add(every)
+		}
+		t := time.NewTimer(next.Sub(now))
+		select {
+		case <-a.stop:
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		a.Flush(context.Background())
+	}
+}
+
+// Close stops the flushing goroutine and flushes what is left. A nil
+// Aggregator does nothing.
+func (a *Aggregator) Close() {
+	if a == nil {
+		return
+	}
+	if a.stop != nil {
+		close(a.stop)
+		<-a.stopped
+		a.stop = nil
+	}
+	a.Flush(context.Background())
+}
+
+// Dim is one dimension as Add takes it.
+func Dim(name, value string) string { return name + "=" + value }
+
+// Add records value once in each of the dimension sets given, in the
+// second of at. A set is a sorted "Name=Value\x00..." string (see Dim);
+// "" is the metric without dimensions, and no set records nothing.
+func (a *Aggregator) Add(p metricstore.Partition, metric, unit string, value float64, at time.Time, dimSets ...string) {
+	sec := at.Unix()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, d := range dimSets {
+		a.merge(key{p: p, metric: metric, dims: d, unit: unit, sec: sec}, set{n: 1, sum: value, min: value, max: value})
+	}
+}
+
+// AddSet records a statistic set of n > 0 values, already aggregated by
+// the caller.
+func (a *Aggregator) AddSet(p metricstore.Partition, metric, unit string, n, sum, min, max float64, at time.Time, dims string) {
+	if n <= 0 {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.merge(key{p: p, metric: metric, dims: dims, unit: unit, sec: at.Unix()}, set{n: n, sum: sum, min: min, max: max})
+}
+
+// merge adds s to k's set. Callers hold mu.
+func (a *Aggregator) merge(k key, s set) {
+	v := a.agg[k]
+	if v == nil {
+		a.agg[k] = &s
+		return
+	}
+	v.n += s.n
+	v.sum += s.sum
+	v.min, v.max = min(v.min, s.min), max(v.max, s.max)
+}
+
+// Flush collects (Options.Collect) and writes every aggregated datapoint,
+// one Append per partition. A nil Aggregator does nothing.
+func (a *Aggregator) Flush(ctx context.Context) {
+	if a == nil {
+		return
+	}
+	a.flushMu.Lock()
+	defer a.flushMu.Unlock()
+	if a.collect != nil {
+		a.collect(a.clock.Now())
+	}
+	a.mu.Lock()
+	agg := a.agg
+	a.agg = map[key]*set{}
+	a.mu.Unlock()
+	if len(agg) == 0 {
+		return
+	}
+	byP := map[metricstore.Partition][]metricstore.Datum{}
+	for k, v := range agg {
+		byP[k.p] = append(byP[k.p], metricstore.Datum{
+			Key:     metricstore.SeriesKey{Namespace: a.ns, MetricName: k.metric, Dims: splitDims(k.dims)},
+			T:       k.sec * 1000,
+			Unit:    k.unit,
+			HighRes: a.highRes,
+			IsSet:   true, SetCount: v.n, Sum: v.sum, Min: v.min, Max: v.max,
+		})
+	}
+	for p, ds := range byP {
+		sort.Slice(ds, func(i, j int) bool { return ds[i].T < ds[j].T })
+		if err := a.sink.Append(ctx, p, ds); err != nil {
+			a.log.Warn("metrics dropped", "namespace", a.ns, "account", p.Account, "region", p.Region, "datapoints", len(ds), "err", err)
+		}
+	}
+}
+
+func splitDims(s string) []metricstore.Dim {
+	if s == "" {
+		return nil
+	}
+	var out []metricstore.Dim
+	for _, kv := range strings.Split(s, "\x00") {
+		n, v, _ := strings.Cut(kv, "=")
+		out = append(out, metricstore.Dim{Name: n, Value: v})
+	}
+	return out
+}
+
+// String is for tests: the pending aggregate, one line per series and
+// second ("Metric{Name=Value,...} sum unit"), sorted.
+func (a *Aggregator) String() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var lines []string
+	for k, v := range a.agg {
+		lines = append(lines, k.metric+"{"+strings.ReplaceAll(k.dims, "\x00", ",")+"} "+strconv.FormatFloat(v.sum, 'f', -1, 64)+" "+k.unit)
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
