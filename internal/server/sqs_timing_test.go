@@ -66,6 +66,7 @@ func BenchmarkSQSSendReceiveDelete10(b *testing.B) {
 			}
 			b.SetParallelism((workers + 1) / 2) // GOMAXPROCS is 2 here
 			b.ResetTimer()
+			cpu := cpuTime()
 			b.RunParallel(func(pb *testing.PB) {
 				del := dels
 				for pb.Next() {
@@ -92,6 +93,8 @@ func BenchmarkSQSSendReceiveDelete10(b *testing.B) {
 				}
 			})
 			b.StopTimer() // not the shutdown
+			// Client and server together when both run here.
+			b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
 			b.ReportMetric(float64(deleted.Load())/b.Elapsed().Seconds(), "msgs/s")
 			b.ReportMetric(float64(b.N*10)/b.Elapsed().Seconds(), "sent/s")
 		})
