@@ -3,6 +3,8 @@ package eventpattern
 import (
 	"fmt"
 	"testing"
+
+	"github.com/vigilhq/vigil/internal/cputime"
 )
 
 // benchEvent returns a ~1 KB CloudTrail-style event; i varies the values.
@@ -58,7 +60,7 @@ func BenchmarkMatcher(b *testing.B) {
 			b.SetBytes(int64(size / len(events)))
 			b.ReportAllocs()
 			matched := 0
-			cpu0, cpuOK := cpuTime()
+			cpu0, cpuOK := cputime.Process()
 			for i := 0; b.Loop(); i++ {
 				var err error
 				out, err = m.MatchEvent(events[i%len(events)], out[:0])
@@ -69,7 +71,7 @@ func BenchmarkMatcher(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 			b.ReportMetric(float64(matched)/float64(b.N), "matches/event")
-			if cpu1, ok := cpuTime(); ok && cpuOK {
+			if cpu1, ok := cputime.Process(); ok && cpuOK {
 				b.ReportMetric(float64(b.N)/(cpu1-cpu0).Seconds(), "events/cpu-s")
 			}
 		})

@@ -22,8 +22,9 @@ import (
 // columns instead of its message: with text free of JSON's structural
 // characters, a message contains it exactly when one of its shape's
 // literals or one of its values does, and a value column is searched in
-// one pass over its bytes. Columns whose byte set cannot hold the text are
-// not even decompressed.
+// one pass over its bytes. Columns whose byte set or trigram summary
+// cannot hold the text are not even decompressed, nor those whose word
+// index decides it (a text of letters only, in rare words).
 
 // colSource is where a row of a column-wise block rebuilds its message
 // (r nil: nowhere, the row has its message).
@@ -153,7 +154,7 @@ func (r *colReader) markHits(lit string, n int) error {
 		found[i] = inShape[c.Shape(i)]
 	}
 	for id := range c.NumColumns() {
-		if !c.MayContain(id, lit) {
+		if !c.MayContain(id, lit) || c.SearchWords(id, lit, found) {
 			continue
 		}
 		if err := c.Load(id); err != nil {

@@ -27,6 +27,10 @@ func columnLines(seed uint64, n int) []string {
 	for i := range out {
 		lvl := levels[r.IntN(len(levels))]
 		msg := msgs[r.IntN(len(msgs))]
+		detail := fmt.Sprint("step ", i) // a plain column, with a word index
+		if r.IntN(40) == 0 {             // rare words, which the index decides
+			detail = []string{"deadlock detected", "upstream Timeout", "connection pool exhausted"}[r.IntN(3)] + fmt.Sprint(" n=", i)
+		}
 		lat := []string{"12", "3.5", "-0", "1e3", "1e400", `"17"`, "null", "true"}[r.IntN(8)]
 		switch r.IntN(12) {
 		case 0:
@@ -44,7 +48,7 @@ func columnLines(seed uint64, n int) []string {
 		case 6:
 			out[i] = fmt.Sprintf(`{"a":"time","b":"out","level":"%s"}`, lvl)
 		default:
-			out[i] = fmt.Sprintf(`{"level":"%s","service":"svc%d","msg":"%s","latency_ms":%s,"id":"%x"}`, lvl, r.IntN(4), msg, lat, r.Uint32())
+			out[i] = fmt.Sprintf(`{"level":"%s","service":"svc%d","msg":"%s","latency_ms":%s,"id":"%x","detail":"%s"}`, lvl, r.IntN(4), msg, lat, r.Uint32(), detail)
 		}
 	}
 	return out
@@ -74,16 +78,19 @@ func TestColumnsMatchRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	columnar := 0
+	columnar, byWords := 0, 0
 	sc.Run(ctx, 1, func(_ int, b *logstore.Block) error {
-		if b.Columns() != nil {
+		if c := b.Columns(); c != nil {
 			columnar++
+			if id := c.Column("detail", logstore.KindString); id >= 0 && c.SearchWords(id, "deadlock", make([]bool, b.Len())) {
+				byWords++
+			}
 		}
 		return nil
 	})
 	sc.Close()
-	if columnar == 0 {
-		t.Fatal("no column-wise block: the test proves nothing")
+	if columnar == 0 || byWords == 0 {
+		t.Fatalf("%d column-wise blocks, %d with a word index deciding: the test proves less than it should", columnar, byWords)
 	}
 	for _, qs := range []string{
 		"stats count(*) by level",
@@ -92,6 +99,9 @@ func TestColumnsMatchRows(t *testing.T) {
 		`filter @message like "timeout" | fields @message | sort @timestamp asc | limit 50`,
 		`filter @message like "time" and @message like "out" | stats count(*) by level`,
 		`filter @message like /ti.eout/ | stats count(*)`,
+		`filter @message like /deadlock/ | stats count(*) by level`,
+		`filter @message like "Timeout" | fields @message | sort @timestamp asc | limit 50`,
+		`filter @message like "xhaust" and @message like "pool" | stats count(*)`,
 		`filter level = "ERROR" | stats count(*), avg(latency_ms), sum(latency_ms), min(latency_ms), max(latency_ms) by service`,
 		`filter latency_ms > 10 | stats pct(latency_ms, 50), stddev(latency_ms), earliest(level), latest(msg)`,
 		"stats count(*) by bin(5m)",

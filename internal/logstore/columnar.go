@@ -32,7 +32,11 @@ import (
 //	                         (uvarint len, bytes), nSlots column ids
 //	    uvarint nCols; per column: uvarint len, name, kind byte,
 //	                         encoding byte, uvarint values, uvarint frame
-//	                         len, 32 bytes: the set of bytes its values hold
+//	                         len, 32 bytes: the set of bytes its values hold,
+//	                         then, when the encoding byte has encSummary:
+//	                         uvarint len, the trigram summary of its values;
+//	                         when it has encWords: uvarint len, the word
+//	                         index of its values (colwords.go)
 //	column frames            one zstd frame per column, in column order:
 //	    plain:  values × uvarint length, then the values' bytes
 //	    dict:   uvarint nDict, nDict × (uvarint len, bytes), values × code byte
@@ -55,6 +59,14 @@ const (
 const (
 	encPlain byte = iota
 	encDict
+)
+
+// encSummary and encWords, ORed into a column's encoding byte, say that
+// a trigram summary of its values (colsummary.go) and a word index
+// (colwords.go) follow its byte set.
+const (
+	encSummary byte = 0x80
+	encWords   byte = 0x40
 )
 
 // colBuilder accumulates one column while a block is encoded.
@@ -117,6 +129,10 @@ type colEncoder struct {
 	cols     []*colBuilder
 	spare    []*colBuilder // builders of earlier blocks, for their buffers
 	meta     []byte
+	tri      *trigramBits // scratch of column summaries
+	sum      []byte
+	words    *wordTable // scratch of word indexes
+	wordIdx  []byte
 }
 
 var colEncoders = sync.Pool{New: func() any { return new(colEncoder) }}
@@ -262,14 +278,37 @@ func encodeColumnar(dst []byte, b *Block) ([]byte, bool) {
 			body = append(append(body, c.lens...), c.data...)
 		}
 		frames[ci] = zenc.EncodeAll(body, nil)
+		set := c.byteSet()
+		e.sum, e.wordIdx = e.sum[:0], e.wordIdx[:0]
+		if enc == encPlain {
+			// Free text (a space among its bytes) gets a word index, other
+			// text (or free text with too many words) a trigram summary.
+			if set[' '>>6]&(1<<(' '&63)) != 0 {
+				e.wordIdx = e.columnWords(e.wordIdx, c, len(frames[ci]))
+			}
+			if len(e.wordIdx) == 0 {
+				e.sum = e.columnSummary(e.sum, c)
+			}
+		}
+		if len(e.sum) > 0 {
+			enc |= encSummary
+		}
+		if len(e.wordIdx) > 0 {
+			enc |= encWords
+		}
 		meta = binary.AppendUvarint(meta, uint64(len(c.name)))
 		meta = append(meta, c.name...)
 		meta = append(meta, byte(c.kind), enc)
 		meta = binary.AppendUvarint(meta, uint64(c.n))
 		meta = binary.AppendUvarint(meta, uint64(len(frames[ci])))
-		for _, w := range c.byteSet() {
+		for _, w := range set {
 			meta = binary.LittleEndian.AppendUint64(meta, w)
 		}
+		if len(e.sum) > 0 {
+			meta = binary.AppendUvarint(meta, uint64(len(e.sum)))
+			meta = append(meta, e.sum...)
+		}
+		meta = append(meta, e.wordIdx...) // its length first
 	}
 	e.meta = meta
 	dst = append(dst, colMagic)
@@ -327,6 +366,8 @@ type column struct {
 	n         int
 	off, size int // frame within Columns.frames
 	bytes     [4]uint64
+	summary   []byte // trigram summary of the values (aliasing the meta), or nil
+	words     []byte // word index of the values (aliasing the meta), or nil
 
 	loaded bool
 	data   []byte   // decompressed
@@ -362,15 +403,17 @@ func (c *Columns) Column(name string, kind ValueKind) int {
 func (c *Columns) NumColumns() int { return len(c.cols) }
 
 // MayContain reports whether column id's values may contain s: false when
-// one of its bytes occurs in none of them (no decompression needed).
+// one of its bytes occurs in none of them, or one of its trigrams is
+// absent from the column's summary (no decompression needed).
 func (c *Columns) MayContain(id int, s string) bool {
-	set := &c.cols[id].bytes
+	col := &c.cols[id]
+	set := &col.bytes
 	for i := 0; i < len(s); i++ {
 		if set[s[i]>>6]&(1<<(s[i]&63)) == 0 {
 			return false
 		}
 	}
-	return true
+	return summaryMayHold(col.summary, s)
 }
 
 // Search sets found[i] for every row i whose value in the loaded column id
@@ -773,6 +816,8 @@ func decodeColumnar(data []byte, b *Block, columns bool) error {
 		}
 		kind, enc := ValueKind(u.p[0]), u.p[1]
 		u.p = u.p[2:]
+		hasSum, hasWords := enc&encSummary != 0, enc&encWords != 0
+		enc &^= encSummary | encWords
 		vals, size := u.next(), u.next()
 		if !u.ok || kind > KindContainer || enc > encDict || vals > uint64(n) || size > uint64(len(frames)-off) || len(u.p) < 32 {
 			return bad("column")
@@ -783,6 +828,22 @@ func decodeColumnar(data []byte, b *Block, columns bool) error {
 			col.bytes[w] = binary.LittleEndian.Uint64(u.p[8*w:])
 		}
 		u.p = u.p[32:]
+		if hasSum {
+			l := u.next()
+			if !u.ok || l > uint64(len(u.p)) || !validSummaryLen(uint32(l)) {
+				return bad("column summary")
+			}
+			col.summary = u.p[:l:l]
+			u.p = u.p[l:]
+		}
+		if hasWords {
+			l := u.next()
+			if !u.ok || l > uint64(len(u.p)) || l == 0 {
+				return bad("column words")
+			}
+			col.words = u.p[:l:l]
+			u.p = u.p[l:]
+		}
 		off += int(size)
 		c.byName[name] = append(c.byName[name], id)
 	}

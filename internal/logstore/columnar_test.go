@@ -175,6 +175,9 @@ func FuzzColumnar(f *testing.F) {
 	f.Add(`{"a":1}` + "\n" + `{"a":"x","b":[1,2]}` + "\n" + `text`)
 	f.Add(`{"a":1,"a":2}` + "\n" + ` {"b" : true} `)
 	f.Add("{\"k\":\"\\u00e9\\n\"}\n{\"k\":\"\x01\"}")
+	// Every column gets its summary and word index (when it qualifies).
+	defer func(n int) { colIndexMinBytes = n }(colIndexMinBytes)
+	colIndexMinBytes = 0
 	f.Fuzz(func(t *testing.T, in string) {
 		msgs := strings.Split(in, "\n")
 		b := blockOf(msgs)
@@ -182,7 +185,16 @@ func FuzzColumnar(f *testing.F) {
 		if !ok {
 			return
 		}
-		roundTrip(t, b)
+		cols, _ := roundTrip(t, b)
+		// The word index agrees with the values, for words of the input.
+		words := strings.FieldsFunc(in, func(r rune) bool { return r >= 0x80 || !isLetter[r] })
+		if len(words) > 8 {
+			words = words[:8]
+		}
+		for _, w := range words {
+			words = append(words, w[len(w)/2:])
+		}
+		checkSearchWords(t, cols.Columns(), cols.Len(), words)
 		// Any corruption is an error, never a panic.
 		for _, i := range []int{0, 1, len(data) / 2, len(data) - 1} {
 			bad := bytes.Clone(data)

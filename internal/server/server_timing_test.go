@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	cwapi "github.com/vigilhq/vigil/internal/api/cloudwatch"
+	"github.com/vigilhq/vigil/internal/cputime"
 )
 
 // capture keeps the request the SDK would send, and answers 200 so the SDK
@@ -114,12 +114,11 @@ func replayParallel(b *testing.B, h http.Handler, reqs []*capture) {
 	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
 }
 
-// cpuTime is the process's user and system CPU time so far: CPU per op is
-// steadier than wall time on a machine shared with other work.
+// cpuTime is the process's CPU time so far: CPU per op is steadier than
+// wall time on a machine shared with other work.
 func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	d, _ := cputime.Process()
+	return d
 }
 
 type discard struct {
