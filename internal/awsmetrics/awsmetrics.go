@@ -144,6 +144,84 @@ func (a *Aggregator) Add(p metricstore.Partition, metric, unit string, value flo
 	}
 }
 
+// Recorder records datapoints: the Aggregator itself, or a Batch of it.
+type Recorder interface {
+	Add(p metricstore.Partition, metric, unit string, value float64, at time.Time, dimSets ...string)
+}
+
+// Batch gathers the datapoints of one call, merging repeated series
+// locally, and adds them to its aggregator under one lock (Commit): a call
+// that records many (PutEvents: each entry's matches and deliveries) then
+// does not take the aggregator's lock, and hash its key, for each one. A
+// Batch is for one goroutine; a nil Batch records nothing.
+type Batch struct {
+	a  *Aggregator
+	ks []key
+	vs []set
+}
+
+// maxBatch bounds the series a Batch searches; more are committed early.
+const maxBatch = 64
+
+// NewBatch returns an empty batch of a (nil for a nil Aggregator).
+func (a *Aggregator) NewBatch() *Batch {
+	if a == nil {
+		return nil
+	}
+	return &Batch{a: a, ks: make([]key, 0, 16), vs: make([]set, 0, 16)}
+}
+
+// Add is Aggregator.Add, kept in the batch until Commit.
+func (b *Batch) Add(p metricstore.Partition, metric, unit string, value float64, at time.Time, dimSets ...string) {
+	if b == nil {
+		return
+	}
+	sec := at.Unix()
+	for _, d := range dimSets {
+		k := key{p: p, metric: metric, dims: d, unit: unit, sec: sec}
+		// A call records a few series over and over: a linear search
+		// beats hashing.
+		if i := b.index(&k); i >= 0 {
+			v := &b.vs[i]
+			v.n++
+			v.sum += value
+			v.min, v.max = min(v.min, value), max(v.max, value)
+			continue
+		}
+		if len(b.ks) == maxBatch {
+			b.Commit() // the search stays short
+		}
+		b.ks = append(b.ks, k)
+		b.vs = append(b.vs, set{n: 1, sum: value, min: value, max: value})
+	}
+}
+
+// index finds k in the batch, comparing the fields that differ most
+// often first (the strings are mostly the caller's constants: equal
+// pointers compare at once).
+func (b *Batch) index(k *key) int {
+	for i := range b.ks {
+		x := &b.ks[i]
+		if x.sec == k.sec && x.metric == k.metric && x.dims == k.dims && x.unit == k.unit && x.p == k.p {
+			return i
+		}
+	}
+	return -1
+}
+
+// Commit adds the batch's datapoints to its aggregator and empties it.
+func (b *Batch) Commit() {
+	if b == nil || len(b.ks) == 0 {
+		return
+	}
+	b.a.mu.Lock()
+	for i, k := range b.ks {
+		b.a.merge(k, b.vs[i])
+	}
+	b.a.mu.Unlock()
+	b.ks, b.vs = b.ks[:0], b.vs[:0]
+}
+
 // AddSet records a statistic set of n > 0 values, already aggregated by
 // the caller.
 func (a *Aggregator) AddSet(p metricstore.Partition, metric, unit string, n, sum, min, max float64, at time.Time, dims string) {

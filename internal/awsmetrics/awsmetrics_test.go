@@ -124,3 +124,37 @@ func TestLoopFlushes(t *testing.T) {
 		t.Fatal("no flush")
 	}
 }
+
+// A batch's datapoints are those of the same adds made directly, however
+// many series it holds (past maxBatch it commits early); a nil batch
+// records nothing.
+func TestBatchMatchesDirectAdds(t *testing.T) {
+	record := func(r Recorder) {
+		p := metricstore.Partition{Account: "111111111111", Region: "us-east-1"}
+		for i := range 3 * maxBatch {
+			at := t0.Add(time.Duration(i%3) * time.Second)
+			r.Add(p, fmt.Sprint("m", i%(2*maxBatch)), "Count", float64(i), at, "", Dim("Rule", fmt.Sprint(i%5)))
+		}
+	}
+	run := func(batched bool) string {
+		s := &sink{}
+		a := New(s, Options{Namespace: "AWS/Test", Clock: clock.NewFake(t0), Every: -1, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if batched {
+			b := a.NewBatch()
+			record(b)
+			b.Commit()
+			b.Commit() // empty: nothing more
+		} else {
+			record(a)
+		}
+		a.Flush(context.Background())
+		return s.take()
+	}
+	direct, batched := run(false), run(true)
+	if direct == "" || batched != direct {
+		t.Fatalf("batched adds differ from direct ones:\n%s\n---\n%s", batched, direct)
+	}
+	var nilBatch *Batch
+	nilBatch.Add(metricstore.Partition{}, "m", "Count", 1, t0, "")
+	nilBatch.Commit()
+}

@@ -30,6 +30,8 @@ func (k apiCallSink) Deliver(ctx context.Context, evs []*audit.Event) error {
 	var ds []delivery
 	var archived *archiveBatch
 	now := s.clock.Now()
+	met := s.met.batch()
+	defer met.commit()
 	s.mu.RLock()
 	for _, e := range evs {
 		p := partition{account: e.RecipientAccountID, region: e.AWSRegion}
@@ -46,14 +48,14 @@ func (k apiCallSink) Deliver(ctx context.Context, evs []*audit.Event) error {
 		at := e.EventTime.Time
 		source := "aws." + strings.TrimSuffix(e.EventSource, ".amazonaws.com")
 		ev := appendEvent(nil, id, apiCallDetailType, source, p, at, nil, detail)
-		ds = s.route(ds, p, b, ev, id, at, 0, now, readOnlyAPICall(e))
+		ds = s.route(met, ds, p, b, ev, id, at, 0, now, readOnlyAPICall(e))
 		archived = s.archiveEvent(archived, p, b, ev, id, at)
 	}
 	s.mu.RUnlock()
 	if err := s.commitArchive(archived); err != nil {
 		return err
 	}
-	return s.dispatch(ctx, ds)
+	return s.dispatch(ctx, met, ds)
 }
 
 func readOnlyAPICall(e *audit.Event) bool {

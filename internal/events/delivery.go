@@ -70,7 +70,7 @@ func (s *Service) Deliver(ctx context.Context, e outbox.Entry) outbox.Outcome {
 		return out
 	}
 	err := s.attempt(ctx, p, r, t, &j, now)
-	s.met.attempted(p, &j, r.name, e.Attempts, now, err == nil)
+	s.met.attempted(p, &j, r, e.Attempts, now, err == nil)
 	if err == nil {
 		return outbox.Outcome{Done: true}
 	}
@@ -180,9 +180,9 @@ func (s *Service) forward(ctx context.Context, t *target, j *job, now time.Time)
 		s.mu.RUnlock()
 		return &deliveryError{code: "NO_RESOURCE", msg: "Event bus " + t.dest + " does not exist.", permanent: true}
 	}
-	ds := s.route(nil, t.destP, b, j.Event, j.ID, time.UnixMilli(j.Time), j.Hops+1, now, false)
+	ds := s.route(s.met, nil, t.destP, b, j.Event, j.ID, time.UnixMilli(j.Time), j.Hops+1, now, false)
 	s.mu.RUnlock()
-	if err := s.dispatch(ctx, ds); err != nil {
+	if err := s.dispatch(ctx, s.met, ds); err != nil {
 		return &deliveryError{code: "INTERNAL_ERROR", msg: err.Error()}
 	}
 	return nil

@@ -43,7 +43,7 @@ func appendDeliveries(dst []delivery, p partition, b *bus, r *rule, id string, a
 // before PutEvents answers. Other targets (topics fanning out, HTTP
 // endpoints, other buses, log groups) may be slow or rate-limited and
 // always go through the outbox.
-func (s *Service) dispatch(ctx context.Context, ds []delivery) error {
+func (s *Service) dispatch(ctx context.Context, met *Metrics, ds []delivery) error {
 	if len(ds) == 0 {
 		return nil
 	}
@@ -82,7 +82,7 @@ func (s *Service) dispatch(ctx context.Context, ds []delivery) error {
 	for _, i := range direct {
 		d := &ds[i]
 		p := partition{account: d.Account, region: d.Region}
-		s.met.attempted(p, &d.job, d.r.name, 0, now, errs[i] == nil)
+		met.attempted(p, &d.job, d.r, 0, now, errs[i] == nil)
 		if errs[i] == nil {
 			continue
 		}

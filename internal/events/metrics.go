@@ -27,7 +27,11 @@ const metricsNamespace = "AWS/Events"
 // A nil *Metrics records nothing. Its methods are safe for concurrent use.
 // NewMetrics starts the flushing goroutine; Close stops it after a last
 // flush.
-type Metrics struct{ agg *awsmetrics.Aggregator }
+type Metrics struct {
+	agg *awsmetrics.Aggregator
+	rec awsmetrics.Recorder // agg, or a call's batch of it (batch)
+	b   *awsmetrics.Batch
+}
 
 // MetricsOptions configure Metrics. Every is the flush interval in real
 // time (default 5 s); a negative Every starts no goroutine, and the owner
@@ -40,7 +44,26 @@ type MetricsOptions struct {
 
 // NewMetrics returns a recorder writing to sink.
 func NewMetrics(sink MetricsSink, o MetricsOptions) *Metrics {
-	return &Metrics{agg: awsmetrics.New(sink, awsmetrics.Options{Namespace: metricsNamespace, Clock: o.Clock, Logger: o.Logger, Every: o.Every})}
+	agg := awsmetrics.New(sink, awsmetrics.Options{Namespace: metricsNamespace, Clock: o.Clock, Logger: o.Logger, Every: o.Every})
+	return &Metrics{agg: agg, rec: agg}
+}
+
+// batch returns a recorder for one call, whose datapoints reach the
+// aggregator at commit, under one lock; it is for the calling goroutine
+// only.
+func (m *Metrics) batch() *Metrics {
+	if m == nil {
+		return nil
+	}
+	b := m.agg.NewBatch()
+	return &Metrics{agg: m.agg, rec: b, b: b}
+}
+
+// commit hands a batch's datapoints to the aggregator.
+func (m *Metrics) commit() {
+	if m != nil {
+		m.b.Commit()
+	}
 }
 
 // Close stops the flushing goroutine and writes what is left.
@@ -67,7 +90,7 @@ func (m *Metrics) add(p partition, metric, unit string, value float64, at time.T
 	if m == nil {
 		return
 	}
-	m.agg.Add(metricstore.Partition{Account: p.account, Region: p.region}, metric, unit, value, at, dimSets...)
+	m.rec.Add(metricstore.Partition{Account: p.account, Region: p.region}, metric, unit, value, at, dimSets...)
 }
 
 func busDims(bus string) string { return "EventBusName=" + bus }
@@ -99,13 +122,13 @@ func (m *Metrics) putEvents(p partition, size, entries, failed int, at time.Time
 
 // matched records an event that matched rules on bus (TriggeredRules once
 // per rule, MatchedEvents once per event).
-func (m *Metrics) matched(p partition, bus string, rules []string, at time.Time) {
+func (m *Metrics) matched(p partition, rules []*rule, at time.Time) {
 	if m == nil || len(rules) == 0 {
 		return
 	}
-	m.add(p, "MatchedEvents", "Count", 1, at, "", busDims(bus))
+	m.add(p, "MatchedEvents", "Count", 1, at, "", rules[0].busDims)
 	for _, r := range rules {
-		m.add(p, "TriggeredRules", "Count", 1, at, ruleDims(bus, r))
+		m.add(p, "TriggeredRules", "Count", 1, at, r.dims)
 	}
 }
 
@@ -116,23 +139,23 @@ func (m *Metrics) throttled(p partition, bus, rule string, at time.Time) {
 
 // attempted records one attempt at invoking a target; retries is the
 // number of attempts made before it. A success ends the invocation.
-func (m *Metrics) attempted(p partition, j *job, rule string, retries int, at time.Time, ok bool) {
+func (m *Metrics) attempted(p partition, j *job, r *rule, retries int, at time.Time, ok bool) {
 	if m == nil {
 		return
 	}
-	rd := ruleDims(j.Bus, rule)
-	m.add(p, "InvocationAttempts", "Count", 1, at, "", busDims(j.Bus), rd)
+	rd, bd := r.dims, r.busDims
+	m.add(p, "InvocationAttempts", "Count", 1, at, "", bd, rd)
 	if retries > 0 {
-		m.add(p, "RetryInvocationAttempts", "Count", 1, at, "", busDims(j.Bus), rd)
+		m.add(p, "RetryInvocationAttempts", "Count", 1, at, "", bd, rd)
 	} else {
 		lat := float64(at.Sub(time.UnixMilli(j.Ingest)).Milliseconds())
-		m.add(p, "IngestionToInvocationStartLatency", "Milliseconds", max(lat, 0), at, "", busDims(j.Bus), rd)
+		m.add(p, "IngestionToInvocationStartLatency", "Milliseconds", max(lat, 0), at, "", bd, rd)
 	}
 	if ok {
-		m.add(p, "SuccessfulInvocationAttempts", "Count", 1, at, "", busDims(j.Bus), rd)
+		m.add(p, "SuccessfulInvocationAttempts", "Count", 1, at, "", bd, rd)
 		m.add(p, "Invocations", "Count", 1, at, "", rd)
 		lat := float64(at.Sub(time.UnixMilli(j.Ingest)).Milliseconds())
-		m.add(p, "IngestionToInvocationSuccessLatency", "Milliseconds", max(lat, 0), at, "", busDims(j.Bus), rd)
+		m.add(p, "IngestionToInvocationSuccessLatency", "Milliseconds", max(lat, 0), at, "", bd, rd)
 	}
 }
 

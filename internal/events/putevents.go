@@ -111,6 +111,8 @@ func (s *Service) PutEvents(ctx context.Context, in *eventsapi.PutEventsRequest)
 		return nil, validation("Total size of the entries in the request is over the limit.")
 	}
 	now := s.clock.Now()
+	met := s.met.batch() // one aggregator lock for the call's datapoints
+	defer met.commit()
 	out := &eventsapi.PutEventsResponse{Entries: make([]eventsapi.PutEventsResultEntry, len(in.Entries))}
 	failed := 0
 	var ds []delivery
@@ -152,7 +154,7 @@ func (s *Service) PutEvents(ctx context.Context, in *eventsapi.PutEventsRequest)
 		start := len(evs)
 		evs = appendEvent(evs, id, *e.DetailType, *e.Source, c.p, at, e.Resources, detail)
 		ev := evs[start:len(evs):len(evs)]
-		ds = s.route(ds, c.p, b, ev, id, at, 0, now, false)
+		ds = s.route(met, ds, c.p, b, ev, id, at, 0, now, false)
 		archived = s.archiveEvent(archived, c.p, b, ev, id, at)
 		out.Entries[i] = eventsapi.PutEventsResultEntry{EventId: shape.Ptr(id)}
 	}
@@ -160,10 +162,10 @@ func (s *Service) PutEvents(ctx context.Context, in *eventsapi.PutEventsRequest)
 	if err := s.commitArchive(archived); err != nil {
 		return nil, &eventsapi.InternalException{Message: shape.Ptr(err.Error())}
 	}
-	if err := s.dispatch(ctx, ds); err != nil {
+	if err := s.dispatch(ctx, met, ds); err != nil {
 		return nil, &eventsapi.InternalException{Message: shape.Ptr(err.Error())}
 	}
-	s.met.putEvents(c.p, total, len(in.Entries), failed, now)
+	met.putEvents(c.p, total, len(in.Entries), failed, now)
 	out.FailedEntryCount = shape.Ptr(int32(failed))
 	return out, nil
 }
@@ -192,13 +194,13 @@ func (s *Service) PutServiceEvent(ctx context.Context, account, region, source, 
 	ev := appendEvent(nil, id, detailType, source, p, at, resources, d)
 	s.mu.RLock()
 	b := s.lookupBus(p, defaultBus)
-	ds := s.route(nil, p, b, ev, id, at, 0, s.clock.Now(), false)
+	ds := s.route(s.met, nil, p, b, ev, id, at, 0, s.clock.Now(), false)
 	archived := s.archiveEvent(nil, p, b, ev, id, at)
 	s.mu.RUnlock()
 	if err := s.commitArchive(archived); err != nil {
 		return err
 	}
-	return s.dispatch(ctx, ds)
+	return s.dispatch(ctx, s.met, ds)
 }
 
 // route matches ev against b's enabled rules and appends one delivery per
@@ -206,7 +208,7 @@ func (s *Service) PutServiceEvent(ctx context.Context, account, region, source, 
 // (readOnlyAPICall) goes only to rules in state
 // ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS. Callers hold mu for
 // reading.
-func (s *Service) route(dst []delivery, p partition, b *bus, ev []byte, id string, at time.Time, hops int, ingest time.Time, readOnlyAPICall bool) []delivery {
+func (s *Service) route(met *Metrics, dst []delivery, p partition, b *bus, ev []byte, id string, at time.Time, hops int, ingest time.Time, readOnlyAPICall bool) []delivery {
 	if len(b.rules) == 0 {
 		return dst
 	}
@@ -217,16 +219,17 @@ func (s *Service) route(dst []delivery, p partition, b *bus, ev []byte, id strin
 		s.log.Error("events: match", "bus", b.arn, "err", err)
 		return dst
 	}
-	triggered := names[:0] // metrics.go
+	var tbuf [8]*rule
+	triggered := tbuf[:0] // metrics.go
 	for _, n := range names {
 		r := b.rules[n]
 		if r == nil || !r.enabled() || readOnlyAPICall && r.doc.State != eventsapi.RuleStateEnabledWithAllCloudtrailManagementEvents {
 			continue
 		}
-		triggered = append(triggered, n)
+		triggered = append(triggered, r)
 		dst = appendDeliveries(dst, p, b, r, id, at, hops, ingest, ev)
 	}
-	s.met.matched(p, b.name, triggered, ingest)
+	met.matched(p, triggered, ingest)
 	return dst
 }
 

@@ -514,7 +514,7 @@ func (s *Service) advance(ctx context.Context, r *replay, batch int) (bool, erro
 	if err := it.Close(); err != nil {
 		return false, fmt.Errorf("replay %s: %w", r.name, err)
 	}
-	if err := s.dispatch(ctx, ds); err != nil {
+	if err := s.dispatch(ctx, s.met, ds); err != nil {
 		return false, fmt.Errorf("replay %s: %w", r.name, err)
 	}
 	if !more {

@@ -35,6 +35,9 @@ type ruleDoc struct {
 // under the read lock.
 type rule struct {
 	name, arn, bus string
+	// dims and busDims are the rule's and its bus's AWS/Events dimension
+	// sets (metrics.go), made once: every match and delivery records them.
+	dims, busDims string
 	doc            ruleDoc
 	pattern        *eventpattern.Pattern
 	sched          *schedule.Schedule
@@ -55,7 +58,7 @@ func (r *rule) target(id string) *target {
 // compileRule builds a rule from its definition; the first error is
 // returned with a rule that never matches it.
 func compileRule(p partition, busName, name string, d ruleDoc) (*rule, error) {
-	r := &rule{name: name, arn: ruleARN(p, busName, name), bus: busName, doc: d}
+	r := &rule{name: name, arn: ruleARN(p, busName, name), bus: busName, doc: d, dims: ruleDims(busName, name), busDims: busDims(busName)}
 	var first error
 	if d.Pattern != "" {
 		pat, err := eventpattern.Compile([]byte(d.Pattern))

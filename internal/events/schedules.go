@@ -93,7 +93,7 @@ func (s *Service) FireSchedules(ctx context.Context) error {
 		}
 	}
 	s.mu.RUnlock()
-	if err := s.dispatch(ctx, ds); err != nil {
+	if err := s.dispatch(ctx, s.met, ds); err != nil {
 		return err
 	}
 	s.nextFire = next
