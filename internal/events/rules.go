@@ -38,10 +38,10 @@ type rule struct {
 	// dims and busDims are the rule's and its bus's AWS/Events dimension
 	// sets (metrics.go), made once: every match and delivery records them.
 	dims, busDims string
-	doc            ruleDoc
-	pattern        *eventpattern.Pattern
-	sched          *schedule.Schedule
-	targets        []*target // parallel to doc.Targets
+	doc           ruleDoc
+	pattern       *eventpattern.Pattern
+	sched         *schedule.Schedule
+	targets       []*target // parallel to doc.Targets
 }
 
 func (r *rule) enabled() bool { return r.doc.State != eventsapi.RuleStateDisabled }
