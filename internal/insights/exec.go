@@ -75,6 +75,10 @@ const partialEvery = time.Second
 type Engine struct {
 	blocks Blocks
 	clock  clock.Clock
+
+	// spillGroups and spillDir: exec_statsspill.go (0, "": the defaults).
+	spillGroups int
+	spillDir    string
 }
 
 // NewEngine returns an Engine reading blocks; clk supplies the queries'
@@ -165,6 +169,8 @@ type plan struct {
 	timeOrder logstore.ScanOrder
 	// timeRedefined: fields or display gives @timestamp another value.
 	timeRedefined bool
+	// statsOut: the stats rows Run can return (exec_statsspill.go).
+	statsOut statsOut
 }
 
 // defaultCols are the columns of a query without fields, display or stats.
@@ -687,6 +693,7 @@ func (e *Engine) Run(ctx context.Context, spec Spec, partial func([]Row, Stats))
 			}
 		}
 	}
+	p.statsOut = statsOutBound(p.rest, limit)
 	rows, st, err := e.scan(ctx, spec, p, progress)
 	if err != nil {
 		return nil, stats(st), err

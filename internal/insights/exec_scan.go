@@ -52,11 +52,17 @@ func (e *Engine) scan(ctx context.Context, spec Spec, p *plan, progress func(kep
 		ss := sc.Stats()
 		return Stats{RecordsMatched: float64(matched.Load()), RecordsScanned: float64(ss.RecordsScanned), BytesScanned: float64(ss.BytesScanned)}
 	}
+	var spill *spiller // exec_statsspill.go
+	if p.stats != nil {
+		spill = e.statsSpiller()
+		defer spill.dir.remove() // best effort: a leftover directory is only disk space
+	}
 	ws := make([]*worker, scanWorkers)
 	for i := range ws {
 		ws[i] = &worker{cols: newColReader(p)}
 		if p.stats != nil {
 			ws[i].stats = newStatsState(p.stats)
+			ws[i].stats.spill = spill.share(scanWorkers)
 		}
 	}
 	kept := func() []*row {
@@ -70,6 +76,9 @@ func (e *Engine) scan(ctx context.Context, spec Spec, p *plan, progress func(kep
 	}
 	err = sc.Run(ctx, scanWorkers, func(wi int, b *logstore.Block) error {
 		n, err := ws[wi].block(p, b, &cutoff)
+		if err == nil && ws[wi].stats != nil {
+			err = ws[wi].stats.spill.err
+		}
 		matched.Add(n)
 		if err == nil && progress != nil {
 			progress(kept, stats())
@@ -80,11 +89,15 @@ func (e *Engine) scan(ctx context.Context, spec Spec, p *plan, progress func(kep
 		return nil, stats(), err
 	}
 	if p.stats != nil {
-		st := ws[0].stats
-		for _, w := range ws[1:] {
-			st.merge(w.stats)
+		states := make([]*statsState, len(ws))
+		for i, w := range ws {
+			states[i] = w.stats
 		}
-		return st.rows(), stats(), nil
+		rows, err := finishStats(ctx, p.stats, states, spill, p.statsOut)
+		if err != nil {
+			return nil, stats(), err
+		}
+		return rows, stats(), nil
 	}
 	return kept(), stats(), nil
 }

@@ -256,6 +256,7 @@ type statsState struct {
 	groups map[string]*statsGroup
 	keys   []funcs.Value
 	buf    []byte
+	spill  *statsSpill // nil: unbounded (exec_statsspill.go)
 }
 
 func newStatsState(p *statsPlan) *statsState {
@@ -283,6 +284,9 @@ func (st *statsState) group(keys []funcs.Value) *statsGroup {
 	}
 	g := st.groups[string(st.buf)]
 	if g == nil {
+		if st.spill != nil && len(st.groups) >= st.spill.limit {
+			st.spillOut()
+		}
 		g = &statsGroup{keys: slices.Clone(keys), accs: make([]acc, len(st.p.aggs))}
 		st.groups[string(st.buf)] = g
 	}
@@ -307,25 +311,26 @@ func (st *statsState) merge(o *statsState) {
 func (st *statsState) rows() []*row {
 	out := make([]*row, 0, len(st.groups))
 	for _, g := range st.groups {
-		r := &row{}
-		for i, n := range st.p.byNames {
-			r.set(n, g.keys[i])
-		}
-		res := make([]funcs.Value, len(st.p.aggs))
-		for i := range st.p.aggs {
-			res[i] = g.accs[i].result(&st.p.aggs[i])
-		}
-		for i, fn := range st.p.items {
-			r.set(st.p.itemNames[i], fn(r, res))
-		}
-		out = append(out, r)
+		out = append(out, st.row(g))
 	}
-	keys := make([]sortKey, len(st.p.byNames))
-	for i, n := range st.p.byNames {
-		keys[i] = sortKey{fn: fieldOf(n), desc: false}
-	}
-	sortRows(out, keys)
+	sortRows(out, st.p.byKeys())
 	return out
+}
+
+// row returns a group's row: the by fields, then the items.
+func (st *statsState) row(g *statsGroup) *row {
+	r := &row{}
+	for i, n := range st.p.byNames {
+		r.set(n, g.keys[i])
+	}
+	res := make([]funcs.Value, len(st.p.aggs))
+	for i := range st.p.aggs {
+		res[i] = g.accs[i].result(&st.p.aggs[i])
+	}
+	for i, fn := range st.p.items {
+		r.set(st.p.itemNames[i], fn(r, res))
+	}
+	return r
 }
 
 // fieldOf reads a computed field by name.
