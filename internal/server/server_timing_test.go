@@ -57,17 +57,7 @@ func BenchmarkPutMetricData1000(b *testing.B) {
 			now := time.Now()
 			for off := 0; off < series; off += 1000 {
 				c := &capture{}
-				client := cloudwatch.New(cloudwatch.Options{Region: "us-east-1", HTTPClient: c,
-					Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
-					BaseEndpoint: aws.String("http://" + srv.Addr()), DisableRequestCompression: true})
-				datums := make([]types.MetricDatum, 1000)
-				for i := range datums {
-					id := off + i
-					datums[i] = types.MetricDatum{MetricName: aws.String(fmt.Sprintf("m%d", id%10)), Value: aws.Float64(float64(i)),
-						Timestamp: aws.Time(now), Unit: types.StandardUnitMilliseconds,
-						Dimensions: []types.Dimension{{Name: aws.String("Host"), Value: aws.String(fmt.Sprintf("host-%d", id/10))}}}
-				}
-				if _, err := client.PutMetricData(context.Background(), &cloudwatch.PutMetricDataInput{Namespace: aws.String("Bench"), MetricData: datums}); err != nil {
+				if _, err := cloudwatchClient(srv.Addr(), c).PutMetricData(context.Background(), &cloudwatch.PutMetricDataInput{Namespace: aws.String("Bench"), MetricData: benchDatums(off, now)}); err != nil {
 					b.Fatal(err)
 				}
 				reqs = append(reqs, c)
@@ -135,16 +125,7 @@ func (d *discard) Write(p []byte) (int, error) { d.body = append(d.body[:0], p..
 // the 1000-datum call BenchmarkPutMetricData1000 replays.
 func BenchmarkHotDecodePutMetricData(b *testing.B) {
 	c := &capture{}
-	client := cloudwatch.New(cloudwatch.Options{Region: "us-east-1", HTTPClient: c,
-		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
-		BaseEndpoint: aws.String("http://127.0.0.1:1"), DisableRequestCompression: true})
-	datums := make([]types.MetricDatum, 1000)
-	for i := range datums {
-		datums[i] = types.MetricDatum{MetricName: aws.String(fmt.Sprintf("m%d", i%10)), Value: aws.Float64(float64(i)),
-			Timestamp: aws.Time(time.Now()), Unit: types.StandardUnitMilliseconds,
-			Dimensions: []types.Dimension{{Name: aws.String("Host"), Value: aws.String(fmt.Sprintf("host-%d", i/10))}}}
-	}
-	if _, err := client.PutMetricData(context.Background(), &cloudwatch.PutMetricDataInput{Namespace: aws.String("Bench"), MetricData: datums}); err != nil {
+	if _, err := cloudwatchClient("127.0.0.1:1", c).PutMetricData(context.Background(), &cloudwatch.PutMetricDataInput{Namespace: aws.String("Bench"), MetricData: benchDatums(0, time.Now())}); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
@@ -153,4 +134,25 @@ func BenchmarkHotDecodePutMetricData(b *testing.B) {
 			b.Fatal("declined")
 		}
 	}
+}
+
+// benchDatums are the 1,000 datums of the ingest benchmarks' calls: series
+// off to off+999 (ten metric names, a Host dimension each), at t.
+func benchDatums(off int, t time.Time) []types.MetricDatum {
+	datums := make([]types.MetricDatum, 1000)
+	for i := range datums {
+		id := off + i
+		datums[i] = types.MetricDatum{MetricName: aws.String(fmt.Sprintf("m%d", id%10)), Value: aws.Float64(float64(i)),
+			Timestamp: aws.Time(t), Unit: types.StandardUnitMilliseconds,
+			Dimensions: []types.Dimension{{Name: aws.String("Host"), Value: aws.String(fmt.Sprintf("host-%d", id/10))}}}
+	}
+	return datums
+}
+
+// cloudwatchClient is a Go SDK client of the server at addr sending through
+// h, without request compression (the goals' setting).
+func cloudwatchClient(addr string, h cloudwatch.HTTPClient) *cloudwatch.Client {
+	return cloudwatch.New(cloudwatch.Options{Region: "us-east-1", HTTPClient: h,
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: aws.String("http://" + addr), DisableRequestCompression: true})
 }
