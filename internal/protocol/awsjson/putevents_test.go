@@ -1,7 +1,6 @@
 package awsjson
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -27,20 +26,7 @@ func decodePutEventsGeneric(body []byte) (*eventsapi.PutEventsRequest, error) {
 // hand-tuned one accepted it.
 func checkPutEvents(t testing.TB, body []byte) bool {
 	t.Helper()
-	fast := new(eventsapi.PutEventsRequest)
-	if !DecodePutEvents(body, fast) {
-		return false
-	}
-	slow, err := decodePutEventsGeneric(body)
-	if err != nil {
-		t.Fatalf("DecodePutEvents accepted a body Decode refuses (%v): %q", err, body)
-	}
-	if !reflect.DeepEqual(fast, slow) {
-		f, _ := json.Marshal(fast)
-		s, _ := json.Marshal(slow)
-		t.Fatalf("DecodePutEvents decoded differently:\nhot     %s\ngeneric %s\nbody %q", f, s, body)
-	}
-	return true
+	return checkHotDecoder(t, "DecodePutEvents", DecodePutEvents, decodePutEventsGeneric, body)
 }
 
 func TestDecodePutEvents(t *testing.T) {

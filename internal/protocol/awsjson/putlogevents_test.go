@@ -27,23 +27,28 @@ func decodeGeneric(body []byte) (*logsapi.PutLogEventsRequest, error) {
 // hand-tuned one accepted it.
 func checkPutLogEvents(t testing.TB, body []byte) bool {
 	t.Helper()
-	fast := new(logsapi.PutLogEventsRequest)
-	if !DecodePutLogEvents(body, fast) {
-		return false
-	}
-	slow, err := decodeGeneric(body)
-	if err != nil {
-		t.Fatalf("DecodePutLogEvents accepted a body Decode refuses (%v): %q", err, body)
-	}
-	if !reflect.DeepEqual(fast, slow) {
-		t.Fatalf("DecodePutLogEvents decoded differently:\nhot     %s\ngeneric %s\nbody %q", dump(fast), dump(slow), body)
-	}
-	return true
+	return checkHotDecoder(t, "DecodePutLogEvents", DecodePutLogEvents, decodeGeneric, body)
 }
 
-func dump(in *logsapi.PutLogEventsRequest) string {
-	b, _ := json.Marshal(in)
-	return string(b)
+// checkHotDecoder compares a hand-tuned decoder (hot) with the generic
+// one on body: whatever hot accepts, Decode must accept and decode to the
+// very same input. It reports whether hot accepted body.
+func checkHotDecoder[T any](t testing.TB, name string, hot func([]byte, *T) bool, generic func([]byte) (*T, error), body []byte) bool {
+	t.Helper()
+	fast := new(T)
+	if !hot(body, fast) {
+		return false
+	}
+	slow, err := generic(body)
+	if err != nil {
+		t.Fatalf("%s accepted a body Decode refuses (%v): %q", name, err, body)
+	}
+	if !reflect.DeepEqual(fast, slow) {
+		f, _ := json.Marshal(fast)
+		s, _ := json.Marshal(slow)
+		t.Fatalf("%s decoded differently:\nhot     %s\ngeneric %s\nbody %q", name, f, s, body)
+	}
+	return true
 }
 
 func TestDecodePutLogEvents(t *testing.T) {
