@@ -6,6 +6,7 @@ import (
 
 	eventsapi "github.com/vigilhq/vigil/internal/api/events"
 	"github.com/vigilhq/vigil/internal/api/shape"
+	"github.com/vigilhq/vigil/internal/bench"
 )
 
 // BenchmarkPutEventsHandler is PutEvents' own work, without HTTP or the
@@ -15,23 +16,7 @@ import (
 //	go test -run '^$' -bench PutEventsHandler -benchmem ./internal/events
 func BenchmarkPutEventsHandler(b *testing.B) {
 	e := newEnv(b)
-	for i := range 100 {
-		var pattern string
-		switch i % 5 {
-		case 0:
-			pattern = fmt.Sprintf(`{"source":["app.orders%d"],"detail-type":["OrderPlaced"]}`, i)
-		case 1:
-			pattern = fmt.Sprintf(`{"detail":{"customer":[{"prefix":"c-%d"}]}}`, i)
-		case 2:
-			pattern = fmt.Sprintf(`{"detail":{"amount":[{"numeric":[">",%d,"<=",%d]}]}}`, 1000+i, 1100+i)
-		case 3:
-			pattern = fmt.Sprintf(`{"detail":{"region":[{"anything-but":["eu-%d"]}],"tier":["gold%d"]}}`, i, i)
-		default:
-			pattern = fmt.Sprintf(`{"detail":{"ip":[{"cidr":"10.%d.0.0/16"}]}}`, i)
-		}
-		if i == 0 {
-			pattern = `{"source":["app.orders"]}`
-		}
+	for i, pattern := range bench.EventRulePatterns(100) {
 		name := fmt.Sprint("rule-", i)
 		if _, err := e.s.PutRule(e.ctx(), &eventsapi.PutRuleRequest{Name: shape.Ptr(name), EventPattern: shape.Ptr(pattern)}); err != nil {
 			b.Fatal(err)

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/vigilhq/vigil/internal/bench"
 	"github.com/vigilhq/vigil/internal/sdkhttp"
 )
 
@@ -62,23 +63,7 @@ func setupEventsBench(b *testing.B, srv *Server, conns int) *eventsBench {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for i := range 100 {
-		var pattern string
-		switch i % 5 {
-		case 0:
-			pattern = fmt.Sprintf(`{"source":["app.orders%d"],"detail-type":["OrderPlaced"]}`, i)
-		case 1:
-			pattern = fmt.Sprintf(`{"detail":{"customer":[{"prefix":"c-%d"}]}}`, i)
-		case 2:
-			pattern = fmt.Sprintf(`{"detail":{"amount":[{"numeric":[">",%d,"<=",%d]}]}}`, 1000+i, 1100+i)
-		case 3:
-			pattern = fmt.Sprintf(`{"detail":{"region":[{"anything-but":["eu-%d"]}],"tier":["gold%d"]}}`, i, i)
-		default:
-			pattern = fmt.Sprintf(`{"detail":{"ip":[{"cidr":"10.%d.0.0/16"}]}}`, i)
-		}
-		if i == 0 {
-			pattern = `{"source":["app.orders"]}`
-		}
+	for i, pattern := range bench.EventRulePatterns(100) {
 		name := fmt.Sprint("rule-", i)
 		if _, err := e.eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(name), EventPattern: aws.String(pattern)}); err != nil {
 			b.Fatal(err)
