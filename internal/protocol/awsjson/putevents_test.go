@@ -118,18 +118,10 @@ func TestDecodePutEventsAllocations(t *testing.T) {
 // The keys the decoder knows are the model's.
 func TestDecodePutEventsKeys(t *testing.T) {
 	in := eventsapi.Model.Operation("PutEvents").Input
-	var keys []string
-	for _, m := range in.Members {
-		keys = append(keys, m.WireName())
-	}
-	if got := strings.Join(keys, ","); got != "Entries,EndpointId" {
+	if got := wireNames(in); got != "Entries,EndpointId" {
 		t.Fatalf("PutEventsRequest's keys are %s", got)
 	}
-	keys = keys[:0]
-	for _, m := range in.Lookup("Entries").Shape.Member.Shape.Members {
-		keys = append(keys, m.WireName())
-	}
-	if got := strings.Join(keys, ","); got != "Time,Source,Resources,DetailType,Detail,EventBusName,TraceHeader" {
+	if got := wireNames(in.Lookup("Entries").Shape.Member.Shape); got != "Time,Source,Resources,DetailType,Detail,EventBusName,TraceHeader" {
 		t.Fatalf("PutEventsRequestEntry's keys are %s", got)
 	}
 }

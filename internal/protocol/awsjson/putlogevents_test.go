@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	logsapi "github.com/vigilhq/vigil/internal/api/logs"
+	"github.com/vigilhq/vigil/internal/api/shape"
 	"github.com/vigilhq/vigil/internal/protocol"
 )
 
@@ -180,20 +181,21 @@ func TestDecodePutLogEventsGrows(t *testing.T) {
 // The keys the decoder knows are the model's.
 func TestDecodePutLogEventsKeys(t *testing.T) {
 	in := logsapi.Model.Operation("PutLogEvents").Input
-	var keys []string
-	for _, m := range in.Members {
-		keys = append(keys, m.WireName())
-	}
-	if got := strings.Join(keys, ","); got != "logGroupName,logStreamName,logEvents,sequenceToken,entity" {
+	if got := wireNames(in); got != "logGroupName,logStreamName,logEvents,sequenceToken,entity" {
 		t.Fatalf("PutLogEventsRequest's keys are %s", got)
 	}
-	keys = keys[:0]
-	for _, m := range in.Lookup("logEvents").Shape.Member.Shape.Members {
-		keys = append(keys, m.WireName())
-	}
-	if got := strings.Join(keys, ","); got != "timestamp,message" {
+	if got := wireNames(in.Lookup("logEvents").Shape.Member.Shape); got != "timestamp,message" {
 		t.Fatalf("InputLogEvent's keys are %s", got)
 	}
+}
+
+// wireNames lists s's members' wire names, comma-separated, in order.
+func wireNames(s *shape.Shape) string {
+	var keys []string
+	for _, m := range s.Members {
+		keys = append(keys, m.WireName())
+	}
+	return strings.Join(keys, ",")
 }
 
 func TestDecodePutLogEventsGenerated(t *testing.T) {
