@@ -156,7 +156,7 @@ func TestEnqueueRetriesKeepsAttemptsAndDue(t *testing.T) {
 	if err := b.EnqueueRetries(context.Background(), "k", Retry{Payload: []byte("x"), Attempts: 3, Due: t0.Add(time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
-	b.kick()
+	b.startDue() // not yet due: nothing starts
 	if waitIdle(t, b) != 1 || len(never.seen) != 0 {
 		t.Fatal("attempted before its due time")
 	}
@@ -166,7 +166,7 @@ func TestEnqueueRetriesKeepsAttemptsAndDue(t *testing.T) {
 	r := newRecorder(done)
 	b = open(t, dir, clk, map[string]Deliverer{"k": r}, Options{})
 	defer b.Close()
-	b.kick()
+	b.startDue()
 	if waitIdle(t, b) != 1 || len(r.seen) != 0 {
 		t.Fatal("attempted before its due time after a reopen")
 	}
