@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	cwapi "github.com/vigilhq/vigil/internal/api/cloudwatch"
@@ -54,13 +55,15 @@ func (s *Service) PutMetricData(ctx context.Context, in *cwapi.PutMetricDataInpu
 	if err != nil {
 		return err
 	}
-	now := r.Time
-	ds := make([]metricstore.Datum, 0, n)
-	// The store interns series keys and keeps no Dims slice, so every
-	// datum's dimensions can share one array.
-	var dimBuf []metricstore.Dim
+	window := datumWindow{now: r.Time, oldest: r.Time.Add(-maxPastAge), newest: r.Time.Add(maxFutureSkew)}
+	// The store keeps nothing of the datums but copies (series keys are
+	// interned encodings, no Dims slice), so their arrays are pooled, and
+	// every datum's dimensions share one.
+	sc := putScratches.Get().(*putScratch)
+	ds, dimBuf := sc.ds, sc.dims
+	defer func() { sc.release(ds, dimBuf) }()
 	for i := range in.MetricData {
-		if ds, dimBuf, err = appendDatum(ds, dimBuf, ns, &in.MetricData[i], datumAt{entity: -1, index: i}, now); err != nil {
+		if ds, dimBuf, err = appendDatum(ds, dimBuf, ns, &in.MetricData[i], datumAt{entity: -1, index: i}, window); err != nil {
 			return err
 		}
 	}
@@ -69,7 +72,7 @@ func (s *Service) PutMetricData(ctx context.Context, in *cwapi.PutMetricDataInpu
 		e := &in.EntityMetricData[i]
 		start := len(ds)
 		for j := range e.MetricData {
-			if ds, dimBuf, err = appendDatum(ds, dimBuf, ns, &e.MetricData[j], datumAt{entity: i, index: j}, now); err != nil {
+			if ds, dimBuf, err = appendDatum(ds, dimBuf, ns, &e.MetricData[j], datumAt{entity: i, index: j}, window); err != nil {
 				return err
 			}
 		}
@@ -82,6 +85,27 @@ func (s *Service) PutMetricData(ctx context.Context, in *cwapi.PutMetricDataInpu
 	}
 	return s.linkEntities(ctx, ds, spans, failure)
 }
+
+// putScratch is the working memory of one PutMetricData call.
+type putScratch struct {
+	ds   []metricstore.Datum
+	dims []metricstore.Dim
+}
+
+var putScratches = sync.Pool{New: func() any { return new(putScratch) }}
+
+// release keeps ds and dims, the arrays the call grew, cleared (a pooled
+// scratch must not keep a finished call's strings alive), and pools sc
+// again.
+func (sc *putScratch) release(ds []metricstore.Datum, dims []metricstore.Dim) {
+	clear(ds)
+	clear(dims)
+	sc.ds, sc.dims = ds[:0], dims[:0]
+	putScratches.Put(sc)
+}
+
+// datumWindow is the call's time and the timestamps it accepts.
+type datumWindow struct{ now, oldest, newest time.Time }
 
 // datumAt names a datum in error messages, built only when one is needed:
 // MetricData.member.3, or EntityMetricData.member.1.MetricData.member.3.
@@ -114,18 +138,18 @@ func checkNamespace(ns string) error {
 	return nil
 }
 
-func appendDatum(ds []metricstore.Datum, dimBuf []metricstore.Dim, ns string, m *cwapi.MetricDatum, at datumAt, now time.Time) ([]metricstore.Datum, []metricstore.Dim, error) {
+func appendDatum(ds []metricstore.Datum, dimBuf []metricstore.Dim, ns string, m *cwapi.MetricDatum, at datumAt, w datumWindow) ([]metricstore.Datum, []metricstore.Dim, error) {
 	base := metricstore.Datum{
 		Key:  metricstore.SeriesKey{Namespace: ns, MetricName: shape.Value(m.MetricName)},
-		T:    now.UnixMilli(),
+		T:    w.now.UnixMilli(),
 		Unit: shape.Value(m.Unit),
 	}
 	if m.Timestamp != nil {
 		ts := *m.Timestamp
-		if ts.Before(now.Add(-maxPastAge)) {
+		if ts.Before(w.oldest) {
 			return ds, dimBuf, invalidValue("The parameter %s.Timestamp must specify a time within the past two weeks.", at)
 		}
-		if ts.After(now.Add(maxFutureSkew)) {
+		if ts.After(w.newest) {
 			return ds, dimBuf, invalidValue("The parameter %s.Timestamp must specify a time no more than two hours in the future.", at)
 		}
 		base.T = ts.UnixMilli()

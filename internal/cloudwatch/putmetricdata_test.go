@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +26,12 @@ type recorder struct {
 }
 
 func (r *recorder) Append(_ context.Context, p metricstore.Partition, ds []metricstore.Datum) error {
-	r.p, r.ds = p, append(r.ds, ds...)
+	// Deep copies: the caller reuses ds and their dimensions.
+	for _, d := range ds {
+		d.Key.Dims = slices.Clone(d.Key.Dims)
+		r.ds = append(r.ds, d)
+	}
+	r.p = p
 	return nil
 }
 

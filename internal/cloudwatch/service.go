@@ -11,6 +11,8 @@ import (
 
 // Store is what the handlers need of the metrics engine.
 type Store interface {
+	// Append stores ds; it keeps nothing of ds (nor of their Dims) after it
+	// returns, for the caller reuses them.
 	Append(ctx context.Context, p metricstore.Partition, ds []metricstore.Datum) error
 	Series(ctx context.Context, p metricstore.Partition, f metricstore.SeriesFilter, after *metricstore.SeriesKey, limit int) ([]metricstore.SeriesInfo, error)
 	Query(ctx context.Context, p metricstore.Partition, q metricstore.Query) ([]metricstore.Bucket, error)

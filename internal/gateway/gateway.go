@@ -122,6 +122,8 @@ type call struct {
 	rt      *route
 	req     protocol.Request
 	resp    protocol.Response
+	// release gives back the memory a hot decoder lent the input.
+	release func()
 }
 
 // queryAction returns an awsQuery request's Action and Version, from the
@@ -267,10 +269,15 @@ func (g *Gateway) decodeHot(c *call, in any) bool {
 	if hot == nil || in == nil {
 		return false
 	}
-	if hot(c.body, in) {
+	release, ok := hot(c.body, in)
+	if ok {
+		c.release = release
 		return true
 	}
 	reflect.ValueOf(in).Elem().SetZero()
+	if release != nil {
+		release()
+	}
 	return false
 }
 
@@ -357,6 +364,9 @@ func (g *Gateway) getCall(r *http.Request, w http.ResponseWriter) *call {
 // response body afterwards (ResponseWriter.Write does not retain what it is
 // given).
 func (g *Gateway) putCall(c *call) {
+	if c.release != nil {
+		c.release()
+	}
 	body := c.resp.Body
 	*c = call{}
 	if body.Cap() <= maxPooledResponse {

@@ -34,7 +34,12 @@ type HotOp struct{ Protocol, Operation string }
 // nothing wrong with it; the gateway then skips both. On false, in may hold
 // anything: the gateway zeroes it and takes the generic path, which also
 // produces every error, so a hot decoder never changes an answer.
-type HotDecoder func(body []byte, in any) bool
+//
+// A decoder may fill in with memory it recycles: it then returns a release
+// func, which the gateway calls once the call is over (answered and
+// audited), when nothing uses in any more; on false, after in is zeroed.
+// Handlers therefore keep nothing of a hot-decoded input but its strings.
+type HotDecoder func(body []byte, in any) (release func(), ok bool)
 
 var (
 	codecJSON10 = awsjson.New("1.0")

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"slices"
+	"strings"
 )
 
 // Pebble key layout (all under "metrics/", the DB being shared):
@@ -35,15 +36,14 @@ func appendLP(b []byte, s string) []byte {
 }
 
 func appendOrd(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == 0 {
-			b = append(b, 0, 0xff)
-		} else {
-			b = append(b, c)
+	for {
+		i := strings.IndexByte(s, 0)
+		if i < 0 {
+			return append(append(b, s...), 0, 1)
 		}
+		b = append(append(b, s[:i]...), 0, 0xff)
+		s = s[i+1:]
 	}
-	return append(b, 0, 1)
 }
 
 func appendPartition(b []byte, p Partition) []byte {

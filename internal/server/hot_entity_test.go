@@ -33,13 +33,14 @@ func TestHotPutMetricDataTakesEntities(t *testing.T) {
 			continue
 		}
 		in := new(cwapi.PutMetricDataInput)
-		hotPut(body, in)
+		release, _ := hotPut(body, in)
 		for _, e := range in.EntityMetricData {
 			if e.Entity != nil && len(e.Entity.KeyAttributes) > 0 {
 				withEntity++
 				break
 			}
 		}
+		release()
 	}
 	if withEntity < 200 {
 		t.Fatalf("hot path took only %d bodies with an entity", withEntity)

@@ -17,8 +17,8 @@ var putEventsInput = eventsapi.Model.Operation("PutEvents").Input
 // shape.Validate as on the generic path (a few entries' walk is cheap next
 // to their decoding); the handler's rules run as for every other call.
 var eventsHot = map[gateway.HotOp]gateway.HotDecoder{
-	{Protocol: "awsJson1_1", Operation: "PutEvents"}: func(body []byte, in any) bool {
+	{Protocol: "awsJson1_1", Operation: "PutEvents"}: func(body []byte, in any) (func(), bool) {
 		p := in.(*eventsapi.PutEventsRequest)
-		return awsjson.DecodePutEvents(body, p) && len(shape.Validate(putEventsInput, reflect.ValueOf(p))) == 0
+		return nil, awsjson.DecodePutEvents(body, p) && len(shape.Validate(putEventsInput, reflect.ValueOf(p))) == 0
 	},
 }

@@ -253,7 +253,7 @@ func TestHotPutLogEventsEscapes(t *testing.T) {
 		}
 		body := escapedLogsBody(r, "/g", "s", msgs)
 		fast := new(logsapi.PutLogEventsRequest)
-		if !checkHotLogs(t, body) || !hotLogs(body, fast) {
+		if _, ok := hotLogs(body, fast); !checkHotLogs(t, body) || !ok {
 			t.Fatalf("hot path declined %q", body)
 		}
 		for i, m := range msgs {

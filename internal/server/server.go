@@ -282,9 +282,10 @@ func bind[H any](m *shape.Service, h H, invoke func(context.Context, H, *shape.O
 // CBOR): the hand-tuned decoder, then the model's constraints on the typed
 // value; the handler's rules run as for every other call.
 var cloudwatchHot = map[gateway.HotOp]gateway.HotDecoder{
-	{Protocol: "rpcv2Cbor", Operation: "PutMetricData"}: func(body []byte, in any) bool {
+	{Protocol: "rpcv2Cbor", Operation: "PutMetricData"}: func(body []byte, in any) (func(), bool) {
 		p := in.(*cloudwatchapi.PutMetricDataInput)
-		return rpcv2cbor.DecodePutMetricData(body, p) && cloudwatch.ValidPutMetricData(p)
+		release, ok := rpcv2cbor.DecodePutMetricData(body, p)
+		return release, ok && cloudwatch.ValidPutMetricData(p)
 	},
 }
 
@@ -292,9 +293,9 @@ var cloudwatchHot = map[gateway.HotOp]gateway.HotDecoder{
 // the hand-tuned decoder, then the model's constraints on the typed value;
 // the handler's rules run as for every other call.
 var logsHot = map[gateway.HotOp]gateway.HotDecoder{
-	{Protocol: "awsJson1_1", Operation: "PutLogEvents"}: func(body []byte, in any) bool {
+	{Protocol: "awsJson1_1", Operation: "PutLogEvents"}: func(body []byte, in any) (func(), bool) {
 		p := in.(*logsapi.PutLogEventsRequest)
-		return awsjson.DecodePutLogEvents(body, p) && logs.ValidPutLogEvents(p)
+		return nil, awsjson.DecodePutLogEvents(body, p) && logs.ValidPutLogEvents(p)
 	},
 }
 

@@ -22,7 +22,7 @@ type Arena struct {
 	i64s   []int64
 	bools  []bool
 	times  []time.Time
-	intern map[string]string
+	intern internTable
 }
 
 const (
@@ -79,19 +79,10 @@ func next[T any](s *[]T) *T {
 // String returns b as a string, sharing one copy among equal short strings
 // of this decode.
 func (a *Arena) String(b []byte) string {
-	if len(b) > internMax {
+	if len(b) == 0 || len(b) > internMax {
 		return string(b)
 	}
-	if s, ok := a.intern[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if a.intern == nil {
-		a.intern = make(map[string]string) // grows with use: most calls have few strings
-	}
-	if len(a.intern) < internLimit {
-		a.intern[s] = s
-	}
+	s, _ := a.intern.intern(b)
 	return s
 }
 
