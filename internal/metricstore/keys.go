@@ -52,8 +52,12 @@ func appendPartition(b []byte, p Partition) []byte {
 
 // appendSeriesKey appends the encoded series key. Dims must be sorted.
 func appendSeriesKey(b []byte, p Partition, k *SeriesKey) []byte {
-	b = appendPartition(b, p)
-	b = appendOrd(b, k.Namespace)
+	return appendSeriesRest(appendOrd(appendPartition(b, p), k.Namespace), k)
+}
+
+// appendSeriesRest appends what follows the namespace in the encoded series
+// key: the metric name and the (sorted) dimensions.
+func appendSeriesRest(b []byte, k *SeriesKey) []byte {
 	b = appendOrd(b, k.MetricName)
 	for i := range k.Dims {
 		b = appendOrd(b, k.Dims[i].Name)

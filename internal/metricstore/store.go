@@ -221,13 +221,15 @@ type scratch struct {
 	meta []uint8
 	sers []*series
 	key  []byte
-	defs []*series
-	sid  []byte
-	ts   []byte
-	ms   []byte
-	vs   []byte
-	xs   []byte
-	rec  []byte
+	// prefix is resolve's callKey memory.
+	prefix []byte
+	defs   []*series
+	sid    []byte
+	ts     []byte
+	ms     []byte
+	vs     []byte
+	xs     []byte
+	rec    []byte
 }
 
 func (s *Store) getScratch(n int) *scratch {
@@ -422,24 +424,47 @@ func sameKey(a, b *SeriesKey) bool {
 }
 
 func (s *Store) encodeKey(b []byte, p Partition, k *SeriesKey) []byte {
+	return appendSortedRest(appendOrd(appendPartition(b, p), k.Namespace), k)
+}
+
+// appendSortedRest is appendSeriesRest for dimensions in any order.
+func appendSortedRest(b []byte, k *SeriesKey) []byte {
 	if !dimsSorted(k.Dims) {
 		c := *k
 		c.Dims = sortedDims(k.Dims)
-		return appendSeriesKey(b, p, &c)
+		return appendSeriesRest(b, &c)
 	}
-	return appendSeriesKey(b, p, k)
+	return appendSeriesRest(b, k)
+}
+
+// callKey encodes the series keys of one call's datums, which mostly share
+// their partition and namespace: that prefix is encoded once per namespace.
+type callKey struct {
+	prefix []byte
+	ns     string
+	ok     bool
+}
+
+func (c *callKey) encode(b []byte, p Partition, k *SeriesKey) []byte {
+	if !c.ok || k.Namespace != c.ns {
+		c.prefix = appendOrd(appendPartition(c.prefix[:0], p), k.Namespace)
+		c.ns, c.ok = k.Namespace, true
+	}
+	return appendSortedRest(append(b, c.prefix...), k)
 }
 
 // resolve finds or creates the series of every datum into sc.sers.
 func (s *Store) resolve(p Partition, ds []Datum, sc *scratch) error {
 	misses := 0
+	ck := callKey{prefix: sc.prefix}
+	defer func() { sc.prefix = ck.prefix }()
 	s.mapMu.RLock()
 	for i := range ds {
 		if i > 0 && sc.sers[i-1] != nil && sameKey(&ds[i].Key, &ds[i-1].Key) {
 			sc.sers[i] = sc.sers[i-1]
 			continue
 		}
-		sc.key = s.encodeKey(sc.key[:0], p, &ds[i].Key)
+		sc.key = ck.encode(sc.key[:0], p, &ds[i].Key)
 		ser := s.series[string(sc.key)]
 		sc.sers[i] = ser
 		if ser == nil {
@@ -456,7 +481,7 @@ func (s *Store) resolve(p Partition, ds []Datum, sc *scratch) error {
 		if sc.sers[i] != nil {
 			continue
 		}
-		sc.key = s.encodeKey(sc.key[:0], p, &ds[i].Key)
+		sc.key = ck.encode(sc.key[:0], p, &ds[i].Key)
 		ser, err := s.lookupLocked(sc.key, true)
 		if err != nil {
 			return err
