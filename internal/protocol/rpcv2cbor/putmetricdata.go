@@ -41,6 +41,7 @@ type hotDecoder struct {
 	// lastTime is the timestamp read last, which the next datum's shares
 	// when it is the same.
 	lastTime *time.Time
+	last     [noSlot]lastString
 }
 
 var hotDecoders = sync.Pool{New: func() any { return new(hotDecoder) }}
@@ -55,7 +56,7 @@ func (h *hotDecoder) reset(body []byte) {
 func (h *hotDecoder) release() {
 	h.datums, h.dims, h.floats = h.datums[:0], h.dims[:0], h.floats[:0]
 	h.arena.Reset()
-	h.data, h.lastTime = nil, nil
+	h.data, h.lastTime, h.last = nil, nil, [noSlot]lastString{}
 	hotDecoders.Put(h)
 }
 
@@ -117,7 +118,7 @@ func (h *hotDecoder) input(in *cwapi.PutMetricDataInput) bool {
 		switch string(key) {
 		case "Namespace":
 			var ok bool
-			in.Namespace, ok = h.str()
+			in.Namespace, ok = h.str(noSlot)
 			return 1, ok
 		case "MetricData":
 			if h.datums == nil {
@@ -219,7 +220,7 @@ func (h *hotDecoder) datum(m *cwapi.MetricDatum) bool {
 		var ok bool
 		switch string(key) {
 		case "MetricName":
-			m.MetricName, ok = h.str()
+			m.MetricName, ok = h.str(slotMetricName)
 			return 1 << 0, ok
 		case "Dimensions":
 			m.Dimensions, ok = h.dimensions()
@@ -240,7 +241,7 @@ func (h *hotDecoder) datum(m *cwapi.MetricDatum) bool {
 			m.Counts, ok = h.floatList()
 			return 1 << 6, ok
 		case "Unit":
-			m.Unit, ok = h.str()
+			m.Unit, ok = h.str(slotUnit)
 			return 1 << 7, ok
 		case "StorageResolution":
 			m.StorageResolution, ok = h.int32()
@@ -258,14 +259,15 @@ func (h *hotDecoder) dimensions() ([]cwapi.Dimension, bool) {
 	ok := h.list(func() bool {
 		h.dims = append(h.dims, cwapi.Dimension{})
 		d := &h.dims[len(h.dims)-1]
+		slot := min(slotDims+2*(len(h.dims)-1-start), noSlot)
 		return h.fields(func(key []byte) (uint16, bool) {
 			var ok bool
 			switch string(key) {
 			case "Name":
-				d.Name, ok = h.str()
+				d.Name, ok = h.str(slot)
 				return 1, ok
 			case "Value":
-				d.Value, ok = h.str()
+				d.Value, ok = h.str(min(slot+1, noSlot))
 				return 2, ok
 			}
 			return 0, false
@@ -361,10 +363,38 @@ func (h *hotDecoder) text() (string, bool) {
 	return h.arena.String(b), true
 }
 
+// Slots of the strings a datum repeats from the one before it (see str):
+// the metric name, the unit, then the name and value of each of the first
+// four dimensions.
+const (
+	slotMetricName = iota
+	slotUnit
+	slotDims
+	noSlot = slotDims + 8
+)
+
+// lastString is what a slot held in the previous datum.
+type lastString struct {
+	b []byte // in the body
+	p *string
+}
+
 // str reads an optional text member; equal short strings share one
-// pointer (see arena.TextPointer).
-func (h *hotDecoder) str() (*string, bool) {
+// pointer (see arena.TextPointer). Consecutive datums mostly repeat their
+// unit, dimension names, often values and names: the string of the same
+// slot in the datum before is compared first, which is cheaper than the
+// arena's hashing.
+func (h *hotDecoder) str(slot int) (*string, bool) {
 	if b, ok := h.shortText(); ok {
+		if slot < noSlot {
+			last := &h.last[slot]
+			if last.p != nil && string(last.b) == string(b) {
+				return last.p, true
+			}
+			p, ok := h.arena.TextPointer(b)
+			*last = lastString{b, p}
+			return p, ok
+		}
 		return h.arena.TextPointer(b)
 	}
 	s, ok := h.text()
