@@ -17,8 +17,10 @@ import (
 // probed once per distinct length, numeric ranges in a segment tree, CIDR
 // blocks in a hash map per prefix length. An event is flattened once, only
 // along paths some rule refers to; each leaf probes its path's index, and
-// only the conjunctions it hits are evaluated exactly. The zero value is not
-// usable; call NewMatcher. Safe for concurrent use.
+// only the conjunctions it hits are evaluated exactly, each distinct field
+// test at most once per event however many conjunctions share it
+// (shared.go). The zero value is not usable; call NewMatcher. Safe for
+// concurrent use.
 type Matcher struct {
 	mu    sync.Mutex // serializes writers and index builds
 	rules map[string]*Pattern
@@ -139,15 +141,21 @@ func (fi *fieldIndex) freeze() {
 }
 
 type indexedSub struct {
-	rule int32 // index into index.ruleIDs
-	sub  subRule
-	// sure: the conjunction is its anchor field alone and every matcher of
-	// that field is indexed exactly, so being probed means matching.
-	sure bool
-	// anchor is the index in sub.fields of the anchor field when every
+	id   string // the rule's id, here to save a load from ruleIDs
+	rule int32  // index into index.ruleIDs
+	// f0, f1 delimit the conjunction's predicates in index.subPreds
+	// (shared.go), in the order of its fields.
+	f0, f1 int32
+	// anchor is the index among its fields of the anchor field when every
 	// matcher of it is indexed exactly (a candidate already satisfies it),
 	// else -1.
 	anchor int32
+	// sure: the conjunction is its anchor field alone and every matcher of
+	// that field is indexed exactly, so being probed means matching.
+	sure bool
+	// single: the rule has no other conjunction, so it cannot be output
+	// twice and needs no ruleSeen stamp.
+	single bool
 }
 
 type index struct {
@@ -156,12 +164,17 @@ type index struct {
 	subs    []indexedSub
 	always  []int32 // conjunctions without an anchor
 	ruleIDs []string
+	// preds holds each distinct field test once; subPreds lists each
+	// conjunction's (shared.go).
+	preds    []field
+	subPreds []int32
 }
 
 func buildIndex(order []string, rules map[string]*Pattern) *index {
 	x := &index{paths: newPathTable()}
-	// The conjunctions' fields and matchers are copied into two arrays in
-	// conjunction order, so that evaluating a candidate reads adjacent memory.
+	// The conjunctions' fields and matchers are copied, with the index's
+	// path ids, to choose anchors; evaluation reads the shared predicates
+	// made from them (shared.go).
 	nf, nm := 0, 0
 	for _, id := range order {
 		for _, sr := range rules[id].subs {
@@ -173,6 +186,7 @@ func buildIndex(order []string, rules map[string]*Pattern) *index {
 	}
 	fields := make([]field, 0, nf)
 	matchers := make([]valueMatcher, 0, nm)
+	var subs []subRule
 	for ri, id := range order {
 		p := rules[id]
 		x.ruleIDs = append(x.ruleIDs, id)
@@ -185,23 +199,29 @@ func buildIndex(order []string, rules map[string]*Pattern) *index {
 				fd.fid = x.paths.add(fd.path)
 				fields = append(fields, fd)
 			}
-			cp := subRule{fields: fields[f0:len(fields):len(fields)]}
-			x.subs = append(x.subs, indexedSub{rule: int32(ri), sub: cp, anchor: -1})
+			subs = append(subs, subRule{fields: fields[f0:len(fields):len(fields)]})
+			x.subs = append(x.subs, indexedSub{rule: int32(ri), id: id, single: len(p.subs) == 1, anchor: -1})
 		}
 	}
 	x.fields = make([]*fieldIndex, len(x.paths.names))
 	// How many conjunctions test each (path, value): an anchor on a rarely
 	// tested value is more selective than one on a value every rule tests.
 	freq := map[string]int{}
-	for si := range x.subs {
-		for _, fd := range x.subs[si].sub.fields {
+	for si := range subs {
+		for _, fd := range subs[si].fields {
 			for mi := range fd.matchers {
 				freq[freqKey(fd.fid, &fd.matchers[mi])]++
 			}
 		}
 	}
-	for si := range x.subs {
-		x.addAnchor(int32(si), freq)
+	best := make([]int, len(subs))
+	for si := range subs {
+		best[si] = chooseAnchor(&subs[si], freq)
+	}
+	subs, best = x.groupByAnchor(subs, best)
+	x.internPreds(subs)
+	for si := range subs {
+		x.addAnchor(int32(si), &subs[si], best[si])
 	}
 	for _, fi := range x.fields {
 		if fi != nil {
@@ -238,8 +258,9 @@ func freqKey(fid int32, m *valueMatcher) string {
 	return fmt.Sprintf("%d\x00%d\x00%s\x00%s\x00%d\x00%d\x00%v", fid, m.op, m.s, m.raw, m.lo, m.hi, m.prefix)
 }
 
-func (x *index) addAnchor(si int32, freq map[string]int) {
-	sr := &x.subs[si].sub
+// chooseAnchor returns the index of the field of sr to index it by, or -1
+// when none can be.
+func chooseAnchor(sr *subRule, freq map[string]int) int {
 	best, bestScore, bestFreq := -1, 1<<30, 1<<30
 	for i := range sr.fields {
 		fd := &sr.fields[i]
@@ -255,6 +276,11 @@ func (x *index) addAnchor(si int32, freq map[string]int) {
 			best, bestScore, bestFreq = i, sc, fq
 		}
 	}
+	return best
+}
+
+// addAnchor files conjunction si under its field best (chooseAnchor).
+func (x *index) addAnchor(si int32, sr *subRule, best int) {
 	if best < 0 {
 		x.always = append(x.always, si)
 		return
@@ -420,7 +446,8 @@ type matchScratch struct {
 	key      []byte
 	stamp    []uint32 // per conjunction: generation it was queued in
 	ruleSeen []uint32
-	gen      uint32
+	pstate   []uint32 // per predicate: gen<<2 | outcome (predFails...)
+	gen      uint32   // at most maxGen
 	cands    []int32
 }
 
@@ -438,10 +465,17 @@ func (x *index) match(s *matchScratch, event []byte, out []string) ([]string, er
 		s.ruleSeen = make([]uint32, len(x.ruleIDs))
 		s.gen = 0
 	}
+	if len(s.pstate) < len(x.preds) {
+		s.pstate = make([]uint32, len(x.preds))
+		s.gen = 0
+	}
 	s.gen++
-	if s.gen == 0 { // wrapped: clear stamps
+	if s.gen <= 1 || s.gen > maxGen {
+		// New stamps (gen was reset to 0) or a wrap: clear them all, the
+		// ones kept included, so that no stale stamp equals gen.
 		clear(s.stamp)
 		clear(s.ruleSeen)
+		clear(s.pstate)
 		s.gen = 1
 	}
 	s.cands = s.cands[:0]
@@ -455,12 +489,14 @@ func (x *index) match(s *matchScratch, event []byte, out []string) ([]string, er
 	s.cands = append(s.cands, x.always...)
 	for _, si := range s.cands {
 		is := &x.subs[si]
-		if s.ruleSeen[is.rule] == s.gen {
+		if !is.single && s.ruleSeen[is.rule] == s.gen {
 			continue
 		}
-		if is.sure || s.evalScratch.eval(&is.sub, f, int(is.anchor)) {
-			s.ruleSeen[is.rule] = s.gen
-			out = append(out, x.ruleIDs[is.rule])
+		if is.sure || s.evalSub(x, is, f) {
+			if !is.single {
+				s.ruleSeen[is.rule] = s.gen
+			}
+			out = append(out, is.id)
 		}
 	}
 	return out, nil

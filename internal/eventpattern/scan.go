@@ -259,8 +259,15 @@ func (f *flat) fValue(node int32, i, depth int) int {
 		return f.fSkip(i, depth)
 	}
 	// The leaf is filled in place; on failure the whole scan is discarded.
-	f.leaves = append(f.leaves, leaf{fid: nd.fid})
-	l := &f.leaves[len(f.leaves)-1]
+	// (Not append(f.leaves, leaf{...}): that builds the leaf on the stack
+	// and copies it.)
+	n := len(f.leaves)
+	if n == cap(f.leaves) {
+		f.leaves = append(f.leaves, leaf{})
+	}
+	f.leaves = f.leaves[:n+1]
+	l := &f.leaves[n]
+	*l = leaf{fid: nd.fid}
 	switch {
 	case c == '"':
 		e := nextStop(f.stops, i+1)

@@ -1,0 +1,165 @@
+package eventpattern
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// With many rules, most of a candidate conjunction's cost was reading its
+// fields and matchers from memory no other candidate shares, and many
+// conjunctions test the very same thing (a thousand rules that all ask for
+// "detail-type": ["AWS API Call via CloudTrail"] or the same anything-but).
+// So the Matcher keeps each distinct field test (path and value matchers)
+// once, as a "predicate"; a conjunction is a list of predicate numbers; and
+// within one event a predicate's outcome is remembered the first time a
+// candidate evaluates it, whenever that outcome does not depend on which
+// array elements the conjunction's other fields use.
+
+// predKey identifies a field test: two fields with the same key match the
+// same leaves. The anything-but sets are listed sorted; everything else a
+// matcher derives (wildcard segments, an exact string's address, a number's
+// quantized value) follows from the text included.
+func predKey(fd *field) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d", fd.fid)
+	for i := range fd.matchers {
+		m := &fd.matchers[i]
+		fmt.Fprintf(&b, "\x00%d\x01%q\x01%q\x01%d\x01%d\x01%v\x01%v", m.op, m.s, m.raw, m.lo, m.hi, m.prefix, m.nums)
+		if m.set != nil {
+			keys := make([]string, 0, len(m.set))
+			for k := range m.set {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			fmt.Fprintf(&b, "\x01%q", keys)
+		}
+	}
+	return b.String()
+}
+
+// internPreds gives every conjunction's fields predicate numbers, keeping
+// one copy of each distinct field test (with its own matchers, so that the
+// duplicates' storage is not kept alive).
+func (x *index) internPreds(subs []subRule) {
+	ids := map[string]int32{}
+	for si := range subs {
+		f0 := int32(len(x.subPreds))
+		for fi := range subs[si].fields {
+			fd := &subs[si].fields[fi]
+			k := predKey(fd)
+			id, ok := ids[k]
+			if !ok {
+				id = int32(len(x.preds))
+				ids[k] = id
+				cp := *fd
+				cp.matchers = slices.Clone(fd.matchers)
+				x.preds = append(x.preds, cp)
+			}
+			x.subPreds = append(x.subPreds, id)
+		}
+		x.subs[si].f0, x.subs[si].f1 = f0, int32(len(x.subPreds))
+	}
+}
+
+// groupByAnchor reorders the conjunctions (with their anchors, best) so that
+// the ones filed under the same anchor test are adjacent: the candidates one
+// probe finds then lie together in memory. The order of the output of
+// MatchEvent is unspecified, so only speed depends on it.
+func (x *index) groupByAnchor(subs []subRule, best []int) ([]subRule, []int) {
+	keys := make([]string, len(subs))
+	perm := make([]int, len(subs))
+	for si := range subs {
+		perm[si] = si
+		if best[si] >= 0 {
+			keys[si] = "a" + predKey(&subs[si].fields[best[si]])
+		} else {
+			keys[si] = "z" // unanchored last
+		}
+	}
+	slices.SortStableFunc(perm, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
+	ns := make([]subRule, len(subs))
+	nb := make([]int, len(subs))
+	nx := make([]indexedSub, len(subs))
+	for i, si := range perm {
+		ns[i], nb[i], nx[i] = subs[si], best[si], x.subs[si]
+	}
+	x.subs = nx
+	return ns, nb
+}
+
+// Outcomes of a predicate remembered for the current event, in the low two
+// bits of matchScratch.pstate (the generation is in the others).
+const (
+	predFails  = 1 // no leaf matches and absence does not satisfy it
+	predHolds  = 2 // holds, and no matching leaf sits in an array
+	predArrays = 3 // holds through leaves in arrays: evaluate with the others
+
+	maxGen = 1<<30 - 1 // generations fit pstate beside an outcome
+)
+
+// evalSub reports whether the candidate conjunction (is) holds for the event,
+// as evalScratch.eval does for a Pattern's conjunction (see there), with
+// predicate outcomes shared between the candidates of one event.
+func (s *matchScratch) evalSub(x *index, is *indexedSub, f *flat) bool {
+	ev := &s.evalScratch
+	ev.cands = ev.cands[:0]
+	ev.starts = ev.starts[:0]
+	for k, pid := range x.subPreds[is.f0:is.f1] {
+		switch s.pstate[pid] ^ s.gen<<2 {
+		case predFails:
+			return false
+		case predHolds:
+			continue
+		}
+		fd := &x.preds[pid]
+		head := f.head[fd.fid]
+		if !fd.positive { // only exists:false
+			if head != -1 {
+				return false
+			}
+			continue
+		}
+		if int32(k) == is.anchor && !inArrays(f, head) {
+			continue // leaves outside arrays are consistent with any others
+		}
+		start := int32(len(ev.cands))
+		inArr := false
+		for li := head; li != -1; li = f.leaves[li].next {
+			l := &f.leaves[li]
+			for mi := range fd.matchers {
+				m := &fd.matchers[mi]
+				if m.op != opAbsent && m.matchLeaf(f, l) {
+					ev.cands = append(ev.cands, li)
+					if l.trailLen > 0 {
+						inArr = true
+					}
+					break
+				}
+			}
+		}
+		switch {
+		case int32(len(ev.cands)) == start:
+			if fd.hasAbsent && head == -1 {
+				s.pstate[pid] = s.gen<<2 | predHolds // satisfied by absence
+				continue
+			}
+			s.pstate[pid] = s.gen<<2 | predFails
+			return false
+		case !inArr:
+			// Leaves outside arrays never constrain the choice of the
+			// other fields' leaves.
+			s.pstate[pid] = s.gen<<2 | predHolds
+			ev.cands = ev.cands[:start]
+		default:
+			s.pstate[pid] = s.gen<<2 | predArrays
+			ev.starts = append(ev.starts, start)
+		}
+	}
+	if len(ev.starts) < 2 {
+		return true
+	}
+	ev.starts = append(ev.starts, int32(len(ev.cands)))
+	ev.chosen = ev.chosen[:0]
+	return ev.search(f, 0)
+}
