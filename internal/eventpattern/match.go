@@ -136,19 +136,9 @@ func (s *evalScratch) eval(sr *subRule, f *flat, known int) bool {
 			continue // leaves outside arrays are consistent with any others
 		}
 		start := int32(len(s.cands))
-		for li := head; li != -1; li = f.leaves[li].next {
-			l := &f.leaves[li]
-			for mi := range fd.matchers {
-				m := &fd.matchers[mi]
-				if m.op != opAbsent && m.matchLeaf(f, l) {
-					s.cands = append(s.cands, li)
-					if l.trailLen > 0 {
-						needArrays = true
-					}
-					break
-				}
-			}
-		}
+		var inArr bool
+		s.cands, inArr = matchingLeaves(s.cands, fd, f, head)
+		needArrays = needArrays || inArr
 		if int32(len(s.cands)) == start {
 			if fd.hasAbsent && head == -1 {
 				continue // satisfied by absence
@@ -163,6 +153,24 @@ func (s *evalScratch) eval(sr *subRule, f *flat, known int) bool {
 	s.starts = append(s.starts, int32(len(s.cands)))
 	s.chosen = s.chosen[:0]
 	return s.search(f, 0)
+}
+
+// matchingLeaves appends to cands the leaves of the chain from head that a
+// matcher of fd matches, and reports whether one of those sits in an array.
+func matchingLeaves(cands []int32, fd *field, f *flat, head int32) ([]int32, bool) {
+	inArr := false
+	for li := head; li != -1; li = f.leaves[li].next {
+		l := &f.leaves[li]
+		for mi := range fd.matchers {
+			m := &fd.matchers[mi]
+			if m.op != opAbsent && m.matchLeaf(f, l) {
+				cands = append(cands, li)
+				inArr = inArr || l.trailLen > 0
+				break
+			}
+		}
+	}
+	return cands, inArr
 }
 
 // inArrays reports whether any leaf of the chain from head sits in an array.

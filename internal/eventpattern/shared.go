@@ -124,20 +124,8 @@ func (s *matchScratch) evalSub(x *index, is *indexedSub, f *flat) bool {
 			continue // leaves outside arrays are consistent with any others
 		}
 		start := int32(len(ev.cands))
-		inArr := false
-		for li := head; li != -1; li = f.leaves[li].next {
-			l := &f.leaves[li]
-			for mi := range fd.matchers {
-				m := &fd.matchers[mi]
-				if m.op != opAbsent && m.matchLeaf(f, l) {
-					ev.cands = append(ev.cands, li)
-					if l.trailLen > 0 {
-						inArr = true
-					}
-					break
-				}
-			}
-		}
+		var inArr bool
+		ev.cands, inArr = matchingLeaves(ev.cands, fd, f, head)
 		switch {
 		case int32(len(ev.cands)) == start:
 			if fd.hasAbsent && head == -1 {
