@@ -39,3 +39,21 @@ func TestClientCopiesBody(t *testing.T) {
 		t.Fatalf("no body: %v %q", err, rec.body)
 	}
 }
+
+// A body is copied whole whether its length is announced right, too low
+// or not at all; one shorter than announced is an error.
+func TestClientCopiesBodyOfAnyAnnouncedLength(t *testing.T) {
+	for _, announced := range []int64{7, 3, -1} {
+		rec := &recorder{}
+		req, _ := http.NewRequest("POST", "http://127.0.0.1/", io.NopCloser(strings.NewReader("payload")))
+		req.ContentLength = announced
+		if _, err := (Client{Next: rec}).Do(req); err != nil || rec.body != "payload" {
+			t.Fatalf("announced %d: %v %q", announced, err, rec.body)
+		}
+	}
+	req, _ := http.NewRequest("POST", "http://127.0.0.1/", io.NopCloser(strings.NewReader("pay")))
+	req.ContentLength = 7
+	if _, err := (Client{Next: &recorder{}}).Do(req); err == nil {
+		t.Fatal("a body shorter than announced was sent")
+	}
+}
