@@ -41,7 +41,7 @@ type hotDecoder struct {
 	// lastTime is the timestamp read last, which the next datum's shares
 	// when it is the same.
 	lastTime *time.Time
-	last     [noSlot]lastString
+	recent   [noSlot]recentStrings
 }
 
 var hotDecoders = sync.Pool{New: func() any { return new(hotDecoder) }}
@@ -56,7 +56,7 @@ func (h *hotDecoder) reset(body []byte) {
 func (h *hotDecoder) release() {
 	h.datums, h.dims, h.floats = h.datums[:0], h.dims[:0], h.floats[:0]
 	h.arena.Reset()
-	h.data, h.lastTime, h.last = nil, nil, [noSlot]lastString{}
+	h.data, h.lastTime, h.recent = nil, nil, [noSlot]recentStrings{}
 	hotDecoders.Put(h)
 }
 
@@ -363,9 +363,8 @@ func (h *hotDecoder) text() (string, bool) {
 	return h.arena.String(b), true
 }
 
-// Slots of the strings a datum repeats from the one before it (see str):
-// the metric name, the unit, then the name and value of each of the first
-// four dimensions.
+// Slots of the strings datums repeat (see str): the metric name, the unit,
+// then the name and value of each of the first four dimensions.
 const (
 	slotMetricName = iota
 	slotUnit
@@ -373,26 +372,31 @@ const (
 	noSlot = slotDims + 8
 )
 
-// lastString is what a slot held in the previous datum.
-type lastString struct {
+// recentStrings are the strings a slot held lately, filed by their first and
+// last bytes and length.
+type recentStrings [8]struct {
 	b []byte // in the body
 	p *string
 }
 
+func (r *recentStrings) entry(b []byte) int {
+	return int(uint(b[0])+3*uint(b[len(b)-1])+5*uint(len(b))) % len(r)
+}
+
 // str reads an optional text member; equal short strings share one
-// pointer (see arena.TextPointer). Consecutive datums mostly repeat their
-// unit, dimension names, often values and names: the string of the same
-// slot in the datum before is compared first, which is cheaper than the
-// arena's hashing.
+// pointer (see arena.TextPointer). A call's datums repeat their units,
+// dimension names and values, and a handful of metric names: the slot's
+// recent strings are compared first, which is cheaper than the arena's
+// hashing.
 func (h *hotDecoder) str(slot int) (*string, bool) {
 	if b, ok := h.shortText(); ok {
-		if slot < noSlot {
-			last := &h.last[slot]
-			if last.p != nil && string(last.b) == string(b) {
-				return last.p, true
+		if slot < noSlot && len(b) > 0 {
+			e := &h.recent[slot][h.recent[slot].entry(b)]
+			if e.p != nil && string(e.b) == string(b) {
+				return e.p, true
 			}
 			p, ok := h.arena.TextPointer(b)
-			*last = lastString{b, p}
+			e.b, e.p = b, p
 			return p, ok
 		}
 		return h.arena.TextPointer(b)
