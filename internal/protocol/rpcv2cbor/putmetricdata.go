@@ -41,7 +41,9 @@ type hotDecoder struct {
 	// lastTime is the timestamp read last, which the next datum's shares
 	// when it is the same.
 	lastTime *time.Time
-	recent   [noSlot]recentStrings
+	// lastTimeRaw is lastTime's encoding (after its tag), in the body.
+	lastTimeRaw []byte
+	recent      [noSlot]recentStrings
 }
 
 var hotDecoders = sync.Pool{New: func() any { return new(hotDecoder) }}
@@ -56,7 +58,7 @@ func (h *hotDecoder) reset(body []byte) {
 func (h *hotDecoder) release() {
 	h.datums, h.dims, h.floats = h.datums[:0], h.dims[:0], h.floats[:0]
 	h.arena.Reset()
-	h.data, h.lastTime, h.recent = nil, nil, [noSlot]recentStrings{}
+	h.data, h.lastTime, h.lastTimeRaw, h.recent = nil, nil, nil, [noSlot]recentStrings{}
 	hotDecoders.Put(h)
 }
 
@@ -452,15 +454,23 @@ func (h *hotDecoder) timestamp() (*time.Time, bool) {
 		if arg != 1 {
 			return nil, false
 		}
+		start := h.pos
 		if major, info, arg, err = h.head(); err != nil {
 			return nil, false
 		}
+		// A call's datums mostly share one timestamp, and then one
+		// pointer: the same encoding is not converted again.
+		if h.lastTime != nil && string(h.data[start:h.pos]) == string(h.lastTimeRaw) {
+			return h.lastTime, true
+		}
+		h.lastTimeRaw = h.data[start:h.pos]
+	} else {
+		h.lastTimeRaw = nil
 	}
 	t, err := h.epochTime(major, info, arg)
 	if err != nil {
 		return nil, false
 	}
-	// A call's datums mostly share one timestamp, and then one pointer.
 	if h.lastTime != nil && *h.lastTime == t {
 		return h.lastTime, true
 	}
