@@ -76,8 +76,8 @@ type colBuilder struct {
 	n     int
 	lens  []byte // uvarint lengths
 	data  []byte
-	dict  map[string]uint8 // nil once the column has too many values
-	order [][]byte         // dictionary values by code
+	dict  *dictTable // nil once the column has too many values
+	order [][]byte   // dictionary values by code
 	codes []byte
 }
 
@@ -85,8 +85,18 @@ type colBuilder struct {
 // it: bit b of word b/64.
 func (c *colBuilder) byteSet() [4]uint64 {
 	var seen [256]bool
-	for _, b := range c.data {
-		seen[b] = true
+	if c.dict != nil {
+		// Every value is one of the dictionary's (at most colDictMax):
+		// their bytes are the column's, at a fraction of the reading.
+		for _, v := range c.order {
+			for _, b := range v {
+				seen[b] = true
+			}
+		}
+	} else {
+		for _, b := range c.data {
+			seen[b] = true
+		}
 	}
 	var set [4]uint64
 	for b, ok := range seen {
@@ -97,24 +107,39 @@ func (c *colBuilder) byteSet() [4]uint64 {
 	return set
 }
 
+// add appends a value. While the column has a dictionary its values are
+// its codes alone; their lengths and bytes (lens, data) are written out
+// by spill when it loses the dictionary or is stored plain.
 func (c *colBuilder) add(v []byte) {
 	c.n++
-	c.lens = binary.AppendUvarint(c.lens, uint64(len(v)))
-	c.data = append(c.data, v...)
 	if c.dict == nil {
+		c.lens = binary.AppendUvarint(c.lens, uint64(len(v)))
+		c.data = append(c.data, v...)
 		return
 	}
-	code, ok := c.dict[string(v)]
+	code, slot, ok := c.dict.lookup(v, c.order)
 	if !ok {
 		if len(c.order) == colDictMax {
+			c.spill()
 			c.dict, c.order, c.codes = nil, nil, nil
+			c.lens = binary.AppendUvarint(c.lens, uint64(len(v)))
+			c.data = append(c.data, v...)
 			return
 		}
 		code = uint8(len(c.order))
-		c.dict[string(v)] = code
+		c.dict.insert(slot, code)
 		c.order = append(c.order, v[:len(v):len(v)])
 	}
 	c.codes = append(c.codes, code)
+}
+
+// spill writes the lengths and bytes of the values coded so far.
+func (c *colBuilder) spill() {
+	for _, code := range c.codes {
+		v := c.order[code]
+		c.lens = binary.AppendUvarint(c.lens, uint64(len(v)))
+		c.data = append(c.data, v...)
+	}
 }
 
 // colEncoder is the scratch state of encodeColumnar, pooled.
@@ -133,6 +158,10 @@ type colEncoder struct {
 	sum      []byte
 	words    *wordTable // scratch of word indexes
 	wordIdx  []byte
+	pred     []shapeLits // per shape (colpredict.go)
+	frames   []byte      // the block's column frames
+	body     []byte      // a column's uncompressed frame
+	last     int         // the shape of the last object message
 }
 
 var colEncoders = sync.Pool{New: func() any { return new(colEncoder) }}
@@ -147,6 +176,7 @@ func (e *colEncoder) reset() {
 	e.spare = append(e.spare, e.cols...)
 	e.cols = e.cols[:0]
 	e.meta = e.meta[:0]
+	e.pred, e.last = e.pred[:0], 0
 }
 
 func (e *colEncoder) column(name string, kind ValueKind) int {
@@ -161,12 +191,12 @@ func (e *colEncoder) column(name string, kind ValueKind) int {
 		c, e.spare = e.spare[n-1], e.spare[:n-1]
 		dict := c.dict
 		if dict == nil {
-			dict = map[string]uint8{}
+			dict = new(dictTable)
 		}
-		clear(dict)
+		dict.reset()
 		*c = colBuilder{lens: c.lens[:0], data: c.data[:0], dict: dict, order: c.order[:0], codes: c.codes[:0]}
 	} else {
-		c = &colBuilder{dict: map[string]uint8{}}
+		c = &colBuilder{dict: new(dictTable)}
 	}
 	c.name, c.kind = name, kind
 	e.cols = append(e.cols, c)
@@ -186,10 +216,19 @@ func encodeColumnar(dst []byte, b *Block) ([]byte, bool) {
 	raw := e.column("", KindRaw)
 	e.shapeDef = append(e.shapeDef, encodeShape(nil, [][]byte{nil, nil}, []int{raw}))
 	e.slots = append(e.slots, []int{raw})
+	e.pred = append(e.pred, shapeLits{})
 	objects := 0
 	for i := range n {
 		msg := b.Message(i)
 		var ok bool
+		if e.mem, ok = e.pred[e.last].match(msg, e.mem[:0]); ok {
+			objects++
+			e.shapeOf = append(e.shapeOf, e.last)
+			for j, m := range e.mem {
+				e.cols[e.slots[e.last][j]].add(msg[m.Start:m.End])
+			}
+			continue
+		}
 		e.mem, ok = splitObject(msg, e.mem[:0])
 		if !ok {
 			e.shapeOf = append(e.shapeOf, 0)
@@ -233,6 +272,7 @@ func encodeColumnar(dst []byte, b *Block) ([]byte, bool) {
 			}
 			e.shapeDef = append(e.shapeDef, encodeShape(nil, lits, slots))
 			e.slots = append(e.slots, slots)
+			e.pred = append(e.pred, newShapeLits(lits, e.mem))
 		}
 		if id == 0 {
 			e.shapeOf = append(e.shapeOf, 0)
@@ -240,6 +280,7 @@ func encodeColumnar(dst []byte, b *Block) ([]byte, bool) {
 			continue
 		}
 		objects++
+		e.last = id
 		e.shapeOf = append(e.shapeOf, id)
 		for j, m := range e.mem {
 			e.cols[e.slots[id][j]].add(msg[m.Start:m.End])
@@ -261,9 +302,11 @@ func encodeColumnar(dst []byte, b *Block) ([]byte, bool) {
 		meta = append(meta, d...)
 	}
 	meta = binary.AppendUvarint(meta, uint64(len(e.cols)))
-	frames := make([][]byte, len(e.cols))
-	var body []byte
-	for ci, c := range e.cols {
+	// The column frames go into one buffer, kept with the encoder like
+	// the bodies they are compressed from (both were allocated, and grown
+	// column by column, at every block).
+	frames, body := e.frames[:0], e.body
+	for _, c := range e.cols {
 		body = body[:0]
 		enc := encPlain
 		if c.dict != nil && c.n >= colDictMinValues {
@@ -275,16 +318,21 @@ func encodeColumnar(dst []byte, b *Block) ([]byte, bool) {
 			}
 			body = append(body, c.codes...)
 		} else {
+			if c.dict != nil {
+				c.spill() // too few values for a dictionary
+			}
 			body = append(append(body, c.lens...), c.data...)
 		}
-		frames[ci] = zenc.EncodeAll(body, nil)
+		start := len(frames)
+		frames = zenc.EncodeAll(body, frames)
+		frame := len(frames) - start
 		set := c.byteSet()
 		e.sum, e.wordIdx = e.sum[:0], e.wordIdx[:0]
 		if enc == encPlain {
 			// Free text (a space among its bytes) gets a word index, other
 			// text (or free text with too many words) a trigram summary.
 			if set[' '>>6]&(1<<(' '&63)) != 0 {
-				e.wordIdx = e.columnWords(e.wordIdx, c, len(frames[ci]))
+				e.wordIdx = e.columnWords(e.wordIdx, c, frame)
 			}
 			if len(e.wordIdx) == 0 {
 				e.sum = e.columnSummary(e.sum, c)
@@ -300,7 +348,7 @@ func encodeColumnar(dst []byte, b *Block) ([]byte, bool) {
 		meta = append(meta, c.name...)
 		meta = append(meta, byte(c.kind), enc)
 		meta = binary.AppendUvarint(meta, uint64(c.n))
-		meta = binary.AppendUvarint(meta, uint64(len(frames[ci])))
+		meta = binary.AppendUvarint(meta, uint64(frame))
 		for _, w := range set {
 			meta = binary.LittleEndian.AppendUint64(meta, w)
 		}
@@ -315,9 +363,8 @@ func encodeColumnar(dst []byte, b *Block) ([]byte, bool) {
 	mf := s2.Encode(nil, meta)
 	dst = binary.AppendUvarint(dst, uint64(len(mf)))
 	dst = append(dst, mf...)
-	for _, f := range frames {
-		dst = append(dst, f...)
-	}
+	dst = append(dst, frames...)
+	e.frames, e.body = frames, body
 	return dst, true
 }
 

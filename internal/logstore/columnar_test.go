@@ -175,6 +175,11 @@ func FuzzColumnar(f *testing.F) {
 	f.Add(`{"a":1}` + "\n" + `{"a":"x","b":[1,2]}` + "\n" + `text`)
 	f.Add(`{"a":1,"a":2}` + "\n" + ` {"b" : true} `)
 	f.Add("{\"k\":\"\\u00e9\\n\"}\n{\"k\":\"\x01\"}")
+	// Shapes predicted from the message before: the same keys with values
+	// of other kinds, lengths, escapes and nesting, and near misses.
+	f.Add(`{"a":1,"b":"x"}` + "\n" + `{"a":"1","b":"x"}` + "\n" + `{"a":[1],"b":"x\"y"}` + "\n" + `{"a":{"c":2},"b":""}` + "\n" + `{"a":1e5,"b":"x"} ` + "\n" + `{"a":-0.5,"b":"x"}` + "\n" + `{"a":1,"b":"x"}x` + "\n" + `{"a":1,"b":"x}` + "\n" + `{"a":tru,"b":"x"}` + "\n" + `{"a":null,"b":"\u0041"}`)
+	f.Add("0\n{\"a\":[0],\"b\":\"0\\b0\"}\n{\"a\":{\"0\":0},\"b\":\"\"\"}") // a string's closing quote starts the next literal
+	f.Add(`{"a": 1, "b": "x"}` + "\n" + `{"a": 2, "b": "y", "c": 3}` + "\n" + `{"a": 2, "b": "y"}` + "\n" + `{"a": 2,"b": "y"}` + "\n" + `{"a": 01, "b": "y"}` + "\n" + `{"a": 1, "b": "y\x01"}` + "\n" + `{"a": [1,{"b":2}], "b": "y"}`)
 	// Every column gets its summary and word index (when it qualifies).
 	defer func(n int) { colIndexMinBytes = n }(colIndexMinBytes)
 	colIndexMinBytes = 0
@@ -182,6 +187,13 @@ func FuzzColumnar(f *testing.F) {
 		msgs := strings.Split(in, "\n")
 		b := blockOf(msgs)
 		data, ok := encodeColumnar(nil, b)
+		// Shape prediction (colpredict.go) changes nothing in the encoding.
+		predictShapes = false
+		plain, plainOK := encodeColumnar(nil, b)
+		predictShapes = true
+		if ok != plainOK || !bytes.Equal(data, plain) {
+			t.Fatalf("with shape prediction: %v %x, without: %v %x", ok, data, plainOK, plain)
+		}
 		if !ok {
 			return
 		}

@@ -1,7 +1,6 @@
 package logstore
 
 import (
-	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -29,7 +28,9 @@ type Options struct {
 	// MaxHeadBytes is how many message bytes the in-memory head holds before
 	// a background flush writes it to a segment; default 64 MiB. Appends
 	// wait while a second full head is waiting for a flush (memory bound:
-	// about 2× this, plus per-event overhead).
+	// about 2× this, plus per-event overhead; a flushed head's buffers
+	// are kept for the next one's records, up to this, while ingest goes
+	// on).
 	MaxHeadBytes int
 	// FlushInterval is how old the head's oldest data may get before
 	// Maintain flushes it; default 5 minutes.
@@ -76,6 +77,7 @@ type Store struct {
 	nextSeg  uint64
 	manifest *os.File
 
+	free      recFree // Append's record buffers (ingest.go)
 	headBytes atomic.Int64
 	headSince atomic.Int64 // clock ms of the oldest unflushed append; 0 none
 	swapMu    sync.Mutex
@@ -109,6 +111,7 @@ type head struct {
 	stream     []uint32
 	loc        []msgLoc
 	chunks     [][]byte
+	recs       [][]byte // the chunks that are Append's records, at full capacity (ingest.go)
 	bytes      int
 	streams    []string
 	streamIdx  map[string]uint32
@@ -167,58 +170,12 @@ func (h *head) filtered(hide func(stream string, ts int64, seq uint64) bool) *he
 // block returns the rows of h selected by sel (nil: all), sorted by
 // (timestamp, seq), as a Block with its own memory.
 func (h *head) block(group string, sel func(i int) bool) *Block {
-	// Sorting compact keys beats sorting indexes that compare through
-	// the head's columns (a flush sorts a whole head).
-	type key struct {
-		ts  int64
-		seq uint64
-		i   int
-	}
-	keys := make([]key, 0, h.len())
-	sorted := true
-	for i := range h.len() {
-		if sel != nil && !sel(i) {
-			continue
-		}
-		k := key{h.ts[i], h.seq[i], i}
-		if n := len(keys); n > 0 && (k.ts < keys[n-1].ts || k.ts == keys[n-1].ts && k.seq < keys[n-1].seq) {
-			sorted = false
-		}
-		keys = append(keys, k)
-	}
-	if !sorted {
-		slices.SortFunc(keys, func(a, b key) int { return cmp.Or(cmp.Compare(a.ts, b.ts), cmp.Compare(a.seq, b.seq)) })
-	}
-	idx := make([]int, len(keys))
-	for j, k := range keys {
-		idx[j] = k.i
-	}
-	return h.rows(group, idx)
+	return h.rows(group, h.order(sel))
 }
 
 func (h *head) rows(group string, idx []int) *Block {
-	n := len(idx)
-	b := &Block{Group: group, Stream: make([]uint32, 0, n), Timestamp: make([]int64, 0, n),
-		IngestionTime: make([]int64, 0, n), Seq: make([]uint64, 0, n), Offsets: make([]uint32, 1, n+1)}
-	remap := make([]int32, len(h.streams)) // head stream → block stream + 1
-	size := 0
-	for _, i := range idx {
-		size += int(h.loc[i].len)
-	}
-	b.Msgs = make([]byte, 0, size)
-	for _, i := range idx {
-		hs := h.stream[i]
-		if remap[hs] == 0 {
-			b.Streams = append(b.Streams, h.streams[hs])
-			remap[hs] = int32(len(b.Streams))
-		}
-		b.Stream = append(b.Stream, uint32(remap[hs]-1))
-		b.Timestamp = append(b.Timestamp, h.ts[i])
-		b.IngestionTime = append(b.IngestionTime, h.ingest[i])
-		b.Seq = append(b.Seq, h.seq[i])
-		b.Msgs = append(b.Msgs, h.msg(i)...)
-		b.Offsets = append(b.Offsets, uint32(len(b.Msgs)))
-	}
+	b := &Block{}
+	h.rowsInto(b, group, idx, make([]int32, len(h.streams)))
 	return b
 }
 
@@ -454,7 +411,7 @@ func (s *Store) replayRecord(p []byte) error {
 	return nil
 }
 
-var recPool = sync.Pool{New: func() any { return new([]byte) }}
+var atPool = sync.Pool{New: func() any { return new([]uint32) }}
 
 // Append stores events in one stream of a log group, creating the group and
 // stream in the store if needed. It returns once the events are durable
@@ -476,18 +433,9 @@ func (s *Store) Append(ctx context.Context, p Partition, groupName, stream strin
 	if err := s.waitForRoom(ctx); err != nil {
 		return err
 	}
-	bp := recPool.Get().(*[]byte)
-	buf := slices.Grow((*bp)[:0], wal.HeaderLen+8+len(key)+len(stream)+16+size+len(events)*14)
-	buf = buf[:wal.HeaderLen+8]
-	buf = appendStr(buf, key)
-	buf = appendStr(buf, stream)
-	buf = binary.AppendUvarint(buf, uint64(len(events)))
-	for _, e := range events {
-		buf = binary.AppendVarint(buf, e.Timestamp)
-		buf = binary.AppendUvarint(buf, zigzag(e.IngestionTime-e.Timestamp))
-		buf = binary.AppendUvarint(buf, uint64(len(e.Message)))
-		buf = append(buf, e.Message...)
-	}
+	// The record becomes a chunk of the head (ingest.go).
+	ap := atPool.Get().(*[]uint32)
+	buf, at := s.walRecord(key, stream, events, size, *ap)
 
 	s.appendMu.RLock()
 	if s.closed {
@@ -499,10 +447,12 @@ func (s *Store) Append(ctx context.Context, p Partition, groupName, stream strin
 	binary.LittleEndian.PutUint64(buf[wal.HeaderLen:], first)
 	g := s.getGroup(p, groupName, true)
 	g.mu.Lock()
-	g.head.add(stream, first, events)
+	g.head.addRecord(stream, first, events, buf, at)
 	g.mu.Unlock()
 	t, err := s.wal.Submit(buf)
 	s.appendMu.RUnlock()
+	*ap = at
+	atPool.Put(ap)
 	if err != nil {
 		return err
 	}
@@ -513,12 +463,7 @@ func (s *Store) Append(ctx context.Context, p Partition, groupName, stream strin
 		default:
 		}
 	}
-	err = t.Wait()
-	if cap(buf) <= 4<<20 {
-		*bp = buf
-		recPool.Put(bp)
-	}
-	return err
+	return t.Wait()
 }
 
 // waitForRoom blocks while the head is twice its budget (a flush is behind).
@@ -561,8 +506,11 @@ func (s *Store) flusher() {
 }
 
 // Maintain flushes the head when its oldest data is older than
-// FlushInterval. The server's scheduler calls it every minute.
+// FlushInterval, and drops the record buffers kept for Append when none
+// was used since its last call. The server's scheduler calls it every
+// minute.
 func (s *Store) Maintain(ctx context.Context) error {
+	s.free.idle()
 	since := s.headSince.Load()
 	if since == 0 || s.opts.Clock.Now().UnixMilli()-since < s.opts.FlushInterval.Milliseconds() {
 		return nil
@@ -591,7 +539,7 @@ func (s *Store) flushLocked() error {
 	for _, g := range s.groups {
 		g.mu.Lock()
 		if g.head.len() > 0 {
-			g.frozen, g.head = g.head, newHead()
+			g.frozen, g.head = g.head, g.head.successor() // flush.go
 			frozen = append(frozen, g)
 		}
 		g.mu.Unlock()
@@ -635,11 +583,15 @@ func (s *Store) flushLocked() error {
 		return err
 	}
 	s.viewMu.Lock()
+	heads := make([]*head, len(frozen))
 	for i, g := range frozen {
 		g.blocks = append(g.blocks, blocks[i]...)
-		g.frozen = nil
+		heads[i], g.frozen = g.frozen, nil
 	}
 	s.viewMu.Unlock()
+	for _, h := range heads {
+		s.free.put(h, s.opts.MaxHeadBytes) // ingest.go
+	}
 	_ = sg
 	return s.wal.RemoveThrough(walSeg)
 }
@@ -666,15 +618,16 @@ func (s *Store) writeSegment(groups []*group, walThrough, maxSeq uint64) (*segme
 	var off int64
 	tri := new(trigramBits)
 	var buf []byte
+	part := new(Block) // one block at a time: its buffers are reused
 	for gi, g := range groups {
-		b := g.frozen.block(g.name, nil)
-		for lo := 0; lo < b.Len(); {
-			hi, bytes := lo, 0
-			for hi < b.Len() && (hi == lo || bytes+len(b.Message(hi)) <= s.opts.BlockBytes) && hi-lo < 1<<16 {
-				bytes += len(b.Message(hi))
-				hi++
-			}
-			part := subBlock(b, lo, hi)
+		h := g.frozen
+		idx := h.order(nil)
+		remap := make([]int32, len(h.streams))
+		for len(idx) > 0 {
+			k := h.blockRows(idx, s.opts.BlockBytes)
+			h.rowsInto(part, g.name, idx[:k], remap)
+			idx = idx[k:]
+			bytes := part.MessageBytes()
 			tri.reset()
 			for i := range part.Len() {
 				tri.addMessage(part.Message(i))
@@ -694,7 +647,6 @@ func (s *Store) writeSegment(groups []*group, walThrough, maxSeq uint64) (*segme
 			off += int64(len(buf))
 			out[gi] = append(out[gi], ref)
 			all = append(all, segBlock{g.key, ref})
-			lo = hi
 		}
 	}
 	if _, err := f.Write(encodeFooter(all, walThrough, maxSeq)); err != nil {
@@ -725,31 +677,6 @@ func (s *Store) writeSegment(groups []*group, walThrough, maxSeq uint64) (*segme
 	sg.live.Store(int32(len(all)))
 	s.nextSeg++
 	return sg, out, nil
-}
-
-// subBlock returns rows [lo, hi) of b as a block whose Offsets start at 0.
-func subBlock(b *Block, lo, hi int) *Block {
-	out := &Block{Group: b.Group}
-	remap := map[uint32]uint32{}
-	base := b.Offsets[lo]
-	for i := lo; i < hi; i++ {
-		si, ok := remap[b.Stream[i]]
-		if !ok {
-			si = uint32(len(out.Streams))
-			out.Streams = append(out.Streams, b.Streams[b.Stream[i]])
-			remap[b.Stream[i]] = si
-		}
-		out.Stream = append(out.Stream, si)
-	}
-	out.Timestamp = b.Timestamp[lo:hi]
-	out.IngestionTime = b.IngestionTime[lo:hi]
-	out.Seq = b.Seq[lo:hi]
-	out.Offsets = make([]uint32, hi-lo+1)
-	for i := lo; i <= hi; i++ {
-		out.Offsets[i-lo] = b.Offsets[i] - base
-	}
-	out.Msgs = b.Msgs[base:b.Offsets[hi]]
-	return out
 }
 
 // Close flushes nothing (the WAL holds the head), stops the background
