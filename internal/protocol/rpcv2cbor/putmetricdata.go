@@ -72,15 +72,15 @@ func (h *hotDecoder) fields(member func(key []byte) (bit uint16, ok bool)) bool 
 	}
 	var seen uint16
 	for i := 0; ; i++ {
-		more, err := h.more(n, i)
-		if err != nil {
+		more, ok := h.next(n, i)
+		if !ok {
 			return false
 		}
 		if !more {
 			break
 		}
 		key, ok := h.name()
-		if !ok || h.pos >= len(h.data) || h.atNull() {
+		if !ok || !h.valueAhead() {
 			return false
 		}
 		bit, ok := member(key)
@@ -100,19 +100,41 @@ func (h *hotDecoder) list(elem func() bool) bool {
 		return false
 	}
 	for i := 0; ; i++ {
-		more, err := h.more(n, i)
-		if err != nil {
+		more, ok := h.next(n, i)
+		if !ok {
 			return false
 		}
 		if !more {
 			break
 		}
-		if h.pos >= len(h.data) || h.atNull() || !elem() {
+		if !h.valueAhead() || !elem() {
 			return false
 		}
 	}
 	h.depth--
 	return true
+}
+
+// next is more without its error, small enough to be inlined in the loops
+// over a call's thousands of items: whether the container being read (n
+// items, or -1 for an indefinite one) has an item i, and false when the
+// input ends first.
+func (h *hotDecoder) next(n, i int) (more, ok bool) {
+	switch {
+	case n >= 0:
+		return i < n, true
+	case h.pos >= len(h.data):
+		return false, false
+	case h.data[h.pos] == 0xff:
+		h.pos++
+		return false, true
+	}
+	return true, true
+}
+
+// valueAhead reports whether a value other than null follows.
+func (h *hotDecoder) valueAhead() bool {
+	return h.pos < len(h.data) && !isNull(h.data[h.pos])
 }
 
 func (h *hotDecoder) input(in *cwapi.PutMetricDataInput) bool {
