@@ -79,7 +79,10 @@ func (h *hotDecoder) fields(member func(key []byte) (bit uint16, ok bool)) bool 
 		if !more {
 			break
 		}
-		key, ok := h.name()
+		key, ok := h.tinyText() // a member name: see name
+		if !ok {
+			key, ok = h.name()
+		}
 		if !ok || !h.valueAhead() {
 			return false
 		}
@@ -348,9 +351,26 @@ func (h *hotDecoder) name() ([]byte, bool) {
 	return b, err == nil
 }
 
+// tinyText reads a text string of up to 23 bytes (names, units, most
+// dimensions) without checking its UTF-8, or reports false and reads
+// nothing. Small enough to be inlined; shortText does the rest.
+func (h *hotDecoder) tinyText() ([]byte, bool) {
+	if h.pos < len(h.data) {
+		if n := int(h.data[h.pos] ^ majText<<5); n < 24 && n < len(h.data)-h.pos {
+			start := h.pos + 1
+			h.pos = start + n
+			return h.data[start:h.pos], true
+		}
+	}
+	return nil, false
+}
+
 // shortText reads a definite-length text string of up to 255 bytes without
 // checking its UTF-8, or declines.
 func (h *hotDecoder) shortText() ([]byte, bool) {
+	if b, ok := h.tinyText(); ok {
+		return b, true
+	}
 	if h.pos >= len(h.data) {
 		return nil, false
 	}
@@ -413,7 +433,11 @@ func (r *recentStrings) entry(b []byte) int {
 // recent strings are compared first, which is cheaper than the arena's
 // hashing.
 func (h *hotDecoder) str(slot int) (*string, bool) {
-	if b, ok := h.shortText(); ok {
+	b, ok := h.tinyText()
+	if !ok {
+		b, ok = h.shortText()
+	}
+	if ok {
 		if slot < noSlot && len(b) > 0 {
 			e := &h.recent[slot][h.recent[slot].entry(b)]
 			if e.p != nil && string(e.b) == string(b) {
