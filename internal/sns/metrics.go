@@ -93,23 +93,48 @@ func (m *Metrics) add(topicARN, metric, unit string, value float64, at time.Time
 	if m == nil {
 		return
 	}
+	if p, dims, ok := series(topicARN); ok {
+		m.agg.Add(p, metric, unit, value, at, dims)
+	}
+}
+
+// series is the partition and the TopicName dimension of a topic's (or a
+// subscription's) metrics.
+func series(topicARN string) (metricstore.Partition, string, bool) {
 	region, account, name, ok := arnParts(topicARN)
 	if !ok {
-		return
+		return metricstore.Partition{}, "", false
 	}
 	name, _, _ = strings.Cut(name, ":") // a subscription ARN names its topic first
-	m.agg.Add(metricstore.Partition{Account: account, Region: region}, metric, unit, value, at, awsmetrics.Dim("TopicName", name))
+	return metricstore.Partition{Account: account, Region: region}, awsmetrics.Dim("TopicName", name), true
 }
 
 // published records a message Publish or PublishBatch accepted.
 func (m *Metrics) published(topicARN string, size int, at time.Time) {
-	m.add(topicARN, "NumberOfMessagesPublished", "Count", 1, at)
-	m.add(topicARN, "PublishSize", "Bytes", float64(size), at)
+	if m == nil {
+		return
+	}
+	if p, dims, ok := series(topicARN); ok {
+		m.agg.Add(p, "NumberOfMessagesPublished", "Count", 1, at, dims)
+		m.agg.Add(p, "PublishSize", "Bytes", float64(size), at, dims)
+	}
 }
 
 // delivered records a delivery the endpoint accepted.
 func (m *Metrics) delivered(topicARN string, at time.Time) {
 	m.add(topicARN, "NumberOfNotificationsDelivered", "Count", 1, at)
+}
+
+// deliveredN records n deliveries the endpoints accepted, as n calls of
+// delivered would (a statistic set of n ones), with one lock and lookup:
+// a fan-out's sqs deliveries are counted together.
+func (m *Metrics) deliveredN(topicARN string, n int, at time.Time) {
+	if m == nil || n <= 0 {
+		return
+	}
+	if p, dims, ok := series(topicARN); ok {
+		m.agg.AddSet(p, "NumberOfNotificationsDelivered", "Count", float64(n), float64(n), 1, 1, at, dims)
+	}
 }
 
 // failed records a failed delivery (see the rules above for when).

@@ -1,7 +1,6 @@
 package sns
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -42,9 +41,8 @@ type message struct {
 	seq               string // FIFO topics
 	size              int    // body and attributes, as the size limit counts them: PublishSize
 
-	sigOnce sync.Once // the envelope's signature, made by the first delivery that needs it
-	sig     string
-	sigErr  error
+	envMu sync.Mutex       // guards envs
+	envs  []*envelopeParts // the envelope of each body delivered in one (envelope.go)
 }
 
 // bodyFor is the message a protocol's subscribers get.
@@ -327,9 +325,10 @@ func (s *Service) fifo(arn string) *fifoState {
 // failure fails the publish, so that the publisher retries (at-least-once:
 // queues that already got the message may get it twice).
 func (s *Service) deliverAll(ctx context.Context, c call, t *topic, subs []*subscription, m *message) error {
-	var outbound []*subscription // http, https and email: through the outbox (delivery.go)
-	var to []*subscription       // sqs, parallel to msgs
-	var msgs []sqs.Message
+	var outbound []*subscription              // http, https and email: through the outbox (delivery.go)
+	to := make([]*subscription, 0, len(subs)) // sqs, parallel to msgs
+	msgs := make([]sqs.Message, 0, len(subs))
+	var raw rawDelivery
 	for _, sub := range subs {
 		if !matches(sub.filter, sub.attrs["FilterPolicyScope"], m.bodyFor(sub.protocol), m.attrs) {
 			s.met.filteredOut(t.arn, sub.attrs["FilterPolicyScope"], m.bodyFor(sub.protocol), m.attrs, c.now)
@@ -339,7 +338,7 @@ func (s *Service) deliverAll(ctx context.Context, c call, t *topic, subs []*subs
 			outbound = append(outbound, sub)
 			continue
 		}
-		d, err := s.delivery(c, t, sub, m)
+		d, err := s.delivery(c, t, sub, m, &raw)
 		if err != nil {
 			return err
 		}
@@ -351,6 +350,9 @@ func (s *Service) deliverAll(ctx context.Context, c call, t *topic, subs []*subs
 		var redriven []int
 		var moved []bool // parallel to errs: in the subscription's dead-letter queue
 		for i, err := range errs {
+			if err == nil {
+				continue // no dead-letter queue to look up
+			}
 			if dlq := redriveTarget(to[i].attrs); dlq != "" && sqs.Rejected(err) {
 				redrive = append(redrive, sqs.Message{Queue: dlq, Delivery: msgs[i].Delivery})
 				redriven = append(redriven, i)
@@ -365,13 +367,14 @@ func (s *Service) deliverAll(ctx context.Context, c call, t *topic, subs []*subs
 				moved[redriven[k]] = derr == nil
 			}
 		}
+		delivered := 0 // recorded at once: one statistic set of n ones
 		for i, err := range errs {
 			switch {
 			case err == nil && moved != nil && moved[i]:
 				s.met.failed(t.arn, c.now)
 				s.met.redriven(t.arn, true, c.now)
 			case err == nil:
-				s.met.delivered(t.arn, c.now)
+				delivered++
 			case sqs.Rejected(err):
 				s.met.failed(t.arn, c.now)
 				if redriveTarget(to[i].attrs) != "" {
@@ -379,16 +382,29 @@ func (s *Service) deliverAll(ctx context.Context, c call, t *topic, subs []*subs
 				}
 				s.log.Warn("sns: delivery refused by the queue; message dropped", "subscription", to[i].arn, "queue", to[i].endpoint, "err", err)
 			default:
+				s.met.deliveredN(t.arn, delivered, c.now)
 				return fmt.Errorf("sns: deliver to %s: %w", to[i].endpoint, err)
 			}
 		}
+		s.met.deliveredN(t.arn, delivered, c.now)
 	}
 	return s.enqueueDeliveries(ctx, c, t, outbound, m)
 }
 
+// rawDelivery is the delivery every raw sqs subscription of one publish
+// receives, made by the first that needs it: the same body and the same
+// attribute map, so the queues' checks of them run once (sqs.DeliverAll).
+type rawDelivery struct {
+	made bool
+	d    sqs.Delivery
+}
+
 // delivery is the SQS message a subscription receives: the raw message
 // (its attributes as SQS message attributes) or AWS's JSON envelope.
-func (s *Service) delivery(c call, t *topic, sub *subscription, m *message) (sqs.Delivery, error) {
+func (s *Service) delivery(c call, t *topic, sub *subscription, m *message, raw *rawDelivery) (sqs.Delivery, error) {
+	if sub.raw() && raw.made {
+		return raw.d, nil
+	}
 	d := sqs.Delivery{Sender: snsSenderID, Now: c.now, GroupID: m.groupID, DedupID: m.dedupID}
 	body := m.bodyFor(sub.protocol)
 	// As AWS documents, attributes travel only with a plain (not json
@@ -405,69 +421,12 @@ func (s *Service) delivery(c call, t *topic, sub *subscription, m *message) (sqs
 				d.Attrs[name] = sqsapi.MessageAttributeValue{DataType: v.DataType, StringValue: v.StringValue, BinaryValue: v.BinaryValue}
 			}
 		}
+		raw.made, raw.d = true, d
 		return d, nil
 	}
 	var err error
 	d.Body, err = s.envelope(c, t, sub, m, body, attrs)
 	return d, err
-}
-
-// notification is AWS's JSON envelope, its fields in AWS's order.
-type notification struct {
-	Type              string                   `json:"Type"`
-	MessageID         string                   `json:"MessageId"`
-	SequenceNumber    string                   `json:"SequenceNumber,omitempty"`
-	TopicArn          string                   `json:"TopicArn"`
-	Subject           string                   `json:"Subject,omitempty"`
-	Message           string                   `json:"Message"`
-	Timestamp         string                   `json:"Timestamp"`
-	SignatureVersion  string                   `json:"SignatureVersion"`
-	Signature         string                   `json:"Signature"`
-	SigningCertURL    string                   `json:"SigningCertURL"`
-	UnsubscribeURL    string                   `json:"UnsubscribeURL"`
-	MessageAttributes map[string]envelopeValue `json:"MessageAttributes,omitempty"`
-}
-
-type envelopeValue struct {
-	Type  string `json:"Type"`
-	Value string `json:"Value"`
-}
-
-// envelope renders the signed notification. The topic's SignatureVersion
-// attribute picks SHA1withRSA (1, the default) or SHA256withRSA (2).
-func (s *Service) envelope(c call, t *topic, sub *subscription, m *message, body string, attrs map[string]snsapi.MessageAttributeValue) (string, error) {
-	base := "http://" + c.host
-	n := notification{
-		Type: "Notification", MessageID: m.id, SequenceNumber: m.seq, TopicArn: t.arn, Subject: m.subject, Message: body,
-		Timestamp:        c.now.UTC().Format("2006-01-02T15:04:05.000Z"),
-		SignatureVersion: "1",
-		SigningCertURL:   base + CertPath,
-		UnsubscribeURL:   base + "/?Action=Unsubscribe&SubscriptionArn=" + sub.arn,
-	}
-	if t.attrs["SignatureVersion"] == "2" {
-		n.SignatureVersion = "2"
-	}
-	if len(attrs) > 0 {
-		n.MessageAttributes = make(map[string]envelopeValue, len(attrs))
-		for name, v := range attrs {
-			n.MessageAttributes[name] = envelopeValue{Type: shape.Value(v.DataType), Value: attributeValue(v)}
-		}
-	}
-	// The string to sign holds nothing of the subscription, so one
-	// signature serves every envelope of the message: RSA signing is the
-	// costliest step of a fan-out.
-	m.sigOnce.Do(func() { m.sigErr = s.signer.sign(&n); m.sig = n.Signature })
-	if m.sigErr != nil {
-		return "", m.sigErr
-	}
-	n.Signature = m.sig
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false) // AWS writes <, > and & as they are
-	if err := enc.Encode(n); err != nil {
-		return "", err
-	}
-	return strings.TrimSuffix(b.String(), "\n"), nil
 }
 
 func optional(s string) *string {

@@ -41,12 +41,12 @@ type queue struct {
 	idx       *index
 	lastPurge time.Time
 	dedup     *dedup        // FIFO queues only
-	wake      chan struct{} // closed (and replaced) when messages may have become visible
+	wake      chan struct{} // closed (and cleared) when messages may have become visible; made by a receive that waits
 	met       queueMetrics  // AWS/SQS counters (metrics.go)
 }
 
 func newQueue(id int64, key queueKey, created int64, st *settings, tags map[string]string) *queue {
-	q := &queue{id: id, key: key, created: created, idx: newIndex(st.Fifo), wake: make(chan struct{})}
+	q := &queue{id: id, key: key, created: created, idx: newIndex(st.Fifo)}
 	if st.Fifo {
 		q.dedup = newDedup()
 	}
@@ -56,9 +56,21 @@ func newQueue(id int64, key queueKey, created int64, st *settings, tags map[stri
 }
 
 // notify wakes every long poll waiting on the queue. Callers hold q.mu.
+// The channel is made only when a receive is about to wait (waitChan), so
+// that a send with no long poll waiting allocates nothing.
 func (q *queue) notify() {
-	close(q.wake)
-	q.wake = make(chan struct{})
+	if q.wake != nil {
+		close(q.wake)
+		q.wake = nil
+	}
+}
+
+// waitChan is the channel the next notify closes. Callers hold q.mu.
+func (q *queue) waitChan() <-chan struct{} {
+	if q.wake == nil {
+		q.wake = make(chan struct{})
+	}
+	return q.wake
 }
 
 // retire marks the queue deleted and wakes its long polls.

@@ -3,7 +3,6 @@ package sqs
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -42,10 +41,15 @@ func (s *Service) Deliver(ctx context.Context, queueARN string, d Delivery) erro
 // an event's targets. errs[i] is ms[i]'s error, as Deliver answers it.
 func (s *Service) DeliverAll(ctx context.Context, ms []Message) (errs []error) {
 	errs = make([]error, len(ms))
-	byQueue := map[*queue]int{} // index in bs
-	var bs []*batch
-	var owners [][]int // owners[k][j]: the index in ms of bs[k].ps[j]
+	all := make([]prepared, len(ms)) // one allocation for the call
+	kOf := make([]int, len(ms))      // the batch of ms[i], -1 for none
+	batches := make([]batch, 0, len(ms))
+	counts := make([]int, 0, len(ms)) // parallel to batches: their messages
+	var byQueue map[*queue]int        // index in batches, once there are many
+	var sc bodyCache
+	n := 0
 	for i := range ms {
+		kOf[i] = -1
 		q, err := s.queueByARN(ms[i].Queue)
 		if err != nil {
 			errs[i] = err
@@ -60,40 +64,85 @@ func (s *Service) DeliverAll(ctx context.Context, ms []Message) (errs []error) {
 		if d.DedupID != "" && st.Fifo {
 			o.dedupID = &d.DedupID
 		}
-		p, err := s.prepare(call{account: q.key.account, region: q.key.region, principal: d.Sender, now: d.Now}, st, o)
-		if err != nil {
+		if err := s.prepare(call{account: q.key.account, region: q.key.region, principal: d.Sender, now: d.Now}, st, o, &all[i], &sc); err != nil {
 			errs[i] = err
 			continue
 		}
-		k, ok := byQueue[q]
-		if !ok {
-			k = len(bs)
-			byQueue[q] = k
-			bs = append(bs, &batch{q: q})
-			owners = append(owners, nil)
+		k := batchOf(batches, byQueue, q)
+		if k < 0 {
+			k = len(batches)
+			batches, counts = append(batches, batch{q: q}), append(counts, 0)
+			if byQueue == nil && len(batches) > 16 { // a linear search stays short
+				byQueue = make(map[*queue]int, 2*len(batches))
+				for j := range batches {
+					byQueue[batches[j].q] = j
+				}
+			} else if byQueue != nil {
+				byQueue[q] = k
+			}
 		}
-		bs[k].ps = append(bs[k].ps, p)
-		owners[k] = append(owners[k], i)
+		kOf[i] = k
+		counts[k]++
+		n++
 	}
-	if len(bs) == 0 {
+	if n == 0 {
 		return errs
 	}
-	done := slices.Clone(bs) // enqueueAll reorders bs
-	s.enqueueAll(bs)
-	for k, b := range done {
-		if b.err != nil {
-			for _, i := range owners[k] {
-				errs[i] = b.err
-			}
+	// Each batch's messages, in ms's order, carved out of one array.
+	ps := make([]*prepared, n)
+	off := 0
+	for k := range batches {
+		batches[k].ps, off = ps[off:off:off+counts[k]], off+counts[k]
+	}
+	for i, k := range kOf {
+		if k >= 0 {
+			batches[k].ps = append(batches[k].ps, &all[i])
+		}
+	}
+	encodeRecords(ps)
+	bs := make([]*batch, len(batches))
+	for k := range batches {
+		bs[k] = &batches[k]
+	}
+	s.enqueueAll(bs) // reorders bs, not batches
+	for i, k := range kOf {
+		if k >= 0 && batches[k].err != nil {
+			errs[i] = batches[k].err
 		}
 	}
 	return errs
 }
 
+// batchOf finds q's batch in bs (through byQueue when not nil); -1 if none.
+func batchOf(bs []batch, byQueue map[*queue]int, q *queue) int {
+	if byQueue != nil {
+		if k, ok := byQueue[q]; ok {
+			return k
+		}
+		return -1
+	}
+	for k := range bs {
+		if bs[k].q == q {
+			return k
+		}
+	}
+	return -1
+}
+
 // queueByARN finds a queue by its ARN.
 func (s *Service) queueByARN(arn string) (*queue, error) {
-	p := strings.Split(arn, ":")
-	if len(p) != 6 || p[0] != "arn" || p[2] != "sqs" {
+	// arn:partition:sqs:region:account:name, split without allocating:
+	// every delivery of a fan-out looks its queue up.
+	var p [6]string
+	rest := arn
+	for i := range 5 {
+		var found bool
+		if p[i], rest, found = strings.Cut(rest, ":"); !found {
+			return nil, errNoQueue()
+		}
+	}
+	p[5] = rest
+	if p[0] != "arn" || p[2] != "sqs" || strings.Contains(rest, ":") {
 		return nil, errNoQueue()
 	}
 	return s.queueByName(call{account: p[4], region: p[3]}.key(p[5]))

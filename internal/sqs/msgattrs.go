@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -74,9 +73,17 @@ func messageAttributes(in map[string]sqsapi.MessageAttributeValue) ([]attr, int,
 	if len(in) > maxMessageAttributes {
 		return nil, 0, invalidParameter("Number of message attributes [%d] exceeds the allowed maximum [%d].", len(in), maxMessageAttributes)
 	}
+	if len(in) == 0 {
+		return nil, 0, nil // most messages: no allocation
+	}
 	out := make([]attr, 0, len(in))
 	size := 0
-	for _, name := range slices.Sorted(maps.Keys(in)) {
+	names := make([]string, 0, len(in))
+	for name := range in {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
 		a, err := messageAttribute(name, in[name])
 		if err != nil {
 			return nil, 0, err

@@ -129,9 +129,11 @@ type taken struct {
 func (s *Service) take(q *queue, n int, vt int32, now int64) ([]taken, <-chan struct{}, int64, error) {
 	expiry := now - int64(q.settings.Load().MessageRetentionPeriod)*1000
 	dlq, redrive := s.deadLetterQueue(q)
-	var w Writes
-	var got []taken
-	var popped, moving []*msg
+	w := Writes{ops: make([]writeOp, 0, n)}
+	got := make([]taken, 0, n)
+	popped := make([]*msg, 0, n)
+	var moving []*msg
+	states := make([]byte, 0, n*24) // the encoded states, one buffer (about 20 bytes each)
 	q.mu.Lock()
 	if q.gone {
 		q.mu.Unlock()
@@ -165,7 +167,9 @@ func (s *Service) take(q *queue, n int, vt int32, now int64) ([]taken, <-chan st
 		m.Visible = now + int64(vt)*1000
 		popped = append(popped, m)
 		got = append(got, taken{seq: m.seq, state: m.state})
-		w.PutState(q.id, m.seq, m.state.encode(nil))
+		start := len(states)
+		states = m.state.encode(states)
+		w.PutState(q.id, m.seq, states[start:len(states):len(states)])
 	}
 	// Back into the heap only now, so that a zero visibility timeout does
 	// not hand the same message out twice in one answer.
@@ -175,7 +179,7 @@ func (s *Service) take(q *queue, n int, vt int32, now int64) ([]taken, <-chan st
 	var wake <-chan struct{}
 	var next int64
 	if len(got) == 0 {
-		wake = q.wake
+		wake = q.waitChan()
 		next, _ = q.idx.next()
 	}
 	var wait func() error
@@ -200,18 +204,19 @@ func (s *Service) take(q *queue, n int, vt int32, now int64) ([]taken, <-chan st
 // a message deleted meanwhile is left out.
 func (s *Service) messages(q *queue, got []taken, sel selection) ([]sqsapi.Message, error) {
 	out := make([]sqsapi.Message, 0, len(got))
-	for _, t := range got {
-		var rec *record
+	recs := make([]record, len(got)) // one allocation for the answer
+	var ptrs stringPtrs
+	ptrs.grow(4 * len(got))
+	for i, t := range got {
+		rec := &recs[i]
 		found, err := s.store.View(q.id, t.seq, func(b []byte) error {
-			var err error
-			rec, err = decodeRecord(b)
-			return err
+			return decodeRecordInto(rec, b)
 		})
 		if err != nil {
 			return nil, err
 		}
 		if found {
-			out = append(out, sel.message(rec, t, q.id))
+			out = append(out, sel.message(rec, t, q.id, &ptrs))
 		}
 	}
 	return out, nil
@@ -272,9 +277,9 @@ func (sel selection) wantsAttr(name string) bool {
 // attribute names in the model, which mean nothing here). The attribute
 // MD5 covers the attributes returned, which is what SDKs that check it
 // recompute.
-func (sel selection) message(rec *record, t taken, queue int64) sqsapi.Message {
-	m := sqsapi.Message{MessageId: shape.Ptr(rec.ID), Body: shape.Ptr(rec.Body), MD5OfBody: shape.Ptr(md5Hex(rec.BodyMD5)),
-		ReceiptHandle: shape.Ptr(receipt{queue: queue, seq: t.seq, count: t.Count}.String())}
+func (sel selection) message(rec *record, t taken, queue int64, ptrs *stringPtrs) sqsapi.Message {
+	m := sqsapi.Message{MessageId: ptrs.to(rec.ID), Body: ptrs.to(rec.Body), MD5OfBody: ptrs.to(md5Hex(rec.BodyMD5)),
+		ReceiptHandle: ptrs.to(receipt{queue: queue, seq: t.seq, count: t.Count}.String())}
 	if sel.system != nil {
 		sys := map[string]string{}
 		put := func(name, v string) {

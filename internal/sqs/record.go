@@ -3,6 +3,7 @@ package sqs
 import (
 	"encoding/binary"
 	"errors"
+	"unsafe"
 )
 
 // record is a message as stored: everything fixed at send time.
@@ -81,6 +82,9 @@ func (r *record) encode(b []byte) []byte {
 type reader struct {
 	b   []byte
 	err error
+	// immutable: b is the bytes of a string, so strings may share them
+	// instead of copying.
+	immutable bool
 }
 
 func (r *reader) varint() int64 {
@@ -113,8 +117,15 @@ func (r *reader) bytes(n int) []byte {
 	return p
 }
 
-// string copies: records are read from buffers the store reuses.
-func (r *reader) string() string { return string(r.bytes(int(r.uvarint()))) }
+// string copies (records are read from buffers the store reuses) unless
+// the reader's bytes are immutable.
+func (r *reader) string() string {
+	p := r.bytes(int(r.uvarint()))
+	if r.immutable && len(p) > 0 {
+		return unsafe.String(&p[0], len(p))
+	}
+	return string(p)
+}
 
 func (r *reader) fail() {
 	if r.err == nil {
@@ -134,11 +145,27 @@ func decodeHeader(b []byte) (sent, visible int64, err error) {
 }
 
 func decodeRecord(b []byte) (*record, error) {
-	r := reader{b: b}
-	if v := r.bytes(1); r.err == nil && v[0] != recordVersion {
-		return nil, errCorrupt
+	rec := new(record)
+	if err := decodeRecordFrom(rec, reader{b: b}); err != nil {
+		return nil, err
 	}
-	rec := &record{Sent: r.varint(), Visible: r.varint()}
+	return rec, nil
+}
+
+// decodeRecordInto decodes b into rec, which it overwrites. The strings of
+// rec share one copy of b (one allocation for the record, not one per
+// field), so any of them keeps the whole copy alive: for records read to
+// answer a call, not for ones kept.
+func decodeRecordInto(rec *record, b []byte) error {
+	cp := string(b)
+	return decodeRecordFrom(rec, reader{b: unsafe.Slice(unsafe.StringData(cp), len(cp)), immutable: true})
+}
+
+func decodeRecordFrom(rec *record, r reader) error {
+	if v := r.bytes(1); r.err == nil && v[0] != recordVersion {
+		return errCorrupt
+	}
+	*rec = record{Sent: r.varint(), Visible: r.varint()}
 	rec.ID, rec.Sender, rec.GroupID, rec.Trace = r.string(), r.string(), r.string(), r.string()
 	copy(rec.BodyMD5[:], r.bytes(16))
 	rec.Body = r.string()
@@ -155,10 +182,7 @@ func decodeRecord(b []byte) (*record, error) {
 	if r.err == nil && len(r.b) > 0 {
 		rec.DedupID = r.string()
 	}
-	if r.err != nil {
-		return nil, r.err
-	}
-	return rec, nil
+	return r.err
 }
 
 func (s *state) encode(b []byte) []byte {

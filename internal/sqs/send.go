@@ -3,7 +3,6 @@ package sqs
 import (
 	"cmp"
 	"context"
-	"crypto/md5"
 	"errors"
 	"slices"
 	"strconv"
@@ -39,12 +38,15 @@ func (s *Service) SendMessage(ctx context.Context, in *sqsapi.SendMessageRequest
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.prepare(c, q.settings.Load(), outgoing{body: shape.Value(in.MessageBody), delay: in.DelaySeconds,
-		attrs: in.MessageAttributes, sysAttrs: in.MessageSystemAttributes, dedupID: in.MessageDeduplicationId, groupID: in.MessageGroupId})
+	p := new(prepared)
+	err = s.prepare(c, q.settings.Load(), outgoing{body: shape.Value(in.MessageBody), delay: in.DelaySeconds,
+		attrs: in.MessageAttributes, sysAttrs: in.MessageSystemAttributes, dedupID: in.MessageDeduplicationId, groupID: in.MessageGroupId}, p, nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.enqueue(q, []*prepared{p}); err != nil {
+	ps := []*prepared{p}
+	encodeRecords(ps)
+	if err := s.enqueue(q, ps); err != nil {
 		return nil, err
 	}
 	return &sqsapi.SendMessageResult{MessageId: shape.Ptr(p.rec.ID), MD5OfMessageBody: shape.Ptr(md5Hex(p.rec.BodyMD5)),
@@ -79,24 +81,30 @@ func (s *Service) SendMessageBatch(ctx context.Context, in *sqsapi.SendMessageBa
 	}
 	st := q.settings.Load()
 	out := &sqsapi.SendMessageBatchResult{}
-	var ok []*prepared
-	var okIDs []string
+	all := make([]prepared, len(entries)) // one allocation for the batch
+	ok := make([]*prepared, 0, len(entries))
+	okIDs := make([]string, 0, len(entries))
+	var sc bodyCache
 	for i, o := range entries {
-		p, err := s.prepare(c, st, o)
-		if err != nil {
+		p := &all[i]
+		if err := s.prepare(c, st, o, p, &sc); err != nil {
 			out.Failed = append(out.Failed, failure(ids[i], err))
 			continue
 		}
 		ok, okIDs = append(ok, p), append(okIDs, ids[i])
 	}
 	if len(ok) > 0 {
+		encodeRecords(ok)
 		if err := s.enqueue(q, ok); err != nil {
 			return nil, err
 		}
+		out.Successful = make([]sqsapi.SendMessageBatchResultEntry, 0, len(ok))
 	}
+	var ptrs stringPtrs
+	ptrs.grow(3 * len(ok))
 	for i, p := range ok {
-		out.Successful = append(out.Successful, sqsapi.SendMessageBatchResultEntry{Id: shape.Ptr(okIDs[i]),
-			MessageId: shape.Ptr(p.rec.ID), MD5OfMessageBody: shape.Ptr(md5Hex(p.rec.BodyMD5)),
+		out.Successful = append(out.Successful, sqsapi.SendMessageBatchResultEntry{Id: ptrs.to(okIDs[i]),
+			MessageId: ptrs.to(p.rec.ID), MD5OfMessageBody: ptrs.to(md5Hex(p.rec.BodyMD5)),
 			MD5OfMessageAttributes: optional(p.attrsMD5), MD5OfMessageSystemAttributes: optional(p.sysAttrMD5), SequenceNumber: optional(p.seqNum)})
 	}
 	return out, nil
@@ -113,47 +121,48 @@ func (o *outgoing) size() int {
 }
 
 // prepare checks one message in the order SQS reports problems and builds
-// its record.
-func (s *Service) prepare(c call, st *settings, o outgoing) (*prepared, error) {
+// its record into p (not yet encoded: encodeRecords). sc, if not nil,
+// remembers checks of bodies and attributes repeated across the call's
+// messages (a topic's fan-out sends one body to every queue).
+func (s *Service) prepare(c call, st *settings, o outgoing, p *prepared, sc *bodyCache) error {
 	if st.Fifo {
 		if err := checkFifoMessage(st, &o); err != nil {
-			return nil, err
+			return err
 		}
 	} else if o.dedupID != nil {
-		return nil, invalidParameter("The request include parameter that is not valid for this queue type")
+		return invalidParameter("The request include parameter that is not valid for this queue type")
 	}
 	if o.groupID != nil && !validGroupID(*o.groupID) {
-		return nil, invalidParameter("Value %s for parameter MessageGroupId is invalid. Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.", *o.groupID)
+		return invalidParameter("Value %s for parameter MessageGroupId is invalid. Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.", *o.groupID)
 	}
 	delay := st.DelaySeconds
 	if o.delay != nil {
 		if delay = *o.delay; delay < 0 || delay > maxDelay {
-			return nil, invalidParameter("Value %d for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.", delay)
+			return invalidParameter("Value %d for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.", delay)
 		}
 	}
-	if err := checkBody(o.body); err != nil {
-		return nil, err
-	}
-	attrs, attrSize, err := messageAttributes(o.attrs)
+	bodyMD5, err := sc.checkBody(o.body)
 	if err != nil {
-		return nil, err
+		return err
+	}
+	attrs, attrSize, attrsMD5, err := sc.attributes(o.attrs)
+	if err != nil {
+		return err
 	}
 	trace, err := systemAttributes(o.sysAttrs)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(o.body)+attrSize > int(st.MaximumMessageSize) {
-		return nil, invalidParameter("One or more parameters are invalid. Reason: Message must be shorter than %d bytes.", st.MaximumMessageSize)
+		return invalidParameter("One or more parameters are invalid. Reason: Message must be shorter than %d bytes.", st.MaximumMessageSize)
 	}
 	sent := c.now.UnixMilli()
-	p := &prepared{size: len(o.body) + attrSize, rec: record{ID: s.ids.UUID(), Sent: sent, Visible: sent + int64(delay)*1000, Sender: c.principal,
-		GroupID: shape.Value(o.groupID), DedupID: shape.Value(o.dedupID), Trace: trace, BodyMD5: md5.Sum([]byte(o.body)), Body: o.body, Attrs: attrs}}
-	p.attrsMD5 = md5OfAttributes(attrs)
+	*p = prepared{size: len(o.body) + attrSize, attrsMD5: attrsMD5, rec: record{ID: s.ids.UUID(), Sent: sent, Visible: sent + int64(delay)*1000, Sender: c.principal,
+		GroupID: shape.Value(o.groupID), DedupID: shape.Value(o.dedupID), Trace: trace, BodyMD5: bodyMD5, Body: o.body, Attrs: attrs}}
 	if trace != "" {
 		p.sysAttrMD5 = md5OfAttributes([]attr{{Name: "AWSTraceHeader", DataType: "String", Value: trace}})
 	}
-	p.encoded = p.rec.encode(make([]byte, 0, 64+len(o.body)+attrSize))
-	return p, nil
+	return nil
 }
 
 // enqueue stores prepared messages and indexes them; it returns once they
@@ -185,8 +194,13 @@ type batch struct {
 // queues are locked in id order; no other code holds two queue locks.
 func (s *Service) enqueueAll(bs []*batch) {
 	slices.SortFunc(bs, func(a, b *batch) int { return cmp.Compare(a.q.id, b.q.id) })
-	var w Writes
-	var live []*batch // locked, not gone
+	n := 0
+	for _, b := range bs {
+		n += len(b.ps)
+	}
+	w := Writes{ops: make([]writeOp, 0, n)}
+	live := make([]*batch, 0, len(bs)) // locked, not gone
+	seqs := make([]uint64, n)          // every batch's seqs, carved out of one array
 	for _, b := range bs {
 		q := b.q
 		q.mu.Lock()
@@ -197,7 +211,7 @@ func (s *Service) enqueueAll(bs []*batch) {
 		}
 		live = append(live, b)
 		st := q.settings.Load()
-		b.seqs = make([]uint64, len(b.ps))
+		b.seqs, seqs = seqs[:len(b.ps):len(b.ps)], seqs[len(b.ps):]
 		for i, p := range b.ps {
 			if q.dedup != nil {
 				key := dedupKey(st, &p.rec)

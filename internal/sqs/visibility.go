@@ -36,8 +36,8 @@ func (s *Service) DeleteMessageBatch(ctx context.Context, in *sqsapi.DeleteMessa
 		return nil, err
 	}
 	out := &sqsapi.DeleteMessageBatchResult{}
-	var rs []receipt
-	var okIDs []string
+	rs := make([]receipt, 0, len(in.Entries))
+	okIDs := make([]string, 0, len(in.Entries))
 	for i, e := range in.Entries {
 		r, err := receiptFor(q, shape.Value(e.ReceiptHandle))
 		if err != nil {
@@ -50,15 +50,16 @@ func (s *Service) DeleteMessageBatch(ctx context.Context, in *sqsapi.DeleteMessa
 		if err := s.deleteMessages(q, rs); err != nil {
 			return nil, err
 		}
+		out.Successful = make([]sqsapi.DeleteMessageBatchResultEntry, 0, len(okIDs))
 	}
-	for _, id := range okIDs {
-		out.Successful = append(out.Successful, sqsapi.DeleteMessageBatchResultEntry{Id: shape.Ptr(id)})
+	for i := range okIDs {
+		out.Successful = append(out.Successful, sqsapi.DeleteMessageBatchResultEntry{Id: &okIDs[i]})
 	}
 	return out, nil
 }
 
 func (s *Service) deleteMessages(q *queue, rs []receipt) error {
-	var w Writes
+	w := Writes{ops: make([]writeOp, 0, len(rs))}
 	q.mu.Lock()
 	if q.gone {
 		q.mu.Unlock()
