@@ -145,6 +145,7 @@ type Writer struct {
 
 	// owned by the writer goroutine
 	f    *os.File
+	sync syncer
 	seg  uint64
 	wbuf []byte
 	done chan struct{}
@@ -164,6 +165,9 @@ func Open(dir string, seg uint64, o Options) (*Writer, error) {
 		return nil, err
 	}
 	w.f = f
+	if !o.NoSync {
+		w.sync = openSyncer()
+	}
 	go w.run()
 	return w, nil
 }
@@ -270,6 +274,9 @@ func (w *Writer) Close() error {
 	w.cond.Signal()
 	w.mu.Unlock()
 	<-w.done
+	if w.sync != nil {
+		w.sync.Close()
+	}
 	return w.f.Close()
 }
 
@@ -319,7 +326,7 @@ func (w *Writer) run() {
 					_, err = w.f.Write(w.wbuf)
 				}
 				if err == nil && !w.opts.NoSync {
-					err = w.f.Sync()
+					err = w.syncFile(w.f)
 				}
 				if err != nil {
 					err = fmt.Errorf("wal: write: %w", err)
