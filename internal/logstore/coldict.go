@@ -1,7 +1,5 @@
 package logstore
 
-import "encoding/binary"
-
 // dictTable finds a column's dictionary code for a value while a block is
 // encoded: an open-addressed table of the distinct values (at most
 // colDictMax, in colBuilder.order) hashed from their bytes. A map keyed by
@@ -32,20 +30,6 @@ func (t *dictTable) lookup(v []byte, order [][]byte) (code uint8, slot int, ok b
 
 func (t *dictTable) insert(slot int, code uint8) { t.slots[slot] = uint16(code) + 1 }
 
-// dictHash mixes v's length and its first and last eight bytes (values
-// that agree there are told apart by the compare).
-func dictHash(v []byte) uint32 {
-	x := uint64(len(v))
-	switch {
-	case len(v) >= 8:
-		x ^= binary.LittleEndian.Uint64(v) ^ binary.LittleEndian.Uint64(v[len(v)-8:])*0xff51afd7ed558ccd
-	case cap(v) >= 8: // one load, the bytes past the value masked off
-		x ^= binary.LittleEndian.Uint64(v[:8]) & (1<<(8*len(v)) - 1) << 8
-	default:
-		for i, b := range v {
-			x ^= uint64(b) << (8 * (i + 1))
-		}
-	}
-	x *= 0x9e3779b97f4a7c15
-	return uint32(x >> (64 - 9)) // the product's top bits: every input bit moves them
-}
+// dictHash is wordHash's top 9 bits of the product (its bits 2..10 after
+// the rotation): every input bit moves them.
+func dictHash(v []byte) uint32 { return uint32(wordHash(v)>>2) & (1<<9 - 1) }
