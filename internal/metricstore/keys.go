@@ -50,13 +50,10 @@ func appendPartition(b []byte, p Partition) []byte {
 	return appendLP(appendLP(b, p.Account), p.Region)
 }
 
-// appendSeriesKey appends the encoded series key. Dims must be sorted.
-func appendSeriesKey(b []byte, p Partition, k *SeriesKey) []byte {
-	return appendSeriesRest(appendOrd(appendPartition(b, p), k.Namespace), k)
-}
-
-// appendSeriesRest appends what follows the namespace in the encoded series
-// key: the metric name and the (sorted) dimensions.
+// An encoded series key is the partition, then the namespace, metric name
+// and (sorted) dimensions' names and values, each order-preserving
+// (Store.encodeKey). appendSeriesRest appends what follows the namespace.
+// Dims must be sorted.
 func appendSeriesRest(b []byte, k *SeriesKey) []byte {
 	b = appendOrd(b, k.MetricName)
 	for i := range k.Dims {
