@@ -37,13 +37,27 @@ func appendLP(b []byte, s string) []byte {
 
 func appendOrd(b []byte, s string) []byte {
 	for {
-		i := strings.IndexByte(s, 0)
+		i := indexNUL(s)
 		if i < 0 {
 			return append(append(b, s...), 0, 1)
 		}
 		b = append(append(b, s[:i]...), 0, 0xff)
 		s = s[i+1:]
 	}
+}
+
+// indexNUL is strings.IndexByte(s, 0), whose vector set-up costs more than
+// a plain loop over the few bytes of most names and dimension values.
+func indexNUL(s string) int {
+	if len(s) > 32 {
+		return strings.IndexByte(s, 0)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0 {
+			return i
+		}
+	}
+	return -1
 }
 
 func appendPartition(b []byte, p Partition) []byte {
