@@ -63,6 +63,10 @@ func readBody(req *http.Request) ([]byte, error) {
 		return nil, err
 	}
 	// A body longer than announced is read whole, as before.
+	var more [1]byte
+	if n, _ := io.ReadFull(req.Body, more[:]); n == 0 {
+		return body, nil
+	}
 	rest, err := io.ReadAll(req.Body)
-	return append(body, rest...), err
+	return append(append(body, more[0]), rest...), err
 }
