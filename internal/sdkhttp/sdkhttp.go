@@ -64,7 +64,10 @@ func readBody(req *http.Request) ([]byte, error) {
 	}
 	// A body longer than announced is read whole, as before.
 	var more [1]byte
-	if n, _ := io.ReadFull(req.Body, more[:]); n == 0 {
+	if n, err := io.ReadFull(req.Body, more[:]); n == 0 {
+		if err != io.EOF {
+			return nil, err
+		}
 		return body, nil
 	}
 	rest, err := io.ReadAll(req.Body)
