@@ -6,6 +6,8 @@
 // string the way Vigil's encoders all do.
 package jsonscan
 
+import "math/bits"
+
 type text interface{ ~string | ~[]byte }
 
 // Space skips JSON white space from i.
@@ -36,11 +38,13 @@ const (
 	highs = 0x8080808080808080
 )
 
-// mayBeSpecial reports whether eight bytes may hold a quote, a backslash
-// or a control character (never false when one does).
-func mayBeSpecial(w uint64) bool {
+// specialFlags flags with its high bit each byte of w that may be a
+// quote, a backslash or a control character. The lowest flag is always
+// right (a borrow can flag a byte only above a special one), so its place
+// is the first special byte's.
+func specialFlags(w uint64) uint64 {
 	zero := func(x uint64) uint64 { return (x - ones) & ^x & highs }
-	return zero(w^('"'*ones))|zero(w^('\\'*ones))|((w-0x20*ones)&^w&highs) != 0
+	return zero(w^('"'*ones)) | zero(w^('\\'*ones)) | ((w - 0x20*ones) &^ w & highs)
 }
 
 // le64 reads eight bytes little-endian (the compiler makes it one load).
@@ -55,8 +59,14 @@ func le64[T text](s T, i int) uint64 {
 func String[T text](s T, i int) (end int, escaped, ok bool) {
 	i++
 	for i < len(s) {
-		// Eight bytes at a time while none can end the run.
-		for i+8 <= len(s) && !mayBeSpecial(le64(s, i)) {
+		// Eight bytes at a time, straight to the first special byte in
+		// them: runs between escapes are short, and a byte loop over each
+		// would cost more than the test.
+		for i+8 <= len(s) {
+			if m := specialFlags(le64(s, i)); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
 			i += 8
 		}
 		for i < len(s) && !special[s[i]] {

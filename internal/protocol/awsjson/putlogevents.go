@@ -244,16 +244,13 @@ func (d *putLogEventsDecoder) event(slot *eventSlot) (has uint8, ok bool) {
 		return 0, true
 	}
 	for {
-		key, ok := d.key()
-		if !ok {
-			return 0, false
-		}
 		var bit uint8
-		switch string(key) {
-		case "timestamp":
+		var ok bool
+		switch d.eventKey() {
+		case bitTimestamp:
 			bit = bitTimestamp
 			slot.timestamp, ok = d.int64()
-		case "message":
+		case bitMessage:
 			bit = bitMessage
 			slot.message, ok = d.message()
 		default:
@@ -267,6 +264,34 @@ func (d *putLogEventsDecoder) event(slot *eventSlot) (has uint8, ok bool) {
 			return has, ok
 		}
 	}
+}
+
+// eventKey reads an InputLogEvent's key and the ':' after it, and tells
+// which member it names (0: none, or no key). The SDKs write `"message":`
+// and `"timestamp":` just so; anything else takes key's longer way.
+func (d *putLogEventsDecoder) eventKey() uint8 {
+	d.ws()
+	rest := d.data[d.pos:]
+	for _, k := range [...]struct {
+		lit string
+		bit uint8
+	}{{`"message":`, bitMessage}, {`"timestamp":`, bitTimestamp}} {
+		if len(rest) >= len(k.lit) && string(rest[:len(k.lit)]) == k.lit {
+			d.pos += len(k.lit)
+			d.ws()
+			return k.bit
+		}
+	}
+	key, ok := d.key()
+	switch {
+	case !ok:
+		return 0
+	case string(key) == "message":
+		return bitMessage
+	case string(key) == "timestamp":
+		return bitTimestamp
+	}
+	return 0
 }
 
 // message reads a string into the messages' buffer.
@@ -295,6 +320,16 @@ func (d *putLogEventsDecoder) int64() (int64, bool) {
 	}
 	start := p
 	var n int64
+	// Eight digits at a time while eight more fit in 18 (a millisecond
+	// timestamp has 13).
+	for p+8 <= len(data) && p-start <= 10 {
+		x := binary.LittleEndian.Uint64(data[p:])
+		if x&0xf0f0f0f0f0f0f0f0 != 0x3030303030303030 || (x+0x0606060606060606)&0xf0f0f0f0f0f0f0f0 != 0x3030303030303030 {
+			break // not eight digits
+		}
+		n = n*1e8 + int64(eightDigits(x))
+		p += 8
+	}
 	for p < len(data) && p-start < 18 && data[p] >= '0' && data[p] <= '9' {
 		n = n*10 + int64(data[p]-'0')
 		p++
@@ -315,6 +350,16 @@ func (d *putLogEventsDecoder) int64() (int64, bool) {
 	return n, true
 }
 
+// eightDigits is the value of the eight decimal digits x holds, the
+// first in its lowest byte: pairs, then fours, then all eight, each step
+// one multiply.
+func eightDigits(x uint64) uint64 {
+	x &= 0x0f0f0f0f0f0f0f0f
+	x = (x*10 + x>>8) & 0x00ff00ff00ff00ff
+	x = (x*100 + x>>16) & 0x0000ffff0000ffff
+	return (x*10000 + x>>32) & 0xffffffff
+}
+
 // appendString appends the contents of the string at d.pos, unescaped as
 // Decode unescapes them (a lone or ill-paired surrogate escape becomes
 // U+FFFD), to dst, and moves past it.
@@ -326,44 +371,54 @@ func (d *putLogEventsDecoder) int64() (int64, bool) {
 // place from the test's mask instead of a second loop: the mask's lowest
 // flagged byte is always a special one (false flags come only from a
 // borrow, above a true one). Messages full of \" escapes are runs of a few
-// bytes, so this matters.
+// bytes, so this matters; for the same reason the one-byte escapes (the
+// SDK's JSON log lines hold one \" every ten bytes or so) are unescaped
+// without leaving that loop. Control characters, \u and invalid escapes,
+// and the last bytes of the input or of dst's room take the loop below it,
+// a byte or an escape at a time.
 func (d *putLogEventsDecoder) appendString(dst []byte) ([]byte, bool) {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	data := d.data
 	p := d.pos + 1 // opening quote
 	for {
-		var c byte
-		for {
-			if n := len(dst); p+8 <= len(data) && n+8 <= cap(dst) {
-				x := binary.LittleEndian.Uint64(data[p:])
-				binary.LittleEndian.PutUint64(dst[n:n+8], x)
-				m := ((x - ones*0x20) | ((x ^ ones*'"') - ones) | ((x ^ ones*'\\') - ones)) &^ x & highs
-				if m == 0 {
-					dst = dst[:n+8]
-					p += 8
-					continue
-				}
-				k := bits.TrailingZeros64(m) >> 3
-				dst = dst[:n+k]
-				p += k
-				c = data[p]
+		for p+8 <= len(data) && len(dst)+8 <= cap(dst) {
+			n := len(dst)
+			x := binary.LittleEndian.Uint64(data[p:])
+			binary.LittleEndian.PutUint64(dst[n:n+8], x)
+			m := ((x - ones*0x20) | ((x ^ ones*'"') - ones) | ((x ^ ones*'\\') - ones)) &^ x & highs
+			if m == 0 {
+				dst = dst[:n+8]
+				p += 8
+				continue
+			}
+			k := bits.TrailingZeros64(m) >> 3
+			p += k
+			dst = dst[:n+k]
+			if data[p] != '\\' || p+1 >= len(data) {
 				break
 			}
-			if p >= len(data) {
-				return dst, false
-			}
-			if c = data[p]; c < 0x20 || c == '"' || c == '\\' {
+			u := simpleEscapes[data[p+1]]
+			if u == 0 {
 				break
 			}
-			dst = append(dst, c)
-			p++
+			dst = dst[:n+k+1]
+			dst[n+k] = u
+			p += 2
 		}
+		if p >= len(data) {
+			return dst, false
+		}
+		c := data[p]
 		switch {
 		case c == '"':
 			d.pos = p + 1
 			return dst, true
 		case c < 0x20:
 			return dst, false
+		case c != '\\':
+			dst = append(dst, c)
+			p++
+			continue
 		}
 		q := p
 		// A backslash.
@@ -371,51 +426,46 @@ func (d *putLogEventsDecoder) appendString(dst []byte) ([]byte, bool) {
 			return dst, false
 		}
 		p = q + 2
-		switch e := data[q+1]; e {
-		case '"', '\\', '/':
-			dst = append(dst, e)
-		case 'b':
-			dst = append(dst, '\b')
-		case 'f':
-			dst = append(dst, '\f')
-		case 'n':
-			dst = append(dst, '\n')
-		case 'r':
-			dst = append(dst, '\r')
-		case 't':
-			dst = append(dst, '\t')
-		case 'u':
-			r, ok := jsonwire.Hex4(data, p)
-			if !ok {
-				return dst, false
-			}
-			p += 4
-			if utf16.IsSurrogate(r) {
-				// Decode pairs it with an escape right after, if that makes
-				// a valid pair; otherwise it is U+FFFD and the next escape
-				// stands alone.
-				r2, ok := rune(0), false
-				if p+1 < len(data) && data[p] == '\\' && data[p+1] == 'u' {
-					r2, ok = jsonwire.Hex4(data, p+2)
-				}
-				r1 := r
-				r = utf8.RuneError
-				if ok {
-					if rr := utf16.DecodeRune(r1, r2); rr != utf8.RuneError {
-						r = rr
-						p += 6
-					}
-				}
-			}
-			dst = utf8.AppendRune(dst, r)
-		default:
+		if u := simpleEscapes[data[q+1]]; u != 0 {
+			dst = append(dst, u)
+			continue
+		}
+		if data[q+1] != 'u' {
 			return dst, false
 		}
+		r, ok := jsonwire.Hex4(data, p)
+		if !ok {
+			return dst, false
+		}
+		p += 4
+		if utf16.IsSurrogate(r) {
+			// Decode pairs it with an escape right after, if that makes
+			// a valid pair; otherwise it is U+FFFD and the next escape
+			// stands alone.
+			r2, ok := rune(0), false
+			if p+1 < len(data) && data[p] == '\\' && data[p+1] == 'u' {
+				r2, ok = jsonwire.Hex4(data, p+2)
+			}
+			r1 := r
+			r = utf8.RuneError
+			if ok {
+				if rr := utf16.DecodeRune(r1, r2); rr != utf8.RuneError {
+					r = rr
+					p += 6
+				}
+			}
+		}
+		dst = utf8.AppendRune(dst, r)
 	}
 }
 
+// simpleEscapes maps the byte after a backslash to the byte the escape
+// stands for, for the escapes of one byte (all but \u); 0 marks the rest.
+var simpleEscapes = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+
 func (d *putLogEventsDecoder) ws() {
-	for d.pos < len(d.data) {
+	// The SDKs write no white space: one test for the usual case.
+	for d.pos < len(d.data) && d.data[d.pos] <= ' ' {
 		switch d.data[d.pos] {
 		case ' ', '\t', '\n', '\r':
 			d.pos++
