@@ -226,10 +226,17 @@ func (u *uringSyncer) Sync(f *os.File) error {
 		return fmt.Errorf("io_uring: wait: %w", err)
 	}
 	runtime.KeepAlive(f)
-	if res < 0 {
-		return &os.PathError{Op: "sync", Path: f.Name(), Err: syscall.Errno(-res)}
+	switch errno := syscall.Errno(-res); {
+	case res >= 0:
+		return nil
+	case errno == syscall.EAGAIN || errno == syscall.EINTR || errno == syscall.ECANCELED || errno == syscall.ENOMEM || errno == syscall.EBUSY:
+		// The ring's trouble, not the file's: the caller falls back to
+		// File.Sync, which decides. (A writeback error such as EIO must
+		// not be retried that way: Linux reports it once per file.)
+		return fmt.Errorf("io_uring: fsync not run: %w", errno)
+	default:
+		return &os.PathError{Op: "sync", Path: f.Name(), Err: errno}
 	}
-	return nil
 }
 
 func (u *uringSyncer) unmap() {
