@@ -21,7 +21,9 @@ import (
 // The hot PutMetricData path lends every call pooled memory (the decoder's
 // arrays and interned strings, the handler's scratch): calls running at
 // the same time, each with series and values of its own, must store
-// exactly their own datums.
+// exactly their own datums. (Whether memory comes back too early depends
+// on scheduling here; TestHotDecoderReleasedAfterTheCall in the gateway
+// checks when release runs.)
 func TestConcurrentPutMetricDataStoresEachCallsOwn(t *testing.T) {
 	srv, err := Start(context.Background(), Options{Addr: "127.0.0.1:0", DataDir: t.TempDir(),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
