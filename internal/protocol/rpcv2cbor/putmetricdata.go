@@ -243,6 +243,9 @@ func (h *hotDecoder) stringMap() (map[string]string, bool) {
 }
 
 func (h *hotDecoder) datum(m *cwapi.MetricDatum) bool {
+	if h.sdkDatum(m) {
+		return true
+	}
 	return h.fields(func(key []byte) (uint16, bool) {
 		var ok bool
 		switch string(key) {
@@ -496,6 +499,7 @@ func (h *hotDecoder) timestamp() (*time.Time, bool) {
 	if err != nil {
 		return nil, false
 	}
+	var raw []byte
 	if major == majTag {
 		if arg != 1 {
 			return nil, false
@@ -506,17 +510,18 @@ func (h *hotDecoder) timestamp() (*time.Time, bool) {
 		}
 		// A call's datums mostly share one timestamp, and then one
 		// pointer: the same encoding is not converted again.
-		if h.lastTime != nil && string(h.data[start:h.pos]) == string(h.lastTimeRaw) {
+		raw = h.data[start:h.pos]
+		if h.lastTime != nil && string(raw) == string(h.lastTimeRaw) {
 			return h.lastTime, true
 		}
-		h.lastTimeRaw = h.data[start:h.pos]
-	} else {
-		h.lastTimeRaw = nil
 	}
 	t, err := h.epochTime(major, info, arg)
 	if err != nil {
 		return nil, false
 	}
+	// Only now: lastTimeRaw must always be lastTime's encoding (sdkDatum
+	// may read a timestamp again after a failed attempt).
+	h.lastTimeRaw = raw
 	if h.lastTime != nil && *h.lastTime == t {
 		return h.lastTime, true
 	}
