@@ -15,53 +15,130 @@ import (
 // field by field with its own copies, so a collision costs a miss, never a
 // wrong series.
 //
-// Two-way, direct-mapped and lock-free: readers load an entry atomically,
-// writers replace a whole immutable entry. Store.Reset drops the cache
-// with the series it points to.
+// Set-associative (four ways) and lock-free: readers load an entry
+// atomically, writers replace a whole immutable entry. It grows with the
+// number of series (fit), so that sets rarely overflow. Store.Reset drops
+// the cache with the series it points to.
 type keyCache struct {
-	slots []atomic.Pointer[keyCacheEntry]
+	tab atomic.Pointer[keyTable]
+}
+
+type keyTable struct {
+	slots []keySlot // sets of keyCacheWays, a cache line each
 	mask  uint64
 }
 
-type keyCacheEntry struct {
-	p   Partition
-	key SeriesKey // the cache's own copies
-	ser *series
+// keySlot is an entry and its key's hash, which spares loading the entries
+// of a set's other keys. The two are stored one after the other, so tag
+// may be the previous entry's: it only hints, the entry's own hash decides.
+type keySlot struct {
+	tag atomic.Uint64
+	e   atomic.Pointer[keyCacheEntry]
 }
 
-// keyCacheSlots is sized for a few hundred thousand active series (8 bytes a
-// slot until used); beyond that, colliding keys fall back to the map.
-const keyCacheSlots = 1 << 18
+type keyCacheEntry struct {
+	hash uint64 // keyHash(&key)
+	ser  *series
+	p    Partition
+	key  SeriesKey // the cache's own copies, in one allocation…
+	dims [4]Dim    // …and key.Dims here when it fits
+}
+
+// A table has at least two slots per series, up to keyCacheMaxSlots (32 MiB
+// of slots, for 2 million series); beyond that, keys whose set is full take
+// turns and the others fall back to the map.
+const (
+	keyCacheMinSlots = 1 << 12
+	keyCacheMaxSlots = 1 << 22
+	keyCacheWays     = 4
+)
 
 func newKeyCache() *keyCache {
-	return &keyCache{slots: make([]atomic.Pointer[keyCacheEntry], keyCacheSlots), mask: keyCacheSlots - 1}
+	c := &keyCache{}
+	c.tab.Store(newKeyTable(keyCacheMinSlots))
+	return c
+}
+
+func newKeyTable(slots int) *keyTable {
+	return &keyTable{slots: make([]keySlot, slots), mask: uint64(slots - 1)}
+}
+
+// fit grows the table for n series, moving its entries over. Puts racing
+// the move, or another fit, may be lost, which costs those keys one more
+// miss.
+func (c *keyCache) fit(n int) {
+	old := c.tab.Load()
+	if 2*n <= len(old.slots) || len(old.slots) >= keyCacheMaxSlots {
+		return
+	}
+	size := len(old.slots)
+	for size < 2*n && size < keyCacheMaxSlots {
+		size *= 2
+	}
+	t := newKeyTable(size)
+	for i := range old.slots {
+		if e := old.slots[i].e.Load(); e != nil {
+			t.put(e)
+		}
+	}
+	c.tab.Store(t)
 }
 
 // get returns the series of k in p, or nil.
 func (c *keyCache) get(p Partition, k *SeriesKey) *series {
-	i := c.index(k)
-	if e := c.slots[i].Load(); e != nil && e.matches(p, k) {
-		return e.ser
-	}
-	if e := c.slots[i^1].Load(); e != nil && e.matches(p, k) {
-		return e.ser
+	h := keyHash(k)
+	set := c.tab.Load().set(h)
+	for w := range set {
+		if set[w].tag.Load() != h {
+			continue
+		}
+		if e := set[w].e.Load(); e != nil && e.hash == h && e.matches(p, k) {
+			return e.ser
+		}
 	}
 	return nil
 }
 
-// put files ser as the series of k in p, in an empty way of its pair or
-// else in place of the one its hash picks.
+// put files ser as the series of k in p, in the first free way of its set,
+// else in place of a way picked by the key's hash.
 func (c *keyCache) put(p Partition, k *SeriesKey, ser *series) {
-	e := &keyCacheEntry{p: Partition{Account: strings.Clone(p.Account), Region: strings.Clone(p.Region)}, ser: ser,
-		key: SeriesKey{Namespace: strings.Clone(k.Namespace), MetricName: strings.Clone(k.MetricName), Dims: make([]Dim, len(k.Dims))}}
-	for j, d := range k.Dims {
-		e.key.Dims[j] = Dim{Name: strings.Clone(d.Name), Value: strings.Clone(d.Value)}
+	n := len(p.Account) + len(p.Region) + len(k.Namespace) + len(k.MetricName)
+	for _, d := range k.Dims {
+		n += len(d.Name) + len(d.Value)
 	}
-	i := c.index(k)
-	if c.slots[i].Load() != nil && c.slots[i^1].Load() == nil {
-		i ^= 1
+	var b strings.Builder
+	b.Grow(n)
+	part := func(s string) string {
+		start := b.Len()
+		b.WriteString(s)
+		return b.String()[start:]
 	}
-	c.slots[i].Store(e)
+	e := &keyCacheEntry{hash: keyHash(k), ser: ser}
+	e.p = Partition{Account: part(p.Account), Region: part(p.Region)}
+	e.key = SeriesKey{Namespace: part(k.Namespace), MetricName: part(k.MetricName), Dims: e.dims[:0]}
+	for _, d := range k.Dims {
+		e.key.Dims = append(e.key.Dims, Dim{Name: part(d.Name), Value: part(d.Value)})
+	}
+	c.tab.Load().put(e)
+}
+
+func (t *keyTable) put(e *keyCacheEntry) {
+	set := t.set(e.hash)
+	w := 0
+	for w < len(set) && set[w].e.Load() != nil {
+		w++
+	}
+	if w == len(set) {
+		w = int(e.hash >> 60 % keyCacheWays)
+	}
+	set[w].e.Store(e)
+	set[w].tag.Store(e.hash)
+}
+
+// set is the ways a key of hash h may be filed in.
+func (t *keyTable) set(h uint64) []keySlot {
+	i := h & t.mask &^ (keyCacheWays - 1)
+	return t.slots[i : i+keyCacheWays : i+keyCacheWays]
 }
 
 func (e *keyCacheEntry) matches(p Partition, k *SeriesKey) bool {
@@ -80,15 +157,24 @@ func sameDims(a, b []Dim) bool {
 	return true
 }
 
-// index hashes the metric name and dimension values (the parts that tell a
+// keyHash hashes the metric name and dimension values (the parts that tell a
 // namespace's series apart), by their length and outer bytes.
-func (c *keyCache) index(k *SeriesKey) uint64 {
-	const m = 0x9e3779b97f4a7c15
-	h := fingerprint(k.MetricName) * m
+func keyHash(k *SeriesKey) uint64 {
+	h := fingerprint(k.MetricName)
 	for i := range k.Dims {
-		h = (h ^ fingerprint(k.Dims[i].Value)) * m
+		h = mix64(h) ^ fingerprint(k.Dims[i].Value)
 	}
-	return (h >> 32) & c.mask
+	return mix64(h)
+}
+
+// mix64 is MurmurHash3's 64-bit finaliser: every input bit reaches every
+// output bit (fingerprints of names like "host-12" differ in few bits).
+func mix64(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	return x ^ x>>33
 }
 
 // fingerprint mixes s's length with its first and last 8 bytes (all of
@@ -98,7 +184,7 @@ func fingerprint(s string) uint64 {
 	if n >= 8 {
 		b := unsafe.Slice(unsafe.StringData(s), n) // read only
 		first, last := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[n-8:])
-		return (first*0xff51afd7ed558ccd ^ last) + uint64(n)
+		return mix64(first) ^ last + uint64(n)
 	}
 	h := uint64(n)
 	for i := 0; i < n; i++ {

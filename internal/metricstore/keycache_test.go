@@ -3,35 +3,38 @@ package metricstore
 import (
 	"context"
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/clock"
 )
 
-// Keys that fingerprint alike (same length and outer bytes, or filed in
-// the same pair of slots) are told apart by comparing them whole.
+// Keys that fingerprint alike (same length and outer bytes, or differing
+// only in dimension names) share a set, more of them than it has ways; they
+// are told apart by comparing them whole.
 func TestKeyCacheConfirmsHits(t *testing.T) {
 	c := newKeyCache()
 	p := Partition{Account: "1", Region: "r"}
-	keys := []SeriesKey{
-		{Namespace: "NS", MetricName: "latency-0123456789-a"},
-		{Namespace: "NS", MetricName: "latency-0X23456789-a"}, // same first and last 8 bytes' positions differ only inside
-		{Namespace: "NS", MetricName: "latency-0123456789-a", Dims: []Dim{{Name: "A", Value: "1"}}},
-		{Namespace: "NS", MetricName: "latency-0123456789-a", Dims: []Dim{{Name: "B", Value: "1"}}},
-		{Namespace: "NS2", MetricName: "latency-0123456789-a"},
+	var keys []SeriesKey
+	for _, mid := range "0123456" { // same first and last 8 bytes
+		keys = append(keys, SeriesKey{Namespace: "NS", MetricName: "latency-" + string(mid) + "123456789-a"})
 	}
+	keys = append(keys,
+		SeriesKey{Namespace: "NS", MetricName: "m", Dims: []Dim{{Name: "A", Value: "1"}}},
+		SeriesKey{Namespace: "NS", MetricName: "m", Dims: []Dim{{Name: "B", Value: "1"}}},
+		SeriesKey{Namespace: "NS2", MetricName: "m", Dims: []Dim{{Name: "B", Value: "1"}}})
 	sers := make([]*series, len(keys))
 	for i := range keys {
 		sers[i] = &series{id: uint64(i)}
 	}
-	if c.index(&keys[0]) != c.index(&keys[1]) || c.index(&keys[2]) != c.index(&keys[3]) {
-		t.Fatal("the test's keys were meant to collide")
+	if keyHash(&keys[0]) != keyHash(&keys[6]) || keyHash(&keys[7]) != keyHash(&keys[9]) {
+		t.Fatal("the test's keys were meant to hash alike")
 	}
 	for i := range keys {
 		c.put(p, &keys[i], sers[i])
-		// The latest put is always found; colliding others may be evicted
-		// but are never mistaken for it.
+		// The latest put is always found; others of its set may be
+		// evicted but are never mistaken for it.
 		if got := c.get(p, &keys[i]); got != sers[i] {
 			t.Fatalf("key %d: got %v right after put", i, got)
 		}
@@ -41,7 +44,7 @@ func TestKeyCacheConfirmsHits(t *testing.T) {
 			}
 		}
 	}
-	if got := c.get(Partition{Account: "2", Region: "r"}, &keys[4]); got != nil {
+	if got := c.get(Partition{Account: "2", Region: "r"}, &keys[9]); got != nil {
 		t.Fatal("a key was found in another account")
 	}
 	// The cache keeps its own copies: changing the caller's key after put
@@ -107,6 +110,12 @@ func TestAppendThroughKeyCache(t *testing.T) {
 			t.Fatalf("%d series, want %d", len(s.series), n)
 		}
 	}
+	grown := func(s *Store) {
+		t.Helper()
+		if got := len(s.keys.tab.Load().slots); got < 2*n {
+			t.Fatalf("the key cache has %d slots for %d series", got, n)
+		}
+	}
 	func() {
 		db := openPebble(t, dir)
 		defer db.Close()
@@ -118,14 +127,35 @@ func TestAppendThroughKeyCache(t *testing.T) {
 		put(s)
 		put(s)
 		check(s, 2)
+		grown(s)
 	}()
-	s := testStore(t, dir, clk)
+	s := testStore(t, dir, clk) // series come back from the WAL, not cached
 	check(s, 2)
 	put(s)
 	check(s, 3)
+	grown(s)
 	if err := s.Reset(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	put(s) // must not write into the series Reset dropped
 	check(s, 1)
+}
+
+// Names that differ in a digit or two spread over the sets as random ones
+// would (a weaker mix once put 100,000 such keys in a fifth of the sets).
+func TestKeyCacheSpread(t *testing.T) {
+	c := newKeyCache()
+	used := map[*keySlot]bool{}
+	const n = 100_000
+	c.fit(n)
+	tab := c.tab.Load()
+	for id := range n {
+		k := SeriesKey{Namespace: "Bench", MetricName: fmt.Sprintf("m%d", id%10), Dims: []Dim{{Name: "Host", Value: fmt.Sprintf("host-%d", id/10)}, {Name: "Shard", Value: fmt.Sprintf("s%d", id%7)}}}
+		used[&tab.set(keyHash(&k))[0]] = true
+	}
+	sets := len(tab.slots) / keyCacheWays
+	// Random placement leaves e^(-n/sets) of the sets empty.
+	if want := float64(sets) * (1 - math.Exp(-float64(n)/float64(sets))) * 0.95; float64(len(used)) < want {
+		t.Fatalf("%d keys used %d of %d sets, want ≥ %.0f", n, len(used), sets, want)
+	}
 }

@@ -476,6 +476,7 @@ func (s *Store) resolve(p Partition, ds []Datum, sc *scratch) error {
 	ck := callKey{prefix: sc.prefix}
 	defer func() { sc.prefix = ck.prefix }()
 	s.mapMu.RLock()
+	nSeries := len(s.series)
 	for _, i := range sc.missed {
 		sc.key = ck.encode(sc.key[:0], p, &ds[i].Key)
 		ser := s.series[string(sc.key)]
@@ -499,8 +500,10 @@ func (s *Store) resolve(p Partition, ds []Datum, sc *scratch) error {
 			}
 			sc.sers[i] = ser
 		}
+		nSeries = len(s.series)
 		s.mapMu.Unlock()
 	}
+	s.keys.fit(nSeries)
 	for _, i := range sc.missed {
 		s.keys.put(p, &ds[i].Key, sc.sers[i])
 	}
