@@ -178,22 +178,35 @@ func (b *Batch) Add(p metricstore.Partition, metric, unit string, value float64,
 	}
 	sec := at.Unix()
 	for _, d := range dimSets {
-		k := key{p: p, metric: metric, dims: d, unit: unit, sec: sec}
-		// A call records a few series over and over: a linear search
-		// beats hashing.
-		if i := b.index(&k); i >= 0 {
-			v := &b.vs[i]
-			v.n++
-			v.sum += value
-			v.min, v.max = min(v.min, value), max(v.max, value)
-			continue
-		}
-		if len(b.ks) == maxBatch {
-			b.Commit() // the search stays short
-		}
-		b.ks = append(b.ks, k)
-		b.vs = append(b.vs, set{n: 1, sum: value, min: value, max: value})
+		b.merge(key{p: p, metric: metric, dims: d, unit: unit, sec: sec}, set{n: 1, sum: value, min: value, max: value})
 	}
+}
+
+// AddSet is Aggregator.AddSet, kept in the batch until Commit: a caller
+// that counts repeats itself (PutEvents: a rule matched by several of a
+// call's events) records them as one set.
+func (b *Batch) AddSet(p metricstore.Partition, metric, unit string, n, sum, min, max float64, at time.Time, dims string) {
+	if b == nil || n <= 0 {
+		return
+	}
+	b.merge(key{p: p, metric: metric, dims: dims, unit: unit, sec: at.Unix()}, set{n: n, sum: sum, min: min, max: max})
+}
+
+func (b *Batch) merge(k key, s set) {
+	// A call records a few series over and over: a linear search beats
+	// hashing.
+	if i := b.index(&k); i >= 0 {
+		v := &b.vs[i]
+		v.n += s.n
+		v.sum += s.sum
+		v.min, v.max = min(v.min, s.min), max(v.max, s.max)
+		return
+	}
+	if len(b.ks) == maxBatch {
+		b.Commit() // the search stays short
+	}
+	b.ks = append(b.ks, k)
+	b.vs = append(b.vs, s)
 }
 
 // index finds k in the batch, comparing the fields that differ most

@@ -144,7 +144,10 @@ func (s *Service) attempt(ctx context.Context, p partition, r *rule, t *target, 
 // payload is what t receives of the event: the event, or its input
 // transformation.
 func (s *Service) payload(r *rule, t *target, j *job) ([]byte, error) {
-	if t.tf == nil {
+	if t.tf == nil || t.tf.Whole() {
+		// The event was built by appendEvent (or read back from the
+		// outbox or an archive it was stored in): valid JSON, which
+		// Apply would only check again and copy.
 		return j.Event, nil
 	}
 	payload, err := t.tf.Apply(j.Event, transform.Vars{RuleArn: r.arn, RuleName: r.name, IngestionTime: time.UnixMilli(j.Ingest).UTC()})

@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/awsmetrics"
@@ -29,8 +30,11 @@ const metricsNamespace = "AWS/Events"
 // flush.
 type Metrics struct {
 	agg *awsmetrics.Aggregator
-	rec awsmetrics.Recorder // agg, or a call's batch of it (batch)
-	b   *awsmetrics.Batch
+	b   *awsmetrics.Batch // a call's batch of agg (batch), or nil: straight to agg
+
+	batches sync.Pool // of the call batches of this root (batch, commit)
+	root    *Metrics  // a batch's root
+	hits    hits      // a batch's matches, counted until commit (metrics_hits.go)
 }
 
 // MetricsOptions configure Metrics. Every is the flush interval in real
@@ -45,25 +49,31 @@ type MetricsOptions struct {
 // NewMetrics returns a recorder writing to sink.
 func NewMetrics(sink MetricsSink, o MetricsOptions) *Metrics {
 	agg := awsmetrics.New(sink, awsmetrics.Options{Namespace: metricsNamespace, Clock: o.Clock, Logger: o.Logger, Every: o.Every})
-	return &Metrics{agg: agg, rec: agg}
+	return &Metrics{agg: agg}
 }
 
 // batch returns a recorder for one call, whose datapoints reach the
 // aggregator at commit, under one lock; it is for the calling goroutine
-// only.
+// only, and must not be used after commit. Batches are reused: a
+// PutEvents call would otherwise allocate one and grow its series.
 func (m *Metrics) batch() *Metrics {
 	if m == nil {
 		return nil
 	}
-	b := m.agg.NewBatch()
-	return &Metrics{agg: m.agg, rec: b, b: b}
+	if b, ok := m.batches.Get().(*Metrics); ok {
+		return b
+	}
+	return &Metrics{agg: m.agg, b: m.agg.NewBatch(), root: m}
 }
 
-// commit hands a batch's datapoints to the aggregator.
+// commit hands a batch's datapoints to the aggregator and recycles it.
 func (m *Metrics) commit() {
-	if m != nil {
-		m.b.Commit()
+	if m == nil || m.b == nil {
+		return
 	}
+	m.hits.record(m.b)
+	m.b.Commit()
+	m.root.batches.Put(m)
 }
 
 // Close stops the flushing goroutine and writes what is left.
@@ -90,7 +100,13 @@ func (m *Metrics) add(p partition, metric, unit string, value float64, at time.T
 	if m == nil {
 		return
 	}
-	m.rec.Add(metricstore.Partition{Account: p.account, Region: p.region}, metric, unit, value, at, dimSets...)
+	// Concrete calls, not an interface's: dimSets then stays on the stack.
+	pp := metricstore.Partition{Account: p.account, Region: p.region}
+	if m.b != nil {
+		m.b.Add(pp, metric, unit, value, at, dimSets...)
+	} else {
+		m.agg.Add(pp, metric, unit, value, at, dimSets...)
+	}
 }
 
 func busDims(bus string) string { return "EventBusName=" + bus }
@@ -124,6 +140,12 @@ func (m *Metrics) putEvents(p partition, size, entries, failed int, at time.Time
 // per rule, MatchedEvents once per event).
 func (m *Metrics) matched(p partition, rules []*rule, at time.Time) {
 	if m == nil || len(rules) == 0 {
+		return
+	}
+	if m.b != nil {
+		// A call's events match the same rules over and over: counted
+		// by rule, recorded once each at commit.
+		m.hits.add(m.b, p, rules, at)
 		return
 	}
 	m.add(p, "MatchedEvents", "Count", 1, at, "", rules[0].busDims)

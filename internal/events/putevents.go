@@ -65,7 +65,7 @@ func compactDetail(dst []byte, detail string) ([]byte, *entryError) {
 	// decides.
 	start := jsonscan.Space(detail, 0)
 	if end, ok := jsonscan.Value(detail, start, 0); ok && detail[start] == '{' && jsonscan.Space(detail, end) == len(detail) {
-		return appendCompact(dst, detail[start:end]), nil
+		return appendCompactFast(dst, detail[start:end]), nil
 	}
 	n := len(dst)
 	b := bytes.NewBuffer(dst)
@@ -212,14 +212,16 @@ func (s *Service) route(met *Metrics, dst []delivery, p partition, b *bus, ev []
 	if len(b.rules) == 0 {
 		return dst
 	}
-	var buf [8]string
+	// Room for the dozens of rules an event may match, on the stack:
+	// growing past it costs an allocation per event (as did 8).
+	var buf [32]string
 	names, err := b.matcher.MatchEvent(ev, buf[:0])
 	if err != nil {
 		// Events are built here and always well formed.
 		s.log.Error("events: match", "bus", b.arn, "err", err)
 		return dst
 	}
-	var tbuf [8]*rule
+	var tbuf [32]*rule
 	triggered := tbuf[:0] // metrics.go
 	for _, n := range names {
 		r := b.rules[n]
@@ -248,7 +250,7 @@ func appendEvent(dst []byte, id, detailType, source string, p partition, at time
 	dst = append(dst, `,"account":`...)
 	dst = jsonscan.AppendString(dst, p.account)
 	dst = append(dst, `,"time":"`...)
-	dst = at.UTC().AppendFormat(dst, "2006-01-02T15:04:05Z")
+	dst = appendTimeSecond(dst, at)
 	dst = append(dst, `","region":`...)
 	dst = jsonscan.AppendString(dst, p.region)
 	dst = append(dst, `,"resources":[`...)

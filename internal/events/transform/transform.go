@@ -283,6 +283,12 @@ func markerInKey(doc []byte) bool {
 	return found
 }
 
+// Whole reports whether Apply sends the event itself (no Input, InputPath
+// or InputTransformer): a caller holding an event it built, valid by
+// construction, may then send it as is, without Apply's validation and
+// copy (two scans of each event an SQS target of PutEvents receives).
+func (t *Transform) Whole() bool { return t.kind == kindWhole }
+
 // Apply produces the payload sent to the target for one event (the event
 // JSON as EventBridge builds it). Errors are *Error.
 func (t *Transform) Apply(event []byte, v Vars) ([]byte, error) {
