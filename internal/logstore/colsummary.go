@@ -9,9 +9,10 @@ import "math/bits"
 // searched for nothing. A plain text column of some size without a word
 // index (colwords.go: free text has one) therefore carries a trigram
 // summary of its values, the block summary's (summary.go: same hash, same
-// folding), over its values' bytes back to back: a trigram spanning two
-// values only adds bits, so a clear bit still proves the text absent from
-// every value. The summary is kept only while sparse enough to rule texts
+// folding): the trigrams inside each value, hashed in the pass that builds
+// the block summary (blocksum.go). (Segments written before hashed the
+// values back to back, which added the trigrams spanning two values: more
+// bits, still sound.) The summary is kept only while sparse enough to rule texts
 // out (a column of random identifiers holds most trigrams of its
 // alphabet, and its summary would cost disk for nothing).
 
@@ -29,19 +30,12 @@ const (
 	colSumMaxFill = 0.4
 )
 
-// columnSummary appends the trigram summary of c's values to dst, or
-// nothing when c is not a text column worth one.
-func (e *colEncoder) columnSummary(dst []byte, c *colBuilder) []byte {
-	if (c.kind != KindString && c.kind != KindRaw) || len(c.data) < colIndexMinBytes {
-		return dst
-	}
-	if e.tri == nil {
-		e.tri = new(trigramBits)
-	}
-	e.tri.reset()
-	e.tri.addMessage(c.data)
+// columnSummary appends the summary of a column of size bytes of values
+// whose trigrams are in tri (folded in place), or nothing when it is too
+// dense to rule texts out.
+func columnSummary(dst []byte, tri *trigramBits, size int) []byte {
 	n := len(dst)
-	dst = e.tri.appendSummary(dst, len(c.data)/colSumMaxRatio)
+	dst = tri.appendSummary(dst, size/colSumMaxRatio)
 	set := 0
 	for _, b := range dst[n:] {
 		set += bits.OnesCount8(b)

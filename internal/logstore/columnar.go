@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/klauspost/compress/huff0"
 	"github.com/klauspost/compress/s2"
 )
 
@@ -37,7 +38,9 @@ import (
 //	                         uvarint len, the trigram summary of its values;
 //	                         when it has encWords: uvarint len, the word
 //	                         index of its values (colwords.go)
-//	column frames            one zstd frame per column, in column order:
+//	column frames            one frame per column, in column order: zstd,
+//	                         or S2 (encS2 in the encoding byte) or Huffman
+//	                         chunks (encHuff; colcodec.go); uncompressed:
 //	    plain:  values × uvarint length, then the values' bytes
 //	    dict:   uvarint nDict, nDict × (uvarint len, bytes), values × code byte
 //
@@ -79,6 +82,8 @@ type colBuilder struct {
 	dict  *dictTable // nil once the column has too many values
 	order [][]byte   // dictionary values by code
 	codes []byte
+
+	spareDict *dictTable // the table of a dictionary dropped, for reuse
 }
 
 // byteSet is the set of bytes the column's values hold, as Columns keeps
@@ -121,7 +126,9 @@ func (c *colBuilder) add(v []byte) {
 	if !ok {
 		if len(c.order) == colDictMax {
 			c.spill()
-			c.dict, c.order, c.codes = nil, nil, nil
+			// No dictionary from here on; its memory is kept for the
+			// builder's next block.
+			c.spareDict, c.dict, c.order, c.codes = c.dict, nil, c.order[:0], c.codes[:0]
 			c.lens = binary.AppendUvarint(c.lens, uint64(len(v)))
 			c.data = append(c.data, v...)
 			return
@@ -162,6 +169,20 @@ type colEncoder struct {
 	frames   []byte      // the block's column frames
 	body     []byte      // a column's uncompressed frame
 	last     int         // the shape of the last object message
+
+	side  []byte         // the block's S2 column frames (colcodec.go)
+	out   []colFrame     // per column: its frame and meta
+	tails []byte         // the columns' meta after their frame lengths
+	mf    []byte         // the compressed meta
+	huff  *huff0.Scratch // Huffman coding scratch
+	lz    []byte         // scratch of colcodec.go's sample
+
+	// The block summary's scratch (blocksum.go).
+	ctxs    []shapeCtx
+	colCtx  []int32
+	ctxOf   []int16
+	ctxList []valueCtx
+	seen    []bool
 }
 
 var colEncoders = sync.Pool{New: func() any { return new(colEncoder) }}
@@ -191,6 +212,9 @@ func (e *colEncoder) column(name string, kind ValueKind) int {
 		c, e.spare = e.spare[n-1], e.spare[:n-1]
 		dict := c.dict
 		if dict == nil {
+			dict = c.spareDict
+		}
+		if dict == nil {
 			dict = new(dictTable)
 		}
 		dict.reset()
@@ -206,6 +230,14 @@ func (e *colEncoder) column(name string, kind ValueKind) int {
 // encodeColumnar appends b's columnar payload to dst, or reports false
 // (leaving dst as it was) when b is not a block to write column-wise.
 func encodeColumnar(dst []byte, b *Block) ([]byte, bool) {
+	dst, _, ok := encodeColumnarSummary(dst, b, nil, 0)
+	return dst, ok
+}
+
+// encodeColumnarSummary is encodeColumnar, with b's block summary
+// (folded to limit: trigramBits.appendSummary) before the payload when
+// blk, its scratch, is set; sumLen is the summary's length.
+func encodeColumnarSummary(dst []byte, b *Block, blk *trigramBits, limit int) (out []byte, sumLen int, ok bool) {
 	e := colEncoders.Get().(*colEncoder)
 	defer colEncoders.Put(e)
 	if e.shapes == nil {
@@ -254,7 +286,7 @@ func encodeColumnar(dst []byte, b *Block) ([]byte, bool) {
 		}
 		if !ok {
 			if len(e.shapeDef) == colMaxShapes {
-				return dst, false
+				return dst, 0, false
 			}
 			id = len(e.shapeDef)
 			e.shapes[string(k)] = id
@@ -268,7 +300,7 @@ func encodeColumnar(dst []byte, b *Block) ([]byte, bool) {
 			}
 			lits = append(lits, msg[prev:])
 			if len(e.cols) > colMaxColumns {
-				return dst, false
+				return dst, 0, false
 			}
 			e.shapeDef = append(e.shapeDef, encodeShape(nil, lits, slots))
 			e.slots = append(e.slots, slots)
@@ -287,7 +319,15 @@ func encodeColumnar(dst []byte, b *Block) ([]byte, bool) {
 		}
 	}
 	if objects*colMinObjectShare < n {
-		return dst, false
+		return dst, 0, false
+	}
+	if blk != nil && !e.blockSummary(blk) {
+		blk.reset()
+		for i := range n {
+			blk.addMessage(b.Message(i))
+		}
+		dst = blk.appendSummary(dst, limit)
+		sumLen, blk = len(dst), nil
 	}
 
 	meta := appendRowHeader(e.meta[:0], b)
@@ -302,70 +342,8 @@ func encodeColumnar(dst []byte, b *Block) ([]byte, bool) {
 		meta = append(meta, d...)
 	}
 	meta = binary.AppendUvarint(meta, uint64(len(e.cols)))
-	// The column frames go into one buffer, kept with the encoder like
-	// the bodies they are compressed from (both were allocated, and grown
-	// column by column, at every block).
-	frames, body := e.frames[:0], e.body
-	for _, c := range e.cols {
-		body = body[:0]
-		enc := encPlain
-		if c.dict != nil && c.n >= colDictMinValues {
-			enc = encDict
-			body = binary.AppendUvarint(body, uint64(len(c.order)))
-			for _, v := range c.order {
-				body = binary.AppendUvarint(body, uint64(len(v)))
-				body = append(body, v...)
-			}
-			body = append(body, c.codes...)
-		} else {
-			if c.dict != nil {
-				c.spill() // too few values for a dictionary
-			}
-			body = append(append(body, c.lens...), c.data...)
-		}
-		start := len(frames)
-		frames = zenc.EncodeAll(body, frames)
-		frame := len(frames) - start
-		set := c.byteSet()
-		e.sum, e.wordIdx = e.sum[:0], e.wordIdx[:0]
-		if enc == encPlain {
-			// Free text (a space among its bytes) gets a word index, other
-			// text (or free text with too many words) a trigram summary.
-			if set[' '>>6]&(1<<(' '&63)) != 0 {
-				e.wordIdx = e.columnWords(e.wordIdx, c, frame)
-			}
-			if len(e.wordIdx) == 0 {
-				e.sum = e.columnSummary(e.sum, c)
-			}
-		}
-		if len(e.sum) > 0 {
-			enc |= encSummary
-		}
-		if len(e.wordIdx) > 0 {
-			enc |= encWords
-		}
-		meta = binary.AppendUvarint(meta, uint64(len(c.name)))
-		meta = append(meta, c.name...)
-		meta = append(meta, byte(c.kind), enc)
-		meta = binary.AppendUvarint(meta, uint64(c.n))
-		meta = binary.AppendUvarint(meta, uint64(frame))
-		for _, w := range set {
-			meta = binary.LittleEndian.AppendUint64(meta, w)
-		}
-		if len(e.sum) > 0 {
-			meta = binary.AppendUvarint(meta, uint64(len(e.sum)))
-			meta = append(meta, e.sum...)
-		}
-		meta = append(meta, e.wordIdx...) // its length first
-	}
-	e.meta = meta
-	dst = append(dst, colMagic)
-	mf := s2.Encode(nil, meta)
-	dst = binary.AppendUvarint(dst, uint64(len(mf)))
-	dst = append(dst, mf...)
-	dst = append(dst, frames...)
-	e.frames, e.body = frames, body
-	return dst, true
+	dst, sumLen = e.encodeColumns(dst, sumLen, meta, blk, limit, b.MessageBytes()) // colcodec.go
+	return dst, sumLen, true
 }
 
 // encodeShape writes a shape definition: nSlots, the literals, the slots'
@@ -395,6 +373,7 @@ type Columns struct {
 	byName  map[string][]int
 	frames  []byte // the compressed column frames (owned)
 	hasSlot []bool // scratch of positions
+	huff    *huff0.Scratch
 }
 
 // Shape is how one kind of message is laid out: Lits[0], value of
@@ -410,6 +389,7 @@ type column struct {
 	name      string
 	kind      ValueKind
 	enc       byte
+	codec     byte // encS2 or encHuff (colcodec.go); 0: zstd
 	n         int
 	off, size int // frame within Columns.frames
 	bytes     [4]uint64
@@ -579,7 +559,19 @@ func (c *Columns) Load(id int) error {
 	if col.loaded {
 		return nil
 	}
-	raw, err := zdec.DecodeAll(c.frames[col.off:col.off+col.size], col.data[:0])
+	var raw []byte
+	var err error
+	switch frame := c.frames[col.off : col.off+col.size]; col.codec {
+	case encS2:
+		raw, err = decodeS2(col.data, frame)
+	case encHuff:
+		if c.huff == nil {
+			c.huff = new(huff0.Scratch)
+		}
+		raw, err = decodeHuff(col.data, frame, c.huff)
+	default:
+		raw, err = zdec.DecodeAll(frame, col.data[:0])
+	}
 	if err != nil {
 		return fmt.Errorf("%w: column %q: %v", ErrCorrupt, col.name, err)
 	}
@@ -863,13 +855,13 @@ func decodeColumnar(data []byte, b *Block, columns bool) error {
 		}
 		kind, enc := ValueKind(u.p[0]), u.p[1]
 		u.p = u.p[2:]
-		hasSum, hasWords := enc&encSummary != 0, enc&encWords != 0
-		enc &^= encSummary | encWords
+		hasSum, hasWords, codec := enc&encSummary != 0, enc&encWords != 0, enc&(encS2|encHuff)
+		enc &^= encSummary | encWords | encS2 | encHuff
 		vals, size := u.next(), u.next()
-		if !u.ok || kind > KindContainer || enc > encDict || vals > uint64(n) || size > uint64(len(frames)-off) || len(u.p) < 32 {
+		if !u.ok || kind > KindContainer || enc > encDict || codec == encS2|encHuff || vals > uint64(n) || size > uint64(len(frames)-off) || len(u.p) < 32 {
 			return bad("column")
 		}
-		*col = column{name: name, kind: kind, enc: enc, n: int(vals), off: off, size: int(size),
+		*col = column{name: name, kind: kind, enc: enc, codec: codec, n: int(vals), off: off, size: int(size),
 			data: col.data[:0], offs: col.offs[:0], dict: col.dict[:0], pos: col.pos[:0]}
 		for w := range col.bytes {
 			col.bytes[w] = binary.LittleEndian.Uint64(u.p[8*w:])

@@ -13,7 +13,8 @@
 //     directly;
 //   - immutable segment files in <dir>/seg, written when the head is
 //     flushed: per log group, time-ordered blocks of up to 1 MiB of messages,
-//     each a zstd-compressed column set preceded by a trigram summary (which
+//     each a compressed column set (zstd; a column-wise block's columns
+//     zstd, S2 or Huffman-coded, colcodec.go) preceded by a trigram summary (which
 //     3-byte substrings its messages contain, ASCII case folded), and a
 //     footer indexing every block (group, min/max time, min/max sequence,
 //     streams, offsets). Segments index themselves: Open reads their footers

@@ -23,7 +23,9 @@ import (
 // written to a temporary name, fsynced and renamed: a segment exists whole
 // or not at all. The block's CRC covers its summary and payload.
 //
-// Footer versions: 2 (written now): the summary is a trigram bitmap
+// Footer versions: 3 (written now): as 2, and a column-wise block's
+// column frames may be S2 or Huffman chunks (colcodec.go), which version 2
+// readers do not know. 2: the summary is a trigram bitmap
 // (summary.go) of a power-of-two length from 8 bytes to 16 KiB. 1: the
 // summary was a bloom filter of whole tokens, which cannot serve substring
 // matching: its bytes are skipped and the block is treated as having no
@@ -32,7 +34,7 @@ import (
 
 const (
 	segMagic   = "VGLSEG01"
-	segVersion = 2
+	segVersion = 3
 )
 
 type segment struct {
@@ -232,7 +234,7 @@ func openSegment(dir string, num uint64) (*segment, []segBlock, uint64, uint64, 
 		return s
 	}
 	version := uv()
-	if ok && version != 1 && version != segVersion {
+	if ok && (version < 1 || version > segVersion) {
 		f.Close()
 		return nil, nil, 0, 0, fmt.Errorf("%w: segment %s: unsupported version %d", ErrCorrupt, path, version)
 	}
@@ -248,7 +250,7 @@ func openSegment(dir string, num uint64) (*segment, []segBlock, uint64, uint64, 
 		r := &blockRef{seg: sg}
 		r.off = int64(uv())
 		r.sumLen = uint32(uv())
-		r.hasSum = version == segVersion
+		r.hasSum = version >= 2
 		if r.hasSum && !validSummaryLen(r.sumLen) {
 			return fail("footer summary length")
 		}

@@ -628,16 +628,8 @@ func (s *Store) writeSegment(groups []*group, walThrough, maxSeq uint64) (*segme
 			h.rowsInto(part, g.name, idx[:k], remap)
 			idx = idx[k:]
 			bytes := part.MessageBytes()
-			tri.reset()
-			for i := range part.Len() {
-				tri.addMessage(part.Message(i))
-			}
-			buf = tri.appendSummary(buf[:0], bytes/s.opts.summaryRatio)
-			sumLen := len(buf)
-			var columnar bool
-			if buf, columnar = encodeColumnar(buf, part); !columnar {
-				buf = encodeBlock(buf, part)
-			}
+			var sumLen int
+			buf, sumLen = encodeBlockSummary(buf[:0], part, tri, bytes/s.opts.summaryRatio) // blocksum.go
 			ref := &blockRef{seg: sg, off: off, sumLen: uint32(sumLen), hasSum: true, dataLen: uint32(len(buf) - sumLen), crc: wal.Checksum(buf),
 				minT: part.Timestamp[0], maxT: part.Timestamp[part.Len()-1], count: uint32(part.Len()), raw: uint32(bytes), streams: part.Streams}
 			ref.minSeq, ref.maxSeq = slices.Min(part.Seq), slices.Max(part.Seq)

@@ -311,9 +311,9 @@ func TestOldSegmentVersion(t *testing.T) {
 		t.Fatalf("version 1: %d records, stats %+v", len(pg.Records), pg.Stats)
 	}
 	s.Close()
-	rewrite(3)
+	rewrite(segVersion + 1)
 	if _, err := Open(dir, Options{Logger: quiet}); err == nil {
-		t.Fatal("version 3 segment opened")
+		t.Fatal("a segment of a newer version opened")
 	} else {
 		t.Log(err)
 	}
