@@ -64,15 +64,18 @@
 //
 // # Scanning events
 //
-// Events are read by a fast scanner (scan.go) that walks a tree of the paths
-// the patterns refer to and skips everything else; when it meets anything
-// unusual (an escaped key, a malformed event) it gives up and the reference
-// scanner (flatten.go) reads the event again and alone reports errors. The
-// fast scanner must never accept an event the reference rejects, nor flatten
-// one differently; TestFastScanAgreesWithReference and FuzzScan check this.
-// It finds the end of every string with a bit scan of a per-event mask of
-// quote, backslash and control bytes (stopmask.go: SSE2 on amd64, portable
-// Go elsewhere or with the purego build tag).
+// Events are read by a fast scanner (scan.go, walk.go) that walks a tree of
+// the paths the patterns refer to and skips everything else; when it meets
+// anything unusual (an escaped key, a malformed event) it gives up and the
+// reference scanner (flatten.go) reads the event again and alone reports
+// errors. The fast scanner must never accept an event the reference
+// rejects, nor flatten one differently; TestFastScanAgreesWithReference,
+// the walk tests and FuzzScan check this. It reads a copy of the event
+// padded with zero bytes, in one loop with an explicit stack, finds the end
+// of every string with a bit scan of a per-event mask of quote, backslash
+// and control bytes (stopmask.go: SSE2 on amd64, portable Go elsewhere or
+// with the purego build tag), and finds most keys through a small
+// direct-mapped table (keydirect.go).
 //
 // # Concurrency
 //

@@ -103,7 +103,10 @@ type flat struct {
 	touched []int32
 	nextArr uint32
 	err     *EventError
-	stops   []uint64 // stop bytes of src, for the fast scanner (stopmask.go)
+	stops   []uint64 // stop bytes of pad, for the fast scanner (stopmask.go)
+	pad     []byte   // src padded with zero bytes, for the fast scanner (walk.go)
+	frames  []wframe // the fast scanner's stack
+	cur     wframe   // the fast scanner's innermost object or array
 }
 
 func (f *flat) reset(t *pathTable, src []byte) {

@@ -1,21 +1,22 @@
 package eventpattern
 
 import (
-	"encoding/binary"
 	"math"
 	"strconv"
 )
 
-// This file is the event scanner's fast path. It accepts exactly what the
-// reference scanner in flatten.go accepts and produces the same leaves, but
-// it walks a tree of path nodes keyed by raw key bytes instead of building
-// and hashing every full path, finds the end of a string with one bit scan
-// of the event's stop-byte masks (stopmask.go), and points leaf strings into
-// the event instead of copying them. It gives up on
-// anything unusual — an escape in a key, a control character in a string it
-// must check, a malformed event — and the caller then runs the reference
-// scanner, which alone produces error values. So the fast path never has to
-// reproduce an error, only to never accept what the reference rejects.
+// This file is the event scanner's fast path: the tree of paths it reads
+// along, and its entry point; the reader itself is walk.go. It accepts
+// exactly what the reference scanner in flatten.go accepts and produces the
+// same leaves, but it walks a tree of path nodes keyed by raw key bytes
+// instead of building and hashing every full path, finds the end of a
+// string with one bit scan of the event's stop-byte masks (stopmask.go), and
+// points leaf strings into its copy of the event instead of copying them
+// one by one. It gives up on anything unusual — an escape in a key, a
+// control character in a string it must check, a malformed event — and the
+// caller then runs the reference scanner, which alone produces error
+// values. So the fast path never has to reproduce an error, only to never
+// accept what the reference rejects.
 
 // pathNode is one entry of a pathTable seen from the scanner: the leaf id
 // and object flag of the path, and, when the path is an object on the way to
@@ -69,8 +70,12 @@ func (t *pathTable) build() {
 			}
 		}
 	}
+	// The root's keys get a table even when there are none: the walker
+	// looks every key of the event up in it.
+	t.nodes[0].kids.buildDirect(nil, nil)
 	for ctx, k := range kids {
 		t.nodes[ctx].kids.build(k.keys, k.nodes)
+		t.nodes[ctx].kids.buildDirect(k.keys, k.nodes)
 	}
 	// An object at the path "" is read with the root's keys, as the
 	// reference scanner does (its path prefix is empty there too).
@@ -93,226 +98,13 @@ func skipWS(src []byte, i int) int {
 // fastScan flattens the event like scan, reporting false instead of an
 // error; the caller then resets and runs scan.
 func (f *flat) fastScan() bool {
-	src := f.src
-	f.stops = stopMasks(src, f.stops)
-	i := 0
-	if i < len(src) && src[i] <= ' ' {
-		i = skipWS(src, i)
-	}
-	if i >= len(src) || src[i] != '{' {
+	f.pad = padEvent(f.pad, f.src)
+	f.stops = stopMasksPadded(f.pad, f.stops)
+	if !f.walk() {
 		return false
 	}
-	if i = f.fObject(0, i, 0); i < 0 {
-		return false
-	}
-	if i < len(src) && src[i] <= ' ' {
-		i = skipWS(src, i)
-	}
-	if i != len(src) {
-		return false
-	}
-	f.pos = i
 	f.link()
 	return true
-}
-
-// fObject reads the object at src[i] ('{') whose keys are looked up in node
-// ctx, and returns the index after it or -1.
-func (f *flat) fObject(ctx int32, i, depth int) int {
-	if depth > maxEventDepth {
-		return -1
-	}
-	src := f.src
-	i++
-	if i < len(src) && src[i] <= ' ' {
-		i = skipWS(src, i)
-	}
-	if i < len(src) && src[i] == '}' {
-		return i + 1
-	}
-	kt := &f.t.nodes[ctx].kids
-	for {
-		if i >= len(src) || src[i] != '"' {
-			return -1
-		}
-		e := nextStop(f.stops, i+1)
-		if e >= len(src) || src[e] != '"' {
-			return -1 // escaped or invalid key: leave it to the reference scanner
-		}
-		node := int32(-1)
-		if kt.mayHave(keyBitIn(src, i+1, e)) {
-			node = kt.findIn(src, i+1, e)
-		}
-		i = e + 1
-		if node < 0 && i+1 < len(src) && binary.LittleEndian.Uint16(src[i:]) == ':'|'"'<<8 && depth < maxEventDepth {
-			// The common case, a string nobody refers to right after the
-			// colon: f.skipStr with its own common case inlined.
-			if e := nextStop(f.stops, i+2); e < len(src) && src[e] == '"' {
-				i = e + 1
-			} else if i = f.skipStr(i + 2); i < 0 {
-				return -1
-			}
-		} else {
-			if i < len(src) && src[i] <= ' ' {
-				i = skipWS(src, i)
-			}
-			if i >= len(src) || src[i] != ':' {
-				return -1
-			}
-			i++
-			if i < len(src) && src[i] <= ' ' {
-				i = skipWS(src, i)
-			}
-			if node < 0 {
-				if i < len(src) && src[i] == '"' && depth < maxEventDepth {
-					i = f.skipStr(i + 1)
-				} else {
-					i = f.fSkip(i, depth+1)
-				}
-			} else {
-				i = f.fValue(node, i, depth+1)
-			}
-			if i < 0 {
-				return -1
-			}
-		}
-		if i+1 < len(src) && binary.LittleEndian.Uint16(src[i:]) == ','|'"'<<8 {
-			i++ // compact: the next key follows the comma
-			continue
-		}
-		if i < len(src) && src[i] <= ' ' {
-			i = skipWS(src, i)
-		}
-		if i >= len(src) {
-			return -1
-		}
-		switch src[i] {
-		case ',':
-			i++
-			if i < len(src) && src[i] <= ' ' {
-				i = skipWS(src, i)
-			}
-		case '}':
-			return i + 1
-		default:
-			return -1
-		}
-	}
-}
-
-// fValue reads a value at a path the patterns refer to (node).
-func (f *flat) fValue(node int32, i, depth int) int {
-	src := f.src
-	if i >= len(src) {
-		return -1
-	}
-	nd := &f.t.nodes[node]
-	c := src[i]
-	switch c {
-	case '{':
-		if !nd.prefix {
-			return f.fSkip(i, depth)
-		}
-		return f.fObject(node, i, depth)
-	case '[':
-		if depth > maxEventDepth {
-			return -1
-		}
-		i++
-		arr := f.nextArr
-		f.nextArr++
-		f.stack = append(f.stack, arrPos{arr: arr})
-		si := len(f.stack) - 1
-		if i < len(src) && src[i] <= ' ' {
-			i = skipWS(src, i)
-		}
-		if i < len(src) && src[i] == ']' {
-			f.stack = f.stack[:si]
-			return i + 1
-		}
-		for idx := uint32(0); ; idx++ {
-			f.stack[si].idx = idx
-			if i < len(src) && src[i] <= ' ' {
-				i = skipWS(src, i)
-			}
-			if i = f.fValue(node, i, depth+1); i < 0 {
-				return -1
-			}
-			if i < len(src) && src[i] <= ' ' {
-				i = skipWS(src, i)
-			}
-			if i >= len(src) {
-				return -1
-			}
-			switch src[i] {
-			case ',':
-				i++
-			case ']':
-				f.stack = f.stack[:si]
-				return i + 1
-			default:
-				return -1
-			}
-		}
-	}
-	if nd.fid < 0 {
-		return f.fSkip(i, depth)
-	}
-	// The leaf is filled in place; on failure the whole scan is discarded.
-	// (Not append(f.leaves, leaf{...}): that builds the leaf on the stack
-	// and copies it.)
-	n := len(f.leaves)
-	if n == cap(f.leaves) {
-		f.leaves = append(f.leaves, leaf{})
-	}
-	f.leaves = f.leaves[:n+1]
-	l := &f.leaves[n]
-	*l = leaf{fid: nd.fid}
-	switch {
-	case c == '"':
-		e := nextStop(f.stops, i+1)
-		if e < len(src) && src[e] == '"' {
-			l.str = src[i+1 : e : e]
-			i = e + 1
-		} else {
-			// Escapes (or an error): decode as the reference does.
-			f.pos = i
-			start := len(f.buf)
-			var ok bool
-			if f.buf, ok = f.appendString(f.buf); !ok {
-				return -1
-			}
-			l.str = f.buf[start:len(f.buf):len(f.buf)]
-			i = f.pos
-		}
-		l.kind = kString
-	case c == '-' || (c >= '0' && c <= '9'):
-		n := scanNumber(src[i:])
-		if n <= 0 {
-			return -1
-		}
-		l.kind = kNumber
-		l.str = src[i : i+n : i+n]
-		i += n
-		l.q, l.qOK = numberQ(l.str)
-	case c == 't' && hasLit(src[i:], "true"):
-		l.kind = kTrue
-		i += 4
-	case c == 'f' && hasLit(src[i:], "false"):
-		l.kind = kFalse
-		i += 5
-	case c == 'n' && hasLit(src[i:], "null"):
-		l.kind = kNull
-		i += 4
-	default:
-		return -1
-	}
-	if len(f.stack) > 0 {
-		l.trailOff = int32(len(f.trails))
-		l.trailLen = int32(len(f.stack))
-		f.trails = append(f.trails, f.stack...)
-	}
-	return i
 }
 
 // numberQ quantizes the JSON number literal t as the reference scanner does
@@ -349,125 +141,4 @@ general:
 
 func hasLit(b []byte, lit string) bool {
 	return len(b) >= len(lit) && bstr(b[:len(lit)]) == lit
-}
-
-// fSkip skips one value nobody refers to, checking its structure as the
-// reference skipValue does.
-func (f *flat) fSkip(i, depth int) int {
-	if depth > maxEventDepth {
-		return -1
-	}
-	src := f.src
-	if i >= len(src) {
-		return -1
-	}
-	switch c := src[i]; c {
-	case '"':
-		return f.skipStr(i + 1)
-	case '{':
-		i++
-		if i < len(src) && src[i] <= ' ' {
-			i = skipWS(src, i)
-		}
-		if i < len(src) && src[i] == '}' {
-			return i + 1
-		}
-		for {
-			if i >= len(src) || src[i] != '"' {
-				return -1
-			}
-			if i = f.skipStr(i + 1); i < 0 {
-				return -1
-			}
-			if i < len(src) && src[i] <= ' ' {
-				i = skipWS(src, i)
-			}
-			if i >= len(src) || src[i] != ':' {
-				return -1
-			}
-			i++
-			if i < len(src) && src[i] <= ' ' {
-				i = skipWS(src, i)
-			}
-			if i < len(src) && src[i] == '"' && depth < maxEventDepth {
-				i = f.skipStr(i + 1)
-			} else {
-				i = f.fSkip(i, depth+1)
-			}
-			if i < 0 {
-				return -1
-			}
-			if i < len(src) && src[i] <= ' ' {
-				i = skipWS(src, i)
-			}
-			if i >= len(src) {
-				return -1
-			}
-			switch src[i] {
-			case ',':
-				i++
-				if i < len(src) && src[i] <= ' ' {
-					i = skipWS(src, i)
-				}
-			case '}':
-				return i + 1
-			default:
-				return -1
-			}
-		}
-	case '[':
-		i++
-		if i < len(src) && src[i] <= ' ' {
-			i = skipWS(src, i)
-		}
-		if i < len(src) && src[i] == ']' {
-			return i + 1
-		}
-		for {
-			if i < len(src) && src[i] <= ' ' {
-				i = skipWS(src, i)
-			}
-			if i < len(src) && src[i] == '"' && depth < maxEventDepth {
-				i = f.skipStr(i + 1)
-			} else {
-				i = f.fSkip(i, depth+1)
-			}
-			if i < 0 {
-				return -1
-			}
-			if i < len(src) && src[i] <= ' ' {
-				i = skipWS(src, i)
-			}
-			if i >= len(src) {
-				return -1
-			}
-			switch src[i] {
-			case ',':
-				i++
-			case ']':
-				return i + 1
-			default:
-				return -1
-			}
-		}
-	case 't':
-		if hasLit(src[i:], "true") {
-			return i + 4
-		}
-	case 'f':
-		if hasLit(src[i:], "false") {
-			return i + 5
-		}
-	case 'n':
-		if hasLit(src[i:], "null") {
-			return i + 4
-		}
-	default:
-		if c == '-' || (c >= '0' && c <= '9') {
-			if n := scanNumber(src[i:]); n > 0 {
-				return i + n
-			}
-		}
-	}
-	return -1
 }

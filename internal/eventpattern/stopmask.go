@@ -3,12 +3,14 @@ package eventpattern
 import (
 	"encoding/binary"
 	"math/bits"
+	"unsafe"
 )
 
 // The fast scanner finds the end of a string with one bit scan instead of a
 // loop whose length depends on the data: before it walks an event, it marks
 // every "stop" byte — a quote, a backslash or a control character — in one
-// bit per byte, 64 bytes to a word (stopMasks). Walking then costs per token,
+// bit per byte, 64 bytes to a word (stopMasksPadded, over the event's
+// padded copy, whose zero bytes are stop bytes too). Walking then costs per token,
 // not per byte, and the loop exits that the branch predictor cannot learn
 // (where does this string end?) are gone. On amd64 the masks come from SSE2
 // (part of the amd64 baseline, stopmask_amd64.s); elsewhere, or with the
@@ -56,66 +58,36 @@ func stopMasksGeneric(src []byte, dst []uint64) {
 	}
 }
 
-// stopMasks returns the stop-byte masks of src in dst's storage: bit i%64 of
-// word i/64 is set when src[i] is a quote, a backslash or below 0x20, and
-// bit len(src) is set as a sentinel.
-func stopMasks(src []byte, dst []uint64) []uint64 {
-	n := len(src)/64 + 1
+// stopMasksPadded returns the stop-byte masks of a padded event (padEvent)
+// in dst's storage, one word per 64 bytes. The padding's zero bytes are
+// stop bytes: nextStopAt never runs past the first of them.
+func stopMasksPadded(pad []byte, dst []uint64) []uint64 {
+	n := len(pad) / 64
 	if cap(dst) < n {
 		dst = make([]uint64, n, n+n/4)
 	}
 	dst = dst[:n]
-	stopMasksFull(src, dst)
-	// The last, partial block goes through a block padded with spaces,
-	// which are not stop bytes.
-	full := len(src) / 64
-	var pad [64]byte
-	copy(pad[copy(pad[:], src[full*64:]):], spaces64)
-	stopMasksFull(pad[:], dst[full:])
-	dst[full] |= 1 << (len(src) % 64)
+	stopMasksFull(pad, dst)
 	return dst
 }
 
-const spaces64 = "                                                                "
-
-// nextStop returns the index of the first stop byte at or after i, or
-// len(src) (where stopMasks put a sentinel bit); i must be at most len(src).
-func nextStop(stops []uint64, i int) int {
-	w := i >> 6
-	m := stops[w] >> (i & 63) << (i & 63)
-	for m == 0 { // the sentinel ends the loop
-		w++
-		m = stops[w]
-	}
-	return w<<6 + bits.TrailingZeros64(m)
-}
-
-// skipStr skips the rest of a string whose opening quote is before i,
-// checking only that it ends (as the reference skipString does), and returns
-// the index after the closing quote, or -1.
-func (f *flat) skipStr(i int) int {
-	if e := nextStop(f.stops, i); e < len(f.src) && f.src[e] == '"' {
-		return e + 1
-	}
-	return f.skipStrSlow(i)
-}
-
-func (f *flat) skipStrSlow(i int) int {
+// nextStopAt returns the index of the first stop byte at or after i, by the
+// masks at sp, which the caller guarantees cover every position from i to
+// the next stop byte and one word more: the masks of a padded event do
+// (stopMasksPadded). It looks at
+// the 64 bytes from i at a time, which span two mask words unless i is
+// word-aligned, so that no branch depends on where a string crosses a word
+// boundary: only a string of 64 bytes or more loops.
+func nextStopAt(sp unsafe.Pointer, i int) int {
 	for {
-		if i > len(f.src) {
-			return -1
+		w := unsafe.Add(sp, i>>6<<3)
+		s := uint(i) & 63
+		// The next word shifted left by 64-s, as two shifts so that s == 0
+		// shifts it out entirely without the compiler's code for shift
+		// counts of 64 and more (^s&63 is 63-s).
+		if m := *(*uint64)(w)>>s | *(*uint64)(unsafe.Add(w, 8))<<1<<(^s&63); m != 0 {
+			return i + bits.TrailingZeros64(m)
 		}
-		e := nextStop(f.stops, i)
-		if e >= len(f.src) {
-			return -1
-		}
-		switch f.src[e] {
-		case '"':
-			return e + 1
-		case '\\':
-			i = e + 2 // a backslash escapes the next byte
-		default:
-			i = e + 1 // control characters are only checked in values read
-		}
+		i += 64
 	}
 }

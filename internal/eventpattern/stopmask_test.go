@@ -6,35 +6,40 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
-// refStops is the byte-at-a-time definition of the stop masks: stop bytes
-// and the sentinel bit at len(src).
-func refStops(src []byte) []uint64 {
-	out := make([]uint64, len(src)/64+1)
-	for i, c := range src {
+// refStops is the byte-at-a-time definition of the stop masks of a padded
+// event: quotes, backslashes and bytes below 0x20 (the padding's zeros
+// among them).
+func refStops(pad []byte) []uint64 {
+	out := make([]uint64, len(pad)/64)
+	for i, c := range pad {
 		if c == '"' || c == '\\' || c < 0x20 {
 			out[i/64] |= 1 << (i % 64)
 		}
 	}
-	out[len(src)/64] |= 1 << (len(src) % 64)
 	return out
 }
 
 func checkStops(t *testing.T, src []byte) {
 	t.Helper()
-	want := refStops(src)
-	got := stopMasks(src, nil)
+	pad := padEvent(nil, src)
+	if len(pad)%64 != 0 || len(pad)-len(src) < walkPad || string(pad[:len(src)]) != string(src) {
+		t.Fatalf("padEvent(%d bytes) = %d bytes", len(src), len(pad))
+	}
+	want := refStops(pad)
+	got := stopMasksPadded(pad, nil)
 	if len(got) != len(want) {
-		t.Fatalf("stopMasks: %d words, want %d", len(got), len(want))
+		t.Fatalf("stopMasksPadded: %d words, want %d", len(got), len(want))
 	}
 	gen := make([]uint64, len(want))
-	stopMasksGeneric(src, gen)
+	stopMasksGeneric(pad, gen)
 	for i := range want {
 		if got[i] != want[i] {
-			t.Fatalf("stopMasks word %d = %#x, want %#x (src %q)", i, got[i], want[i], src)
+			t.Fatalf("stopMasksPadded word %d = %#x, want %#x (src %q)", i, got[i], want[i], src)
 		}
-		if i < len(src)/64 && gen[i] != want[i] {
+		if gen[i] != want[i] {
 			t.Fatalf("stopMasksGeneric word %d = %#x, want %#x (src %q)", i, gen[i], want[i], src)
 		}
 	}
@@ -160,14 +165,15 @@ func TestNextStop(t *testing.T) {
 				src[i] = '"'
 			}
 		}
-		stops := stopMasks(src, nil)
+		pad := padEvent(nil, src)
+		stops := stopMasksPadded(pad, nil)
 		for i := 0; i <= len(src); i++ {
 			want := i
 			for want < len(src) && src[want] != '"' {
 				want++
 			}
-			if got := nextStop(stops, i); got != want {
-				t.Fatalf("nextStop(%d) = %d, want %d (len %d)", i, got, want, len(src))
+			if got := nextStopAt(unsafe.Pointer(&stops[0]), i); got != want {
+				t.Fatalf("nextStopAt(%d) = %d, want %d (len %d)", i, got, want, len(src))
 			}
 		}
 	}

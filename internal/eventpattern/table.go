@@ -17,6 +17,11 @@ type keyTable struct {
 	mask  uint32
 	// filter has bit keyBit(key) set for every key: most misses stop there.
 	filter [4]uint64
+	// direct, when built (buildDirect: the scanner's tables of object
+	// keys), resolves a key without hashing its bytes in the common case;
+	// it has 1<<(32-dshift) slots.
+	direct []directSlot
+	dshift uint8
 }
 
 type keySlot struct {
@@ -79,18 +84,13 @@ func (kt *keyTable) mayHave(bit uint) bool {
 }
 
 // keyBit picks one of 256 bits from a key's length and end bytes; the empty
-// key counts as having quotes at its ends, as it does in an event (keyBitIn).
+// key counts as having quotes at its ends, as it does in an event read in
+// place (the bytes after and before it are its closing and opening quotes).
 func keyBit(k []byte) uint {
 	if len(k) == 0 {
 		return keyBitOf(0, '"', '"')
 	}
 	return keyBitOf(len(k), k[0], k[len(k)-1])
-}
-
-// keyBitIn is keyBit of the key src[s:e] whose quotes are src[s-1] and
-// src[e].
-func keyBitIn(src []byte, s, e int) uint {
-	return keyBitOf(e-s, src[s], src[e-1])
 }
 
 func keyBitOf(n int, first, last byte) uint {
@@ -136,8 +136,8 @@ func (kt *keyTable) find(k []byte) int32 {
 	return kt.findWords(a, b, k)
 }
 
-// findIn returns the node of the key src[s:e] or -1; the caller has checked
-// the filter. It may read the bytes of src around the key, which saves the
+// findIn returns the node of the key src[s:e] or -1, without checking the
+// filter. It may read the bytes of src around the key, which saves the
 // short-key case its byte shuffle.
 func (kt *keyTable) findIn(src []byte, s, e int) int32 {
 	var a, b uint64
