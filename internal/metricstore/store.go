@@ -61,7 +61,6 @@ type Store struct {
 
 	mapMu     sync.RWMutex
 	series    map[string]*series // by encoded series key
-	keys      *keyCache          // Append's shortcut to series; swapped under appendMu
 	unindexed map[*series]struct{}
 	nextSID   uint64
 
@@ -147,7 +146,6 @@ func Open(db *pebble.DB, dir string, o Options) (*Store, error) {
 	s := &Store{
 		db: db, dir: dir, clock: o.Clock, log: o.Logger, opts: o,
 		series:       make(map[string]*series),
-		keys:         newKeyCache(),
 		unindexed:    make(map[*series]struct{}),
 		dirtyWindows: make(map[tierWindowKey]struct{}),
 		kick:         make(chan struct{}, 1),
@@ -225,7 +223,6 @@ type scratch struct {
 	key  []byte
 	// prefix is resolve's callKey memory.
 	prefix []byte
-	missed []int // datums whose series were not in the key cache
 	defs   []*series
 	sid    []byte
 	ts     []byte
@@ -456,28 +453,17 @@ func (c *callKey) encode(b []byte, p Partition, k *SeriesKey) []byte {
 	return appendSortedRest(append(b, c.prefix...), k)
 }
 
-// resolve finds or creates the series of every datum into sc.sers: from
-// the key cache, else from the map of encoded keys (which then fills the
-// cache), else by creating it. appendMu must be held (shared).
+// resolve finds or creates the series of every datum into sc.sers.
 func (s *Store) resolve(p Partition, ds []Datum, sc *scratch) error {
-	sc.missed = sc.missed[:0]
-	for i := range ds {
-		k := &ds[i].Key
-		if i > 0 && sc.sers[i-1] != nil && sameKey(k, &ds[i-1].Key) {
-			sc.sers[i] = sc.sers[i-1]
-		} else if sc.sers[i] = s.keys.get(p, k); sc.sers[i] == nil {
-			sc.missed = append(sc.missed, i)
-		}
-	}
-	if len(sc.missed) == 0 {
-		return nil
-	}
 	misses := 0
 	ck := callKey{prefix: sc.prefix}
 	defer func() { sc.prefix = ck.prefix }()
 	s.mapMu.RLock()
-	nSeries := len(s.series)
-	for _, i := range sc.missed {
+	for i := range ds {
+		if i > 0 && sc.sers[i-1] != nil && sameKey(&ds[i].Key, &ds[i-1].Key) {
+			sc.sers[i] = sc.sers[i-1]
+			continue
+		}
 		sc.key = ck.encode(sc.key[:0], p, &ds[i].Key)
 		ser := s.series[string(sc.key)]
 		sc.sers[i] = ser
@@ -486,26 +472,21 @@ func (s *Store) resolve(p Partition, ds []Datum, sc *scratch) error {
 		}
 	}
 	s.mapMu.RUnlock()
-	if misses > 0 {
-		s.mapMu.Lock()
-		for _, i := range sc.missed {
-			if sc.sers[i] != nil {
-				continue
-			}
-			sc.key = ck.encode(sc.key[:0], p, &ds[i].Key)
-			ser, err := s.lookupLocked(sc.key, true)
-			if err != nil {
-				s.mapMu.Unlock()
-				return err
-			}
-			sc.sers[i] = ser
-		}
-		nSeries = len(s.series)
-		s.mapMu.Unlock()
+	if misses == 0 {
+		return nil
 	}
-	s.keys.fit(nSeries)
-	for _, i := range sc.missed {
-		s.keys.put(p, &ds[i].Key, sc.sers[i])
+	s.mapMu.Lock()
+	defer s.mapMu.Unlock()
+	for i := range ds {
+		if sc.sers[i] != nil {
+			continue
+		}
+		sc.key = ck.encode(sc.key[:0], p, &ds[i].Key)
+		ser, err := s.lookupLocked(sc.key, true)
+		if err != nil {
+			return err
+		}
+		sc.sers[i] = ser
 	}
 	return nil
 }
@@ -828,7 +809,6 @@ func (s *Store) Reset(ctx context.Context) error {
 	s.viewMu.Lock()
 	s.mapMu.Lock()
 	s.series = make(map[string]*series)
-	s.keys = newKeyCache()
 	s.unindexed = make(map[*series]struct{})
 	s.mapMu.Unlock()
 	s.dirtyMu.Lock()
