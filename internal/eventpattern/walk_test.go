@@ -14,18 +14,7 @@ import (
 // that quietly gave up on them would leave every test passing and every
 // event to the reference scanner.
 func TestWalkReadsBenchEvents(t *testing.T) {
-	m := NewMatcher()
-	for i := 0; i < 100; i++ {
-		p, err := Compile([]byte(benchRule(i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		m.Add(fmt.Sprint(i), p)
-	}
-	if _, err := m.MatchEvent(benchEvent(0), nil); err != nil {
-		t.Fatal(err)
-	}
-	pt := m.index().paths
+	pt := benchPaths(t, 100)
 	for i := 0; i < 20; i++ {
 		ev := benchEvent(i * 7919)
 		var pretty bytes.Buffer
@@ -110,18 +99,7 @@ func TestWalkWithoutPaths(t *testing.T) {
 // event, over the paths of the benchmark's rules: many keys per object,
 // keys longer than 16 bytes, key slots shared by two keys.
 func TestWalkMutatedBenchEvents(t *testing.T) {
-	m := NewMatcher()
-	for i := 0; i < 1000; i++ {
-		p, err := Compile([]byte(benchRule(i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		m.Add(fmt.Sprint(i), p)
-	}
-	if _, err := m.MatchEvent(benchEvent(0), nil); err != nil {
-		t.Fatal(err)
-	}
-	pt := m.index().paths
+	pt := benchPaths(t, 1000)
 	ev := benchEvent(12345)
 	for j := range ev {
 		checkScan(t, pt, append(append([]byte{}, ev[:j]...), ev[j+1:]...))
@@ -131,4 +109,22 @@ func TestWalkMutatedBenchEvents(t *testing.T) {
 			checkScan(t, pt, mut)
 		}
 	}
+}
+
+// benchPaths is the path table of a matcher of the benchmark's first n
+// rules.
+func benchPaths(t *testing.T, n int) *pathTable {
+	t.Helper()
+	m := NewMatcher()
+	for i := 0; i < n; i++ {
+		p, err := Compile([]byte(benchRule(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Add(fmt.Sprint(i), p)
+	}
+	if _, err := m.MatchEvent(benchEvent(0), nil); err != nil {
+		t.Fatal(err)
+	}
+	return m.index().paths
 }

@@ -7,7 +7,6 @@ import (
 
 	eventsapi "github.com/vigilhq/vigil/internal/api/events"
 	"github.com/vigilhq/vigil/internal/api/shape"
-	"github.com/vigilhq/vigil/internal/bench"
 	"github.com/vigilhq/vigil/internal/cputime"
 	"github.com/vigilhq/vigil/internal/metricstore"
 )
@@ -26,16 +25,7 @@ func BenchmarkPutEventsHandlerMetrics(b *testing.B) {
 	e := newEnv(b)
 	m := NewMetrics(nopSink{}, MetricsOptions{Every: -1})
 	e.s.SetMetrics(m)
-	for i, pattern := range bench.EventRulePatterns(100) {
-		name := fmt.Sprint("rule-", i)
-		if _, err := e.s.PutRule(e.ctx(), &eventsapi.PutRuleRequest{Name: shape.Ptr(name), EventPattern: shape.Ptr(pattern)}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if _, err := e.s.PutTargets(e.ctx(), &eventsapi.PutTargetsRequest{Rule: shape.Ptr("rule-0"),
-		Targets: []eventsapi.Target{{Id: shape.Ptr("q"), Arn: shape.Ptr("arn:aws:sqs:us-east-1:123456789012:q")}}}); err != nil {
-		b.Fatal(err)
-	}
+	addBenchRules(b, e)
 	reqs := make([]*eventsapi.PutEventsRequest, 100)
 	for n := range reqs {
 		source := "app.other"
