@@ -87,6 +87,12 @@ func replay(b *testing.B, h http.Handler, w *discard, c *capture) bool {
 // replayParallel replays reqs in turn through h for b.N calls, 4 at a time
 // on 2 cores (the load goals' 4 workers), and reports CPU per call.
 func replayParallel(b *testing.B, h http.Handler, reqs []*capture) {
+	replayParallelThen(b, h, reqs, nil)
+}
+
+// replayParallelThen is replayParallel, with then's CPU (when set: work
+// the calls left to do in the background) counted in the calls' own.
+func replayParallelThen(b *testing.B, h http.Handler, reqs []*capture, then func()) {
 	var next atomic.Int64
 	b.ReportAllocs()
 	b.SetParallelism(2)
@@ -100,6 +106,9 @@ func replayParallel(b *testing.B, h http.Handler, reqs []*capture) {
 			}
 		}
 	})
+	if then != nil {
+		then()
+	}
 	b.StopTimer()
 	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
 }
