@@ -39,6 +39,24 @@ func benchRule(i int) string {
 	}
 }
 
+// benchMatcher is a matcher of the first n benchmark rules, its index
+// built.
+func benchMatcher(tb testing.TB, n int) *Matcher {
+	tb.Helper()
+	m := NewMatcher()
+	for i := 0; i < n; i++ {
+		p, err := Compile([]byte(benchRule(i)))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		m.Add(fmt.Sprint(i), p)
+	}
+	if _, err := m.MatchEvent(benchEvent(0), nil); err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
 func BenchmarkMatcher(b *testing.B) {
 	events := make([][]byte, 256)
 	size := 0
@@ -47,15 +65,8 @@ func BenchmarkMatcher(b *testing.B) {
 		size += len(events[i])
 	}
 	for _, n := range []int{10, 100, 1000, 10000} {
-		m := NewMatcher()
-		for i := 0; i < n; i++ {
-			p, err := Compile([]byte(benchRule(i)))
-			if err != nil {
-				b.Fatal(err)
-			}
-			m.Add(fmt.Sprint(i), p)
-		}
-		out, _ := m.MatchEvent(events[0], nil) // builds the index
+		m := benchMatcher(b, n)
+		var out []string
 		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) {
 			b.SetBytes(int64(size / len(events)))
 			b.ReportAllocs()

@@ -105,17 +105,7 @@ func FuzzScan(f *testing.F) {
 // rules: the floor under BenchmarkMatcher/rules=1000. "reference" is the
 // reference scanner on the same events.
 func BenchmarkScan(b *testing.B) {
-	m := NewMatcher()
-	for i := 0; i < 1000; i++ {
-		p, err := Compile([]byte(benchRule(i)))
-		if err != nil {
-			b.Fatal(err)
-		}
-		m.Add(fmt.Sprint(i), p)
-	}
-	if _, err := m.MatchEvent(benchEvent(0), nil); err != nil {
-		b.Fatal(err)
-	}
+	m := benchMatcher(b, 1000)
 	events := make([][]byte, 256)
 	for i := range events {
 		events[i] = benchEvent(i * 7919)

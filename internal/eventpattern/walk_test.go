@@ -3,7 +3,6 @@ package eventpattern
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -14,7 +13,7 @@ import (
 // that quietly gave up on them would leave every test passing and every
 // event to the reference scanner.
 func TestWalkReadsBenchEvents(t *testing.T) {
-	pt := benchPaths(t, 100)
+	pt := benchMatcher(t, 100).index().paths
 	for i := 0; i < 20; i++ {
 		ev := benchEvent(i * 7919)
 		var pretty bytes.Buffer
@@ -99,7 +98,7 @@ func TestWalkWithoutPaths(t *testing.T) {
 // event, over the paths of the benchmark's rules: many keys per object,
 // keys longer than 16 bytes, key slots shared by two keys.
 func TestWalkMutatedBenchEvents(t *testing.T) {
-	pt := benchPaths(t, 1000)
+	pt := benchMatcher(t, 1000).index().paths
 	ev := benchEvent(12345)
 	for j := range ev {
 		checkScan(t, pt, append(append([]byte{}, ev[:j]...), ev[j+1:]...))
@@ -109,22 +108,4 @@ func TestWalkMutatedBenchEvents(t *testing.T) {
 			checkScan(t, pt, mut)
 		}
 	}
-}
-
-// benchPaths is the path table of a matcher of the benchmark's first n
-// rules.
-func benchPaths(t *testing.T, n int) *pathTable {
-	t.Helper()
-	m := NewMatcher()
-	for i := 0; i < n; i++ {
-		p, err := Compile([]byte(benchRule(i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		m.Add(fmt.Sprint(i), p)
-	}
-	if _, err := m.MatchEvent(benchEvent(0), nil); err != nil {
-		t.Fatal(err)
-	}
-	return m.index().paths
 }
