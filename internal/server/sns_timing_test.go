@@ -7,11 +7,14 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -22,15 +25,21 @@ import (
 // real Go SDK (awsQuery, signed) publishing to a topic with 10 sqs
 // subscriptions, raw or in AWS's signed envelope, against a started server
 // on loopback (client and server share the cores). Every publish answers
-// once its 10 deliveries are fsynced. One op is one Publish.
+// once its 10 deliveries are fsynced. One op is one message published:
+// one Publish call, or a tenth of a PublishBatch of 10 with batch=10 (AWS's
+// publish quotas count messages, batched or not).
 //
 //	go test -run '^$' -bench SNSPublishFanout10 -benchtime 3000x ./internal/server
 //
 // VIGIL_BENCH_ENDPOINT=http://host:port drives that server instead.
 func BenchmarkSNSPublishFanout10(b *testing.B) {
-	for _, raw := range []bool{true, false} {
+	for _, mode := range []struct {
+		raw   bool
+		batch int
+	}{{true, 1}, {true, 10}, {false, 1}} {
+		raw := mode.raw
 		for _, workers := range []int{16, 64, 256} {
-			b.Run(fmt.Sprintf("raw=%v/workers=%d", raw, workers), func(b *testing.B) {
+			b.Run(fmt.Sprintf("raw=%v/batch=%d/workers=%d", raw, mode.batch, workers), func(b *testing.B) {
 				endpoint := os.Getenv("VIGIL_BENCH_ENDPOINT")
 				if endpoint == "" {
 					srv, err := Start(context.Background(), Options{Addr: "127.0.0.1:0", DataDir: b.TempDir(),
@@ -46,7 +55,7 @@ func BenchmarkSNSPublishFanout10(b *testing.B) {
 				snsc := sns.New(sns.Options{Region: "us-east-1", RetryMaxAttempts: 1, Credentials: creds, BaseEndpoint: aws.String(endpoint), HTTPClient: httpc})
 				sqsc := sqs.New(sqs.Options{Region: "us-east-1", RetryMaxAttempts: 1, Credentials: creds, BaseEndpoint: aws.String(endpoint), HTTPClient: httpc})
 				ctx := context.Background()
-				name := fmt.Sprintf("fanout-%v-%d", raw, workers)
+				name := fmt.Sprintf("fanout-%v-%d-%d", raw, mode.batch, workers)
 				topic, err := snsc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(name)})
 				if err != nil {
 					b.Fatal(err)
@@ -68,17 +77,36 @@ func BenchmarkSNSPublishFanout10(b *testing.B) {
 					}
 				}
 				msg := aws.String(`{"order":42,"item":"widget","quantity":3,"note":"a typical small JSON message body"}`)
-				b.SetParallelism((workers + 1) / 2) // GOMAXPROCS is 2 here
+				entries := make([]snstypes.PublishBatchRequestEntry, mode.batch)
+				for i := range entries {
+					entries[i] = snstypes.PublishBatchRequestEntry{Id: aws.String(fmt.Sprint("e", i)), Message: msg}
+				}
+				calls := (b.N + mode.batch - 1) / mode.batch
 				b.ResetTimer()
 				cpu := cpuTime()
-				b.RunParallel(func(pb *testing.PB) {
-					for pb.Next() {
-						if _, err := snsc.Publish(ctx, &sns.PublishInput{TopicArn: topic.TopicArn, Message: msg}); err != nil {
-							b.Error(err)
-							return
+				var next atomic.Int64
+				var wg sync.WaitGroup
+				for range workers {
+					wg.Go(func() {
+						for next.Add(1) <= int64(calls) {
+							var err error
+							if mode.batch == 1 {
+								_, err = snsc.Publish(ctx, &sns.PublishInput{TopicArn: topic.TopicArn, Message: msg})
+							} else {
+								var out *sns.PublishBatchOutput
+								out, err = snsc.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: topic.TopicArn, PublishBatchRequestEntries: entries})
+								if err == nil && len(out.Successful) != len(entries) {
+									err = fmt.Errorf("%d of %d published: %+v", len(out.Successful), len(entries), out.Failed)
+								}
+							}
+							if err != nil {
+								b.Error(err)
+								return
+							}
 						}
-					}
-				})
+					})
+				}
+				wg.Wait()
 				b.StopTimer()
 				// Client and server together when both run here.
 				b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")

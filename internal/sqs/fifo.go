@@ -251,7 +251,7 @@ func (q *queue) takeFifo(w *Writes, n int, vt int32, now, expiry int64, redrive 
 			switch {
 			case g.sent <= expiry:
 				q.idx.remove(g)
-				w.Delete(q.id, g.seq)
+				w.Delete(q.id, g)
 			case redrive != nil && g.Count >= redrive.MaxReceiveCount:
 				q.idx.remove(g)
 				moving = append(moving, g)
@@ -266,7 +266,7 @@ func (q *queue) takeFifo(w *Writes, n int, vt int32, now, expiry int64, redrive 
 					q.idx.fix(g)
 				}
 				got = append(got, taken{seq: g.seq, state: g.state})
-				w.PutState(q.id, g.seq, g.state.encode(nil))
+				w.PutState(q.id, g, g.state.encode(nil))
 			}
 		}
 	}
@@ -341,7 +341,7 @@ func (s *Service) retryAttempt(q *queue, id string, vt int32, now int64) ([]take
 			q.idx.fix(m)
 		}
 		got[i] = taken{seq: m.seq, state: m.state}
-		w.PutState(q.id, m.seq, m.state.encode(nil))
+		w.PutState(q.id, m, m.state.encode(nil))
 	}
 	q.dedup.attempts[id] = attempt{got: got, until: a.until}
 	wait, err := s.store.Apply(&w, unsynced)

@@ -12,7 +12,14 @@ type msg struct {
 	arrived int64
 	state
 	hi int // position in the heap, -1 when out of it
+	// stateWrites counts the writes of the state's key (Writes.PutState),
+	// which decide how a delete removes it.
+	stateWrites uint8
 }
+
+// stateWritesUnknown marks a message whose state key was loaded from the
+// store: how often it was written before is not known.
+const stateWritesUnknown = 255
 
 // index holds one queue's messages ordered by the time they next become
 // visible (then by sequence, so that equal times keep the send order). It

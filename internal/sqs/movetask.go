@@ -292,7 +292,7 @@ func (s *Service) moveOne(t *moveTask, src, dst *queue) (done bool, err error) {
 	}
 	var w Writes
 	seq := s.seq.Add(1)
-	w.Delete(src.id, m.seq)
+	w.Delete(src.id, m)
 	w.PutMessage(to.id, seq, enc)
 	wait, err := s.store.Apply(&w, synced)
 	if err != nil {

@@ -149,7 +149,7 @@ func (s *Service) take(q *queue, n int, vt int32, now int64) ([]taken, <-chan st
 		}
 		if m.sent <= expiry {
 			q.idx.remove(m)
-			w.Delete(q.id, m.seq)
+			w.Delete(q.id, m)
 			continue
 		}
 		if redrive != nil && m.Count >= redrive.MaxReceiveCount {
@@ -169,7 +169,7 @@ func (s *Service) take(q *queue, n int, vt int32, now int64) ([]taken, <-chan st
 		got = append(got, taken{seq: m.seq, state: m.state})
 		start := len(states)
 		states = m.state.encode(states)
-		w.PutState(q.id, m.seq, states[start:len(states):len(states)])
+		w.PutState(q.id, m, states[start:len(states):len(states)])
 	}
 	// Back into the heap only now, so that a zero visibility timeout does
 	// not hand the same message out twice in one answer.

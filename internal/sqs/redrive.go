@@ -275,7 +275,7 @@ func (s *Service) redrive(src, dlq *queue, ms []*msg) error {
 	seqs := make([]uint64, len(mv))
 	for i, x := range mv {
 		seqs[i] = s.seq.Add(1)
-		w.Delete(src.id, x.m.seq)
+		w.Delete(src.id, x.m)
 		w.PutMessage(dlq.id, seqs[i], x.enc)
 	}
 	wait, err := s.store.Apply(&w, synced)

@@ -46,7 +46,7 @@ func (s *Service) sweep(q *queue, now int64) error {
 		for _, m := range chunk {
 			if q.idx.get(m.seq) == m { // not deleted or purged meanwhile
 				q.idx.remove(m)
-				w.Delete(q.id, m.seq)
+				w.Delete(q.id, m)
 			}
 		}
 		var wait func() error

@@ -125,6 +125,7 @@ func (s *Service) loadMessages() error {
 			if m.state, err = decodeState(st); err != nil {
 				return fmt.Errorf("sqs: queue %s message %d state: %w", q.key.name, seq, err)
 			}
+			m.stateWrites = stateWritesUnknown
 		}
 		q.idx.add(m)
 		return nil

@@ -56,6 +56,9 @@ type writeOp struct {
 	queue int64
 	seq   uint64
 	val   []byte
+	// stateWrites is, for opDelete, how often the message's state key has
+	// been written (stateWritesUnknown when the count is not known).
+	stateWrites uint8
 }
 
 // PutMessage stores a new message's record.
@@ -63,14 +66,17 @@ func (w *Writes) PutMessage(q int64, seq uint64, rec []byte) {
 	w.ops = append(w.ops, writeOp{kind: opPutMessage, queue: q, seq: seq, val: rec})
 }
 
-// PutState stores a message's receive state.
-func (w *Writes) PutState(q int64, seq uint64, state []byte) {
-	w.ops = append(w.ops, writeOp{kind: opPutState, queue: q, seq: seq, val: state})
+// PutState stores message m's receive state.
+func (w *Writes) PutState(q int64, m *msg, state []byte) {
+	if m.stateWrites < stateWritesUnknown {
+		m.stateWrites++
+	}
+	w.ops = append(w.ops, writeOp{kind: opPutState, queue: q, seq: m.seq, val: state})
 }
 
-// Delete removes a message and its state.
-func (w *Writes) Delete(q int64, seq uint64) {
-	w.ops = append(w.ops, writeOp{kind: opDelete, queue: q, seq: seq})
+// Delete removes message m and its state.
+func (w *Writes) Delete(q int64, m *msg) {
+	w.ops = append(w.ops, writeOp{kind: opDelete, queue: q, seq: m.seq, stateWrites: m.stateWrites})
 }
 
 // DeleteQueue removes every message of queue q.
@@ -126,10 +132,21 @@ func (s *PebbleStore) Apply(w *Writes, durable bool) (func() error, error) {
 			key = appendKey(key[:0], prefixState, op.queue, op.seq)
 			err = b.Set(key, op.val, nil)
 		case opDelete:
+			// A message's record is written exactly once, so a single
+			// delete removes it, and where it meets the record in a flush
+			// or compaction both vanish: a message received and deleted
+			// soon after it was sent leaves nothing for compactions to
+			// carry. The state key gets one too when written once;
+			// rewritten (or of unknown history), it needs a full delete.
 			key = appendKey(key[:0], prefixMessage, op.queue, op.seq)
-			if err = b.Delete(key, nil); err == nil {
+			err = b.SingleDelete(key, nil)
+			if err == nil && op.stateWrites > 0 {
 				key = appendKey(key[:0], prefixState, op.queue, op.seq)
-				err = b.Delete(key, nil)
+				if op.stateWrites == 1 {
+					err = b.SingleDelete(key, nil)
+				} else {
+					err = b.Delete(key, nil)
+				}
 			}
 		case opDeleteQueue:
 			for _, p := range []string{prefixMessage, prefixState} {

@@ -68,7 +68,7 @@ func (s *Service) deleteMessages(q *queue, rs []receipt) error {
 	for _, r := range rs {
 		if m := q.idx.get(r.seq); m != nil {
 			q.idx.remove(m)
-			w.Delete(q.id, r.seq)
+			w.Delete(q.id, m)
 		}
 	}
 	var wait func() error
@@ -176,7 +176,7 @@ func (s *Service) changeVisibility(q *queue, changes []visibilityChange) (errs [
 		}
 		m.Visible = now + int64(ch.timeout)*1000
 		q.idx.fix(m)
-		w.PutState(q.id, m.seq, m.state.encode(nil))
+		w.PutState(q.id, m, m.state.encode(nil))
 	}
 	var wait func() error
 	if w.Len() > 0 {
