@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	sqsapi "github.com/vigilhq/vigil/internal/api/sqs"
 	"github.com/vigilhq/vigil/internal/api/shape"
+	sqsapi "github.com/vigilhq/vigil/internal/api/sqs"
 )
 
 // Deleting a message leaves nothing behind in the store, whatever its
