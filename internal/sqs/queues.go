@@ -174,7 +174,7 @@ func (s *Service) DeleteQueue(ctx context.Context, in *sqsapi.DeleteQueueRequest
 	q.mu.Lock()
 	q.gone = true
 	var w Writes
-	w.DeleteQueue(q.id)
+	w.deleteEvery(q)
 	wait, err := s.store.Apply(&w, synced)
 	q.notify()
 	q.mu.Unlock()
@@ -202,9 +202,9 @@ func (s *Service) PurgeQueue(ctx context.Context, in *sqsapi.PurgeQueueRequest) 
 		return &sqsapi.PurgeQueueInProgress{Message: shape.Ptr("Only one PurgeQueue operation on " + q.key.name + " is allowed every 60 seconds.")}
 	}
 	q.lastPurge = c.now
-	q.idx = newIndex(q.settings.Load().Fifo)
 	var w Writes
-	w.DeleteQueue(q.id)
+	w.deleteEvery(q)
+	q.idx = newIndex(q.settings.Load().Fifo)
 	wait, err := s.store.Apply(&w, synced)
 	q.mu.Unlock()
 	if err != nil {

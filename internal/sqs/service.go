@@ -102,13 +102,17 @@ func (s *Service) Reset() {
 // catalog no longer has (a crash between DeleteQueue's two steps).
 func (s *Service) loadMessages() error {
 	var maxSeq uint64
-	orphans := map[int64]bool{}
+	var orphans Writes
 	now := s.clock.Now().UnixMilli()
 	err := s.store.Load(func(qid int64, seq uint64, rec, st []byte) error {
 		maxSeq = max(maxSeq, seq)
 		q := s.byID[qid]
 		if q == nil {
-			orphans[qid] = true
+			m := &msg{seq: seq}
+			if st != nil {
+				m.stateWrites = stateWritesUnknown
+			}
+			orphans.Delete(qid, m)
 			return nil
 		}
 		sent, visible, err := decodeHeader(rec)
@@ -134,14 +138,10 @@ func (s *Service) loadMessages() error {
 		return err
 	}
 	s.seq.Store(maxSeq)
-	if len(orphans) == 0 {
+	if orphans.Len() == 0 {
 		return nil
 	}
-	var w Writes
-	for qid := range orphans {
-		w.DeleteQueue(qid)
-	}
-	wait, err := s.store.Apply(&w, synced)
+	wait, err := s.store.Apply(&orphans, synced)
 	if err != nil {
 		return err
 	}

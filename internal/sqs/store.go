@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/cockroachdb/pebble/v2"
 )
@@ -47,8 +48,7 @@ type opKind uint8
 const (
 	opPutMessage opKind = iota
 	opPutState
-	opDelete      // the message and its state
-	opDeleteQueue // every message of the queue
+	opDelete // the message and its state
 )
 
 type writeOp struct {
@@ -79,29 +79,46 @@ func (w *Writes) Delete(q int64, m *msg) {
 	w.ops = append(w.ops, writeOp{kind: opDelete, queue: q, seq: m.seq, stateWrites: m.stateWrites})
 }
 
-// DeleteQueue removes every message of queue q.
-func (w *Writes) DeleteQueue(q int64) {
-	w.ops = append(w.ops, writeOp{kind: opDeleteQueue, queue: q})
+// deleteEvery removes every message of queue q's index; q's lock is held.
+// (A message a receive took out of the index to move it to a dead-letter
+// queue is deleted by that move, or put back.)
+func (w *Writes) deleteEvery(q *queue) {
+	w.ops = slices.Grow(w.ops, len(q.idx.bySeq))
+	for _, m := range q.idx.bySeq {
+		w.Delete(q.id, m)
+	}
 }
 
 // Len is the number of changes.
 func (w *Writes) Len() int { return len(w.ops) }
 
-// Keys: "sqs/m" or "sqs/s", then the queue id and the message's sequence
-// number, both big-endian so that a queue's messages are contiguous and in
-// the order they were sent. A message record never changes; its receive
-// state lives under its own key so that a receive rewrites a few bytes, not
-// the body.
+// Keys: "sqs/M" (a message's record) or "sqs/S" (its receive state), then
+// the message's sequence number and its queue's id, both big-endian. A
+// message record never changes; its receive state lives under its own key
+// so that a receive rewrites a few bytes, not the body.
+//
+// Sequence numbers are one counter for every queue, so new messages always
+// come at the end of the key space: a memtable flush makes a table that
+// overlaps no older one, and compactions move such tables down without
+// rewriting them. Keyed by queue first (the first layout, "sqs/m" and
+// "sqs/s"), every flush overlapped every active queue's older messages, and
+// a backlog growing in ten queues at once (an SNS fan-out nobody reads yet)
+// was rewritten over and over: compactions took ~30% of the fan-out's CPU.
+// The price: a queue's messages are not one key range, so deleting a queue
+// deletes its messages one by one.
 const (
-	prefixMessage = "sqs/m"
-	prefixState   = "sqs/s"
+	prefixMessage = "sqs/M"
+	prefixState   = "sqs/S"
 	keyLen        = len(prefixMessage) + 16
+
+	legacyMessage = "sqs/m"
+	legacyState   = "sqs/s"
 )
 
 func appendKey(b []byte, prefix string, q int64, seq uint64) []byte {
 	b = append(b, prefix...)
-	b = binary.BigEndian.AppendUint64(b, uint64(q))
-	return binary.BigEndian.AppendUint64(b, seq)
+	b = binary.BigEndian.AppendUint64(b, seq)
+	return binary.BigEndian.AppendUint64(b, uint64(q))
 }
 
 func parseKey(k []byte) (q int64, seq uint64, ok bool) {
@@ -109,7 +126,7 @@ func parseKey(k []byte) (q int64, seq uint64, ok bool) {
 		return 0, 0, false
 	}
 	p := len(prefixMessage)
-	return int64(binary.BigEndian.Uint64(k[p:])), binary.BigEndian.Uint64(k[p+8:]), true
+	return int64(binary.BigEndian.Uint64(k[p+8:])), binary.BigEndian.Uint64(k[p:]), true
 }
 
 // PebbleStore keeps messages in the data directory's Pebble.
@@ -121,7 +138,7 @@ func NewPebbleStore(db *pebble.DB) *PebbleStore { return &PebbleStore{db: db} }
 // Apply implements MessageStore.
 func (s *PebbleStore) Apply(w *Writes, durable bool) (func() error, error) {
 	b := s.db.NewBatch()
-	var key, end []byte
+	var key []byte
 	for _, op := range w.ops {
 		var err error
 		switch op.kind {
@@ -146,14 +163,6 @@ func (s *PebbleStore) Apply(w *Writes, durable bool) (func() error, error) {
 					err = b.SingleDelete(key, nil)
 				} else {
 					err = b.Delete(key, nil)
-				}
-			}
-		case opDeleteQueue:
-			for _, p := range []string{prefixMessage, prefixState} {
-				key = appendKey(key[:0], p, op.queue, 0)
-				end = appendKey(end[:0], p, op.queue+1, 0)
-				if err = b.DeleteRange(key, end, nil); err != nil {
-					break
 				}
 			}
 		}
@@ -209,8 +218,12 @@ func (s *PebbleStore) View(q int64, seq uint64, fn func(rec []byte) error) (bool
 }
 
 // Load implements MessageStore: the messages and their states are two
-// ordered ranges, merged by (queue, seq).
+// ordered ranges, merged by sequence number. Messages kept in the first
+// key layout are moved to the current one first.
 func (s *PebbleStore) Load(fn func(q int64, seq uint64, rec, state []byte) error) error {
+	if err := s.migrateLegacy(); err != nil {
+		return err
+	}
 	msgs, err := s.db.NewIter(&pebble.IterOptions{LowerBound: []byte(prefixMessage), UpperBound: []byte(prefixMessage + "\xff")})
 	if err != nil {
 		return fmt.Errorf("sqs store: load: %w", err)
@@ -230,7 +243,7 @@ func (s *PebbleStore) Load(fn func(q int64, seq uint64, rec, state []byte) error
 		var state []byte
 		for sok {
 			sq, sseq, _ := parseKey(states.Key())
-			if sq > q || (sq == q && sseq >= seq) {
+			if sseq > seq || (sseq == seq && sq >= q) {
 				if sq == q && sseq == seq {
 					state = states.Value()
 				}
@@ -246,4 +259,54 @@ func (s *PebbleStore) Load(fn func(q int64, seq uint64, rec, state []byte) error
 		return fmt.Errorf("sqs store: load: %w", err)
 	}
 	return nil
+}
+
+// migrateLegacy moves every key of the first layout ((queue, seq) order) to
+// the current one, a few thousand keys per synced batch. Each key moves
+// atomically, so a crash in between leaves each in exactly one layout, and
+// the next start goes on from there; Load reads the current layout only
+// once nothing is left in the old one.
+func (s *PebbleStore) migrateLegacy() error {
+	const perBatch = 4096
+	lower, upper := []byte(legacyMessage), []byte(legacyState+"\xff")
+	for {
+		it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+		if err != nil {
+			return fmt.Errorf("sqs store: migrate: %w", err)
+		}
+		b := s.db.NewBatch()
+		var key []byte
+		n := 0
+		for ok := it.First(); ok && n < perBatch; ok = it.Next() {
+			k := it.Key()
+			if len(k) != keyLen {
+				continue
+			}
+			p := len(legacyMessage)
+			q, seq := int64(binary.BigEndian.Uint64(k[p:])), binary.BigEndian.Uint64(k[p+8:])
+			prefix := prefixMessage
+			if string(k[:p]) == legacyState {
+				prefix = prefixState
+			}
+			key = appendKey(key[:0], prefix, q, seq)
+			if err = b.Set(key, it.Value(), nil); err == nil {
+				err = b.Delete(k, nil)
+			}
+			if err != nil {
+				break
+			}
+			n++
+		}
+		err = errors.Join(err, it.Error(), it.Close())
+		if err == nil && n > 0 {
+			err = b.Commit(pebble.Sync)
+		}
+		err = errors.Join(err, b.Close())
+		if err != nil {
+			return fmt.Errorf("sqs store: migrate: %w", err)
+		}
+		if n == 0 {
+			return nil
+		}
+	}
 }
