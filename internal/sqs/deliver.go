@@ -41,11 +41,14 @@ func (s *Service) Deliver(ctx context.Context, queueARN string, d Delivery) erro
 // an event's targets. errs[i] is ms[i]'s error, as Deliver answers it.
 func (s *Service) DeliverAll(ctx context.Context, ms []Message) (errs []error) {
 	errs = make([]error, len(ms))
-	all := make([]prepared, len(ms)) // one allocation for the call
-	kOf := make([]int, len(ms))      // the batch of ms[i], -1 for none
-	batches := make([]batch, 0, len(ms))
-	counts := make([]int, 0, len(ms)) // parallel to batches: their messages
-	var byQueue map[*queue]int        // index in batches, once there are many
+	scr := getSendScratch()
+	defer scr.release()
+	all := sized(scr.all, len(ms))
+	kOf := sized(scr.kOf, len(ms)) // the batch of ms[i], -1 for none
+	batches := sized(scr.batches, len(ms))[:0]
+	counts := sized(scr.counts, len(ms))[:0] // parallel to batches: their messages
+	scr.all, scr.kOf = all, kOf
+	var byQueue map[*queue]int // index in batches, once there are many
 	var sc bodyCache
 	n := 0
 	for i := range ms {
@@ -85,11 +88,13 @@ func (s *Service) DeliverAll(ctx context.Context, ms []Message) (errs []error) {
 		counts[k]++
 		n++
 	}
+	scr.batches, scr.counts = batches, counts
 	if n == 0 {
 		return errs
 	}
 	// Each batch's messages, in ms's order, carved out of one array.
-	ps := make([]*prepared, n)
+	ps := sized(scr.ps, n)
+	scr.ps = ps
 	off := 0
 	for k := range batches {
 		batches[k].ps, off = ps[off:off:off+counts[k]], off+counts[k]
@@ -99,12 +104,13 @@ func (s *Service) DeliverAll(ctx context.Context, ms []Message) (errs []error) {
 			batches[k].ps = append(batches[k].ps, &all[i])
 		}
 	}
-	encodeRecords(ps)
-	bs := make([]*batch, len(batches))
+	scr.records = encodeRecords(ps, scr.records)
+	bs := sized(scr.bs, len(batches))
+	scr.bs = bs
 	for k := range batches {
 		bs[k] = &batches[k]
 	}
-	s.enqueueAll(bs) // reorders bs, not batches
+	s.enqueueAll(bs, scr) // reorders bs, not batches
 	for i, k := range kOf {
 		if k >= 0 && batches[k].err != nil {
 			errs[i] = batches[k].err

@@ -45,7 +45,7 @@ func (s *Service) SendMessage(ctx context.Context, in *sqsapi.SendMessageRequest
 		return nil, err
 	}
 	ps := []*prepared{p}
-	encodeRecords(ps)
+	encodeRecords(ps, nil)
 	if err := s.enqueue(q, ps); err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (s *Service) SendMessageBatch(ctx context.Context, in *sqsapi.SendMessageBa
 		ok, okIDs = append(ok, p), append(okIDs, ids[i])
 	}
 	if len(ok) > 0 {
-		encodeRecords(ok)
+		encodeRecords(ok, nil)
 		if err := s.enqueue(q, ok); err != nil {
 			return nil, err
 		}
@@ -173,8 +173,10 @@ func (s *Service) prepare(c call, st *settings, o outgoing, p *prepared, sc *bod
 // every message is such a duplicate the answer does not wait for the first
 // message's fsync, which its own sender is waiting for.)
 func (s *Service) enqueue(q *queue, ps []*prepared) error {
+	sc := getSendScratch()
+	defer sc.release()
 	b := []*batch{{q: q, ps: ps}}
-	s.enqueueAll(b)
+	s.enqueueAll(b, sc)
 	return b[0].err
 }
 
@@ -191,16 +193,18 @@ type batch struct {
 
 // enqueueAll is enqueue for several queues, each at most once in bs, in one
 // durable write; each batch's err says what became of its messages. The
-// queues are locked in id order; no other code holds two queue locks.
-func (s *Service) enqueueAll(bs []*batch) {
+// queues are locked in id order; no other code holds two queue locks. Its
+// working memory comes from sc.
+func (s *Service) enqueueAll(bs []*batch, sc *sendScratch) {
 	slices.SortFunc(bs, func(a, b *batch) int { return cmp.Compare(a.q.id, b.q.id) })
 	n := 0
 	for _, b := range bs {
 		n += len(b.ps)
 	}
-	w := Writes{ops: make([]writeOp, 0, n)}
-	live := make([]*batch, 0, len(bs)) // locked, not gone
-	seqs := make([]uint64, n)          // every batch's seqs, carved out of one array
+	sc.ops, sc.live, sc.seqs = sized(sc.ops, n)[:0], sized(sc.live, len(bs))[:0], sized(sc.seqs, n)
+	w := Writes{ops: sc.ops}
+	live := sc.live // locked, not gone
+	seqs := sc.seqs // every batch's seqs, carved out of one array
 	for _, b := range bs {
 		q := b.q
 		q.mu.Lock()

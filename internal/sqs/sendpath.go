@@ -70,17 +70,18 @@ func (c *bodyCache) attributes(in map[string]sqsapi.MessageAttributeValue) ([]at
 
 // encodeRecords encodes the records of ps into one buffer sized for all
 // of them; each p.encoded is its part.
-func encodeRecords(ps []*prepared) {
+func encodeRecords(ps []*prepared, buf []byte) []byte {
 	n := 0
 	for _, p := range ps {
 		n += p.rec.encodedSize()
 	}
-	buf := make([]byte, 0, n)
+	buf = sized(buf, n)[:0]
 	for _, p := range ps {
 		start := len(buf)
 		buf = p.rec.encode(buf)
 		p.encoded = buf[start:len(buf):len(buf)]
 	}
+	return buf
 }
 
 // encodedSize is the length of r.encode's output, or a little more.
