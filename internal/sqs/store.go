@@ -92,41 +92,50 @@ func (w *Writes) deleteEvery(q *queue) {
 // Len is the number of changes.
 func (w *Writes) Len() int { return len(w.ops) }
 
-// Keys: "sqs/M" (a message's record) or "sqs/S" (its receive state), then
-// the message's sequence number and its queue's id, both big-endian. A
-// message record never changes; its receive state lives under its own key
-// so that a receive rewrites a few bytes, not the body.
+// Keys: "sqs/M", the message's sequence number and its queue's id (both
+// big-endian), then a byte saying what the key holds: the message's record
+// (keyRecord), which never changes, or its receive state (keyState), under
+// its own key so that a receive rewrites a few bytes, not the body.
 //
-// Sequence numbers are one counter for every queue, so new messages always
-// come at the end of the key space: a memtable flush makes a table that
-// overlaps no older one, and compactions move such tables down without
-// rewriting them. Keyed by queue first (the first layout, "sqs/m" and
-// "sqs/s"), every flush overlapped every active queue's older messages, and
-// a backlog growing in ten queues at once (an SNS fan-out nobody reads yet)
-// was rewritten over and over: compactions took ~30% of the fan-out's CPU.
-// The price: a queue's messages are not one key range, so deleting a queue
-// deletes its messages one by one.
+// Sequence numbers are one counter for every queue, so new messages, and
+// the states of messages received soon after they came, land at the end of
+// the key space: a memtable flush makes a table that overlaps no older one,
+// and compactions move such tables down without rewriting them. Keyed by
+// queue first (the first layout, "sqs/m" and "sqs/s"), every flush
+// overlapped every active queue's older messages, and a backlog growing in
+// ten queues at once (an SNS fan-out nobody reads yet) was rewritten over
+// and over: compactions took ~30% of the fan-out's CPU. The price: a
+// queue's messages are not one key range, so deleting a queue deletes its
+// messages one by one.
 const (
-	prefixMessage = "sqs/M"
-	prefixState   = "sqs/S"
-	keyLen        = len(prefixMessage) + 16
+	keyPrefix = "sqs/M"
+	keyLen    = len(keyPrefix) + 17
 
 	legacyMessage = "sqs/m"
 	legacyState   = "sqs/s"
+	legacyKeyLen  = len(legacyMessage) + 16
 )
 
-func appendKey(b []byte, prefix string, q int64, seq uint64) []byte {
-	b = append(b, prefix...)
+type keyKind byte
+
+const (
+	keyRecord keyKind = iota
+	keyState
+)
+
+func appendKey(b []byte, kind keyKind, q int64, seq uint64) []byte {
+	b = append(b, keyPrefix...)
 	b = binary.BigEndian.AppendUint64(b, seq)
-	return binary.BigEndian.AppendUint64(b, uint64(q))
+	b = binary.BigEndian.AppendUint64(b, uint64(q))
+	return append(b, byte(kind))
 }
 
-func parseKey(k []byte) (q int64, seq uint64, ok bool) {
-	if len(k) != keyLen {
-		return 0, 0, false
+func parseKey(k []byte) (q int64, seq uint64, kind keyKind, ok bool) {
+	if len(k) != keyLen || string(k[:len(keyPrefix)]) != keyPrefix {
+		return 0, 0, 0, false
 	}
-	p := len(prefixMessage)
-	return int64(binary.BigEndian.Uint64(k[p+8:])), binary.BigEndian.Uint64(k[p:]), true
+	p := len(keyPrefix)
+	return int64(binary.BigEndian.Uint64(k[p+8:])), binary.BigEndian.Uint64(k[p:]), keyKind(k[p+16]), true
 }
 
 // PebbleStore keeps messages in the data directory's Pebble.
@@ -143,10 +152,10 @@ func (s *PebbleStore) Apply(w *Writes, durable bool) (func() error, error) {
 		var err error
 		switch op.kind {
 		case opPutMessage:
-			key = appendKey(key[:0], prefixMessage, op.queue, op.seq)
+			key = appendKey(key[:0], keyRecord, op.queue, op.seq)
 			err = b.Set(key, op.val, nil)
 		case opPutState:
-			key = appendKey(key[:0], prefixState, op.queue, op.seq)
+			key = appendKey(key[:0], keyState, op.queue, op.seq)
 			err = b.Set(key, op.val, nil)
 		case opDelete:
 			// A message's record is written exactly once, so a single
@@ -155,10 +164,10 @@ func (s *PebbleStore) Apply(w *Writes, durable bool) (func() error, error) {
 			// soon after it was sent leaves nothing for compactions to
 			// carry. The state key gets one too when written once;
 			// rewritten (or of unknown history), it needs a full delete.
-			key = appendKey(key[:0], prefixMessage, op.queue, op.seq)
+			key = appendKey(key[:0], keyRecord, op.queue, op.seq)
 			err = b.SingleDelete(key, nil)
 			if err == nil && op.stateWrites > 0 {
-				key = appendKey(key[:0], prefixState, op.queue, op.seq)
+				key = appendKey(key[:0], keyState, op.queue, op.seq)
 				if op.stateWrites == 1 {
 					err = b.SingleDelete(key, nil)
 				} else {
@@ -206,7 +215,7 @@ func noWait() error { return nil }
 // View implements MessageStore.
 func (s *PebbleStore) View(q int64, seq uint64, fn func(rec []byte) error) (bool, error) {
 	var kb [keyLen]byte
-	v, closer, err := s.db.Get(appendKey(kb[:0], prefixMessage, q, seq))
+	v, closer, err := s.db.Get(appendKey(kb[:0], keyRecord, q, seq))
 	if errors.Is(err, pebble.ErrNotFound) {
 		return false, nil
 	}
@@ -217,48 +226,54 @@ func (s *PebbleStore) View(q int64, seq uint64, fn func(rec []byte) error) (bool
 	return true, fn(v)
 }
 
-// Load implements MessageStore: the messages and their states are two
-// ordered ranges, merged by sequence number. Messages kept in the first
-// key layout are moved to the current one first.
+// Load implements MessageStore: a message's state key follows its record's.
+// Messages kept in the first key layout are moved to the current one first.
 func (s *PebbleStore) Load(fn func(q int64, seq uint64, rec, state []byte) error) error {
 	if err := s.migrateLegacy(); err != nil {
 		return err
 	}
-	msgs, err := s.db.NewIter(&pebble.IterOptions{LowerBound: []byte(prefixMessage), UpperBound: []byte(prefixMessage + "\xff")})
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: []byte(keyPrefix), UpperBound: []byte(keyPrefix + "\xff")})
 	if err != nil {
 		return fmt.Errorf("sqs store: load: %w", err)
 	}
-	defer msgs.Close()
-	states, err := s.db.NewIter(&pebble.IterOptions{LowerBound: []byte(prefixState), UpperBound: []byte(prefixState + "\xff")})
-	if err != nil {
-		return fmt.Errorf("sqs store: load: %w", err)
+	defer it.Close()
+	// The record last read, passed on once the next key shows whether it
+	// has a state.
+	var (
+		rec     []byte
+		rq      int64
+		rseq    uint64
+		pending bool
+	)
+	pass := func(state []byte) error {
+		if !pending {
+			return nil
+		}
+		pending = false
+		return fn(rq, rseq, rec, state)
 	}
-	defer states.Close()
-	sok := states.First()
-	for ok := msgs.First(); ok; ok = msgs.Next() {
-		q, seq, valid := parseKey(msgs.Key())
+	for ok := it.First(); ok; ok = it.Next() {
+		q, seq, kind, valid := parseKey(it.Key())
 		if !valid {
 			continue
 		}
-		var state []byte
-		for sok {
-			sq, sseq, _ := parseKey(states.Key())
-			if sseq > seq || (sseq == seq && sq >= q) {
-				if sq == q && sseq == seq {
-					state = states.Value()
-				}
-				break
+		var err error
+		switch {
+		case kind == keyRecord:
+			if err = pass(nil); err == nil {
+				rec, rq, rseq, pending = append(rec[:0], it.Value()...), q, seq, true
 			}
-			sok = states.Next() // the state of a message already gone
-		}
-		if err := fn(q, seq, msgs.Value(), state); err != nil {
+		case kind == keyState && pending && q == rq && seq == rseq:
+			err = pass(it.Value())
+		} // else the state of a message already gone
+		if err != nil {
 			return err
 		}
 	}
-	if err := errors.Join(msgs.Error(), states.Error()); err != nil {
+	if err := it.Error(); err != nil {
 		return fmt.Errorf("sqs store: load: %w", err)
 	}
-	return nil
+	return pass(nil)
 }
 
 // migrateLegacy moves every key of the first layout ((queue, seq) order) to
@@ -279,16 +294,16 @@ func (s *PebbleStore) migrateLegacy() error {
 		n := 0
 		for ok := it.First(); ok && n < perBatch; ok = it.Next() {
 			k := it.Key()
-			if len(k) != keyLen {
+			if len(k) != legacyKeyLen {
 				continue
 			}
 			p := len(legacyMessage)
 			q, seq := int64(binary.BigEndian.Uint64(k[p:])), binary.BigEndian.Uint64(k[p+8:])
-			prefix := prefixMessage
+			kind := keyRecord
 			if string(k[:p]) == legacyState {
-				prefix = prefixState
+				kind = keyState
 			}
-			key = appendKey(key[:0], prefix, q, seq)
+			key = appendKey(key[:0], kind, q, seq)
 			if err = b.Set(key, it.Value(), nil); err == nil {
 				err = b.Delete(k, nil)
 			}

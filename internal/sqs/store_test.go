@@ -90,10 +90,9 @@ func TestDeletesLeaveNoKeysBehind(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer it.Close()
-	for ok := it.SeekGE([]byte(prefixMessage)); ok && it.Key()[0] == 's'; ok = it.Next() {
-		if k := it.Key(); len(k) == keyLen {
-			q, seq, _ := parseKey(k)
-			t.Errorf("key %q (queue %d, message %d) left behind", k[:len(prefixMessage)], q, seq)
+	for ok := it.SeekGE([]byte(keyPrefix)); ok; ok = it.Next() {
+		if q, seq, kind, ok := parseKey(it.Key()); ok {
+			t.Errorf("key of kind %d (queue %d, message %d) left behind", kind, q, seq)
 		}
 	}
 }
@@ -107,8 +106,8 @@ func storedKeys(t *testing.T, f *fixture) (current, legacy int) {
 	}
 	defer it.Close()
 	for ok := it.First(); ok; ok = it.Next() {
-		switch string(it.Key()[:len(prefixMessage)]) {
-		case prefixMessage, prefixState:
+		switch string(it.Key()[:len(keyPrefix)]) {
+		case keyPrefix:
 			current++
 		case legacyMessage, legacyState:
 			legacy++
@@ -167,7 +166,7 @@ func TestLegacyKeyLayoutIsMigrated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	it, err := st.Pebble.NewIter(&pebble.IterOptions{LowerBound: []byte(prefixMessage), UpperBound: []byte(prefixState + "\xff")})
+	it, err := st.Pebble.NewIter(&pebble.IterOptions{LowerBound: []byte(keyPrefix), UpperBound: []byte(keyPrefix + "\xff")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,17 +178,17 @@ func TestLegacyKeyLayoutIsMigrated(t *testing.T) {
 	moved := 0
 	const copies = 5000
 	for ok := it.First(); ok; ok = it.Next() {
-		q, seq, _ := parseKey(it.Key())
-		if string(it.Key()[:len(prefixMessage)]) == prefixMessage && seq == 6 {
+		q, seq, kind, _ := parseKey(it.Key())
+		if kind == keyRecord && seq == 6 {
 			continue // b2 stays where it is: already migrated
 		}
-		if q == 2 && seq == 2 { // b0's record, copied as further messages of b
+		if kind == keyRecord && q == 2 && seq == 2 { // b0's record, copied as further messages of b
 			for i := range copies {
 				batch.Set(legacyKey(legacyMessage, q, 100+uint64(i)), it.Value(), nil)
 			}
 		}
 		prefix := legacyMessage
-		if string(it.Key()[:len(prefixState)]) == prefixState {
+		if kind == keyState {
 			prefix = legacyState
 		}
 		batch.Set(legacyKey(prefix, q, seq), it.Value(), nil)
