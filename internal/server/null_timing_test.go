@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
@@ -17,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/vigilhq/vigil/internal/sdkhttp"
 )
@@ -75,23 +72,7 @@ func BenchmarkNullSNSPublish(b *testing.B) {
 // SendMessageBatch, a ReceiveMessage answered with 10 messages (the SDK checks
 // their MD5s) and a DeleteMessageBatch, 16 at a time.
 func BenchmarkNullSQSRound(b *testing.B) {
-	var entries []sqstypes.SendMessageBatchRequestEntry
-	var dels []sqstypes.DeleteMessageBatchRequestEntry
-	var sent, received, deleted []string
-	for i := range 10 {
-		body := fmt.Sprintf(`{"order":%d,"item":"widget","quantity":3,"note":"a typical small JSON message body"}`, i)
-		sum := md5.Sum([]byte(body))
-		entries = append(entries, sqstypes.SendMessageBatchRequestEntry{Id: aws.String(fmt.Sprint("m", i)), MessageBody: aws.String(body)})
-		dels = append(dels, sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(fmt.Sprint("d", i)), ReceiptHandle: aws.String(fmt.Sprint("handle-", i))})
-		sent = append(sent, fmt.Sprintf(`{"Id":"m%d","MessageId":"id-%d","MD5OfMessageBody":"%s"}`, i, i, hex.EncodeToString(sum[:])))
-		received = append(received, fmt.Sprintf(`{"MessageId":"id-%d","ReceiptHandle":"handle-%d","MD5OfBody":"%s","Body":%q}`, i, i, hex.EncodeToString(sum[:]), body))
-		deleted = append(deleted, fmt.Sprintf(`{"Id":"d%d"}`, i))
-	}
-	answers := map[string]string{
-		"AmazonSQS.SendMessageBatch":   `{"Successful":[` + strings.Join(sent, ",") + `],"Failed":[]}`,
-		"AmazonSQS.ReceiveMessage":     `{"Messages":[` + strings.Join(received, ",") + `]}`,
-		"AmazonSQS.DeleteMessageBatch": `{"Successful":[` + strings.Join(deleted, ",") + `],"Failed":[]}`,
-	}
+	entries, dels, answers := sqsRound()
 	ep := nullServer(b, func(r *http.Request) (string, string) {
 		return "application/x-amz-json-1.0", answers[r.Header.Get("X-Amz-Target")]
 	})

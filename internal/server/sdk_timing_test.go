@@ -17,6 +17,29 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
 
+// sqsRound is one round of the SQS goal's calls: the entries sent and
+// deleted, and the answers a server gives them by X-Amz-Target (the
+// received messages' MD5s right, so that the SDK's checks pass).
+func sqsRound() ([]sqstypes.SendMessageBatchRequestEntry, []sqstypes.DeleteMessageBatchRequestEntry, map[string]string) {
+	var entries []sqstypes.SendMessageBatchRequestEntry
+	var dels []sqstypes.DeleteMessageBatchRequestEntry
+	var sent, received, deleted []string
+	for i := range 10 {
+		body := fmt.Sprintf(`{"order":%d,"item":"widget","quantity":3,"note":"a typical small JSON message body"}`, i)
+		sum := md5.Sum([]byte(body))
+		entries = append(entries, sqstypes.SendMessageBatchRequestEntry{Id: aws.String(fmt.Sprint("m", i)), MessageBody: aws.String(body)})
+		dels = append(dels, sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(fmt.Sprint("d", i)), ReceiptHandle: aws.String(fmt.Sprint("handle-", i))})
+		sent = append(sent, fmt.Sprintf(`{"Id":"m%d","MessageId":"id-%d","MD5OfMessageBody":"%s"}`, i, i, hex.EncodeToString(sum[:])))
+		received = append(received, fmt.Sprintf(`{"MessageId":"id-%d","ReceiptHandle":"handle-%d","MD5OfBody":"%s","Body":%q}`, i, i, hex.EncodeToString(sum[:]), body))
+		deleted = append(deleted, fmt.Sprintf(`{"Id":"d%d"}`, i))
+	}
+	return entries, dels, map[string]string{
+		"AmazonSQS.SendMessageBatch":   `{"Successful":[` + strings.Join(sent, ",") + `],"Failed":[]}`,
+		"AmazonSQS.ReceiveMessage":     `{"Messages":[` + strings.Join(received, ",") + `]}`,
+		"AmazonSQS.DeleteMessageBatch": `{"Successful":[` + strings.Join(deleted, ",") + `],"Failed":[]}`,
+	}
+}
+
 // cannedServer answers each request with the body answer picks for it, as
 // a server would, so that the Go SDK's own cost per call is measured
 // without one: serialising, signing, checking and parsing the answer.
@@ -54,23 +77,7 @@ func BenchmarkSDKSNSPublish(b *testing.B) {
 // ReceiveMessage answered with 10 messages (whose MD5s the SDK checks) and
 // DeleteMessageBatch of 10.
 func BenchmarkSDKSQSRound(b *testing.B) {
-	var entries []sqstypes.SendMessageBatchRequestEntry
-	var dels []sqstypes.DeleteMessageBatchRequestEntry
-	var sent, received, deleted []string
-	for i := range 10 {
-		body := fmt.Sprintf(`{"order":%d,"item":"widget","quantity":3,"note":"a typical small JSON message body"}`, i)
-		sum := md5.Sum([]byte(body))
-		entries = append(entries, sqstypes.SendMessageBatchRequestEntry{Id: aws.String(fmt.Sprint("m", i)), MessageBody: aws.String(body)})
-		dels = append(dels, sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(fmt.Sprint("d", i)), ReceiptHandle: aws.String(fmt.Sprint("handle-", i))})
-		sent = append(sent, fmt.Sprintf(`{"Id":"m%d","MessageId":"id-%d","MD5OfMessageBody":"%s"}`, i, i, hex.EncodeToString(sum[:])))
-		received = append(received, fmt.Sprintf(`{"MessageId":"id-%d","ReceiptHandle":"handle-%d","MD5OfBody":"%s","Body":%q}`, i, i, hex.EncodeToString(sum[:]), body))
-		deleted = append(deleted, fmt.Sprintf(`{"Id":"d%d"}`, i))
-	}
-	answers := map[string]string{
-		"AmazonSQS.SendMessageBatch":   `{"Successful":[` + strings.Join(sent, ",") + `],"Failed":[]}`,
-		"AmazonSQS.ReceiveMessage":     `{"Messages":[` + strings.Join(received, ",") + `]}`,
-		"AmazonSQS.DeleteMessageBatch": `{"Successful":[` + strings.Join(deleted, ",") + `],"Failed":[]}`,
-	}
+	entries, dels, answers := sqsRound()
 	client := sqs.New(sqs.Options{Region: "us-east-1", RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), BaseEndpoint: aws.String("http://127.0.0.1:1"),
 		HTTPClient: cannedServer(func(r *http.Request) (string, string) {
