@@ -18,7 +18,10 @@ import (
 	"syscall"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+
+	"github.com/vigilhq/vigil/internal/wal"
 )
 
 // Store is an open data directory.
@@ -27,6 +30,7 @@ type Store struct {
 	Pebble *pebble.DB
 	SQL    *sql.DB
 
+	walSyncer *wal.FileSyncer // Pebble's WAL syncs (walsync.go)
 	lock      *os.File
 	closeOnce sync.Once
 	closeErr  error
@@ -51,18 +55,21 @@ func Open(dir string) (*Store, error) {
 		lock.Close()
 		return nil, fmt.Errorf("data dir %s is in use by another vigil server: %w", dir, err)
 	}
-	db, err := pebble.Open(filepath.Join(dir, "pebble"), &pebble.Options{Logger: quietLogger{}})
+	syncer := wal.NewFileSyncer()
+	db, err := pebble.Open(filepath.Join(dir, "pebble"), &pebble.Options{Logger: quietLogger{}, FS: pebbleFS{FS: vfs.Default, syncer: syncer}})
 	if err != nil {
+		syncer.Close()
 		lock.Close()
 		return nil, fmt.Errorf("open pebble store: %w", err)
 	}
 	sqldb, err := OpenSQL(dir)
 	if err != nil {
 		db.Close()
+		syncer.Close()
 		lock.Close()
 		return nil, err
 	}
-	return &Store{Dir: dir, Pebble: db, SQL: sqldb, lock: lock}, nil
+	return &Store{Dir: dir, Pebble: db, SQL: sqldb, walSyncer: syncer, lock: lock}, nil
 }
 
 // OpenSQL opens only the SQLite database of dir. Tools that run beside a live
@@ -121,7 +128,7 @@ func (s *Store) Reset(ctx context.Context) error {
 // more than once.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		s.closeErr = errors.Join(s.SQL.Close(), s.Pebble.Close())
+		s.closeErr = errors.Join(s.SQL.Close(), s.Pebble.Close(), s.walSyncer.Close())
 		s.lock.Close()
 	})
 	return s.closeErr

@@ -14,8 +14,8 @@ type failingSyncer struct {
 	closed bool
 }
 
-func (s *failingSyncer) Sync(*os.File) error { return s.err }
-func (s *failingSyncer) Close() error        { s.closed = true; return nil }
+func (s *failingSyncer) Sync(uintptr, string, bool) error { return s.err }
+func (s *failingSyncer) Close() error                     { s.closed = true; return nil }
 
 // A failure of the syncer itself switches the writer to File.Sync, which
 // then decides; an fsync's own error (an *os.PathError) is the answer and
@@ -44,5 +44,50 @@ func TestSyncFileFallsBackOnlyForTheSyncersOwnFailures(t *testing.T) {
 	}
 	if w.sync != ring || ring.closed {
 		t.Fatal("an fsync error switched the syncer")
+	}
+}
+
+// A FileSyncer syncs a file's data, or its data and metadata, from many
+// goroutines at once; a sync that fails is the system call's error.
+func TestFileSyncer(t *testing.T) {
+	fs := NewFileSyncer()
+	defer fs.Close()
+	dir := t.TempDir()
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			f, err := os.Create(filepath.Join(dir, string(rune('a'+g))))
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer f.Close()
+			for i := range 50 {
+				if _, err := f.Write([]byte("record\n")); err != nil {
+					errs <- err
+					return
+				}
+				if err := fs.Sync(f.Fd(), f.Name(), i%2 == 0); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	var pe *os.PathError
+	if err := fs.Sync(w.Fd(), w.Name(), true); !errors.As(err, &pe) || !errors.Is(err, syscall.EINVAL) {
+		t.Fatalf("sync of a pipe: %v, want EINVAL", err)
 	}
 }

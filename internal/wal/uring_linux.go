@@ -3,7 +3,6 @@ package wal
 import (
 	"fmt"
 	"os"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -34,6 +33,7 @@ const (
 
 	ioringFeatSingleMmap = 1 << 0
 	ioringOpFsync        = 3
+	ioringFsyncDatasync  = 1 << 0
 )
 
 // The kernel's structures (include/uapi/linux/io_uring.h).
@@ -120,7 +120,7 @@ var uringWorks = sync.OnceValue(func() error {
 	defer os.Remove(probe.Name())
 	defer probe.Close()
 	u.ring.SetReadDeadline(time.Now().Add(5 * time.Second))
-	if err := u.Sync(probe); err != nil {
+	if err := u.Sync(probe.Fd(), probe.Name(), false); err != nil {
 		return fmt.Errorf("io_uring: probe: %w", err)
 	}
 	return nil
@@ -180,21 +180,18 @@ func newURingSyncer() (*uringSyncer, error) {
 	return u, nil
 }
 
-// Sync is f.Sync (fsync) done by the kernel's io_uring workers while the
-// calling goroutine waits in the netpoller.
-func (u *uringSyncer) Sync(f *os.File) error {
-	conn, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var fd int32
-	if err := conn.Control(func(d uintptr) { fd = int32(d) }); err != nil {
-		return err
+// Sync is fsync(2) (fdatasync(2) with dataOnly) done by the kernel's
+// io_uring workers while the calling goroutine waits in the netpoller. The
+// caller keeps fd open meanwhile.
+func (u *uringSyncer) Sync(fd uintptr, name string, dataOnly bool) error {
+	var flags uint32
+	if dataOnly {
+		flags = ioringFsyncDatasync
 	}
 	u.inFlight++
 	tail := *u.sqTail // only this goroutine writes it
 	i := tail & u.sqMask
-	*(*uringSQE)(unsafe.Add(u.sqes, uintptr(i)*unsafe.Sizeof(uringSQE{}))) = uringSQE{opcode: ioringOpFsync, fd: fd, userData: u.inFlight}
+	*(*uringSQE)(unsafe.Add(u.sqes, uintptr(i)*unsafe.Sizeof(uringSQE{}))) = uringSQE{opcode: ioringOpFsync, fd: int32(fd), fsyncFlags: flags, userData: u.inFlight}
 	*(*uint32)(unsafe.Add(u.sqArray, uintptr(i)*4)) = i
 	atomic.StoreUint32(u.sqTail, tail+1) // publishes the entry to the kernel
 	for {
@@ -212,7 +209,7 @@ func (u *uringSyncer) Sync(f *os.File) error {
 	}
 	var res int32
 	found := false
-	err = u.conn.Read(func(uintptr) bool {
+	err := u.conn.Read(func(uintptr) bool {
 		for head := atomic.LoadUint32(u.cqHead); head != atomic.LoadUint32(u.cqTail); head++ {
 			c := (*uringCQE)(unsafe.Add(u.cqes, uintptr(head&u.cqMask)*unsafe.Sizeof(uringCQE{})))
 			if c.userData == u.inFlight {
@@ -225,7 +222,6 @@ func (u *uringSyncer) Sync(f *os.File) error {
 	if err != nil {
 		return fmt.Errorf("io_uring: wait: %w", err)
 	}
-	runtime.KeepAlive(f)
 	switch errno := syscall.Errno(-res); {
 	case res >= 0:
 		return nil
@@ -235,7 +231,7 @@ func (u *uringSyncer) Sync(f *os.File) error {
 		// not be retried that way: Linux reports it once per file.)
 		return fmt.Errorf("io_uring: fsync not run: %w", errno)
 	default:
-		return &os.PathError{Op: "sync", Path: f.Name(), Err: errno}
+		return &os.PathError{Op: "sync", Path: name, Err: errno}
 	}
 }
 

@@ -34,7 +34,7 @@ func TestURingSync(t *testing.T) {
 		if _, err := f.Write([]byte("record\n")); err != nil {
 			t.Fatal(err)
 		}
-		if err := u.Sync(f); err != nil {
+		if err := u.Sync(f.Fd(), f.Name(), i%2 == 1); err != nil { // fsync, then fdatasync
 			t.Fatalf("sync %d: %v", i, err)
 		}
 	}
@@ -45,10 +45,10 @@ func TestURingSync(t *testing.T) {
 	defer r.Close()
 	defer w.Close()
 	var pe *os.PathError
-	if err := u.Sync(w); !errors.As(err, &pe) || !errors.Is(err, syscall.EINVAL) {
+	if err := u.Sync(w.Fd(), w.Name(), false); !errors.As(err, &pe) || !errors.Is(err, syscall.EINVAL) {
 		t.Fatalf("fsync of a pipe: %v, want File.Sync's EINVAL", err)
 	}
-	if err := u.Sync(f); err != nil {
+	if err := u.Sync(f.Fd(), f.Name(), true); err != nil {
 		t.Fatalf("sync after a failed one: %v", err)
 	}
 }
