@@ -19,12 +19,8 @@ import (
 //
 // A query that opens with `filter @message like "text"` (the
 // requiredSubstrings form) tests each row against the block's shapes and
-// columns instead of its message: with text free of JSON's structural
-// characters, a message contains it exactly when one of its shape's
-// literals or one of its values does, and a value column is searched in
-// one pass over its bytes. Columns whose byte set or trigram summary
-// cannot hold the text are not even decompressed, nor those whose word
-// index decides it (a text of letters only, in rare words).
+// columns instead of its message (logstore's Columns.FindText), when the
+// text is free of JSON's structural characters (logstore.TextSafe).
 
 // colSource is where a row of a column-wise block rebuilds its message
 // (r nil: nowhere, the row has its message).
@@ -69,7 +65,7 @@ func newColReader(p *plan) *colReader {
 			r.names = append(r.names, name)
 		}
 	}
-	if !slices.ContainsFunc(p.required, func(l string) bool { return !columnSafe(l) }) {
+	if !slices.ContainsFunc(p.required, func(l string) bool { return !logstore.TextSafe(l) }) {
 		r.lits = p.required
 		if p.requiredExact {
 			r.skip = 1
@@ -77,23 +73,6 @@ func newColReader(p *plan) *colReader {
 	}
 	r.vec = newVecStats(p, r.skip)
 	return r
-}
-
-// columnSafe: text that a message can only contain within one literal or
-// one value of its shape — no JSON structural character, quote, backslash
-// or control character anywhere, and no white space at either end (white
-// space between a literal and a scalar value could be spanned).
-func columnSafe(s string) bool {
-	if s == "" || strings.TrimSpace(s) != s {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20, c == '{', c == '}', c == '[', c == ']', c == ':', c == ',', c == '"', c == '\\':
-			return false
-		}
-	}
-	return true
 }
 
 // begin prepares for block b's columns; false when a column cannot be read
@@ -138,29 +117,9 @@ func (r *colReader) begin(c *logstore.Columns, n int) error {
 
 // markHits clears hit for the rows whose message does not contain lit.
 func (r *colReader) markHits(lit string, n int) error {
-	c := r.cols
-	shapes := c.Shapes()
-	inShape := make([]bool, len(shapes))
-	for s, sh := range shapes {
-		for _, l := range sh.Lits {
-			if bytes.Contains(l, []byte(lit)) {
-				inShape[s] = true
-				break
-			}
-		}
-	}
 	found := make([]bool, n)
-	for i := range n {
-		found[i] = inShape[c.Shape(i)]
-	}
-	for id := range c.NumColumns() {
-		if !c.MayContain(id, lit) || c.SearchWords(id, lit, found) {
-			continue
-		}
-		if err := c.Load(id); err != nil {
-			return err
-		}
-		c.Search(id, lit, found)
+	if err := r.cols.FindText(lit, found); err != nil {
+		return err
 	}
 	for i, f := range found {
 		r.hit[i] = r.hit[i] && f

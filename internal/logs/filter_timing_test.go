@@ -34,10 +34,19 @@ func BenchmarkFilterLogEvents(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, tc := range []struct{ name, pattern string }{
+		// Skipped by the blocks' trigram summaries.
 		{"term-absent", `kraken`},
-		// Alternatives require no substring, so no block is skipped: the
-		// whole group is decompressed and matched.
+		// Alternatives require no substring, so no block is skipped; each
+		// block's columns are ruled out by their byte sets, trigram
+		// summaries and word indexes, without decompression.
 		{"terms-or-absent", `?kraken ?zebra`},
+		// Digits are in most columns' summaries: those columns are
+		// decompressed and searched, and the rows still rebuilt and
+		// matched are the ones that hold the text (none here).
+		{"digits-absent", `0000000`},
+		// Not decided on columns (a quote could span a literal and a
+		// value): every message is rebuilt and matched.
+		{"quoted-absent", `"0000000\""`},
 		{"json-absent", `{ $.service = "kraken" }`},
 	} {
 		b.Run(tc.name, func(b *testing.B) {

@@ -483,21 +483,11 @@ func (c *Columns) Search(id int, s string, found []bool) {
 	}
 	data := col.data[:col.offs[hi+1]]
 	at := int(col.offs[lo])
-	// Candidates are found by the text's rarest byte (IndexByte is much
-	// faster than Index on a common first byte), then compared whole.
-	anchor := rarestByte(s)
-	for at+anchor < len(data) {
-		k := bytes.IndexByte(data[at+anchor:], s[anchor])
-		if k < 0 {
+	f := newTextFinder(s, at)
+	for {
+		start := f.next(data, at)
+		if start < 0 {
 			return
-		}
-		start := at + k
-		if start+len(s) > len(data) {
-			return
-		}
-		if string(data[start:start+len(s)]) != s {
-			at = start + 1
-			continue
 		}
 		v, _ := slices.BinarySearch(col.offs, uint32(start+1))
 		v-- // the value holding start: offs[v] <= start < offs[v+1]
@@ -507,6 +497,52 @@ func (c *Columns) Search(id int, s string, found []bool) {
 		} else {
 			at = start + 1
 		}
+	}
+}
+
+// textFinder finds a text's occurrences in a column's bytes. Candidates
+// are found by the text's rarest byte (IndexByte is much faster than Index
+// on a common first byte), then compared whole; where even that byte turns
+// out common (a text of digits in numbers), bytes.Index takes over, whose
+// search of short texts is vectorised.
+type textFinder struct {
+	s      string
+	needle []byte
+	anchor int
+	fails  int // candidates that were not the text
+	from   int // where the search began
+}
+
+func newTextFinder(s string, from int) *textFinder {
+	return &textFinder{s: s, needle: []byte(s), anchor: rarestByte(s), from: from}
+}
+
+// next returns the start of the first occurrence at or after at, or -1.
+func (f *textFinder) next(data []byte, at int) int {
+	s := f.s
+	for {
+		if f.fails > 8 && f.fails > (at-f.from)>>5 {
+			if k := bytes.Index(data[at:], f.needle); k >= 0 {
+				return at + k
+			}
+			return -1
+		}
+		if at+f.anchor >= len(data) {
+			return -1
+		}
+		k := bytes.IndexByte(data[at+f.anchor:], s[f.anchor])
+		if k < 0 {
+			return -1
+		}
+		start := at + k
+		if start+len(s) > len(data) {
+			return -1
+		}
+		if string(data[start:start+len(s)]) == s {
+			return start
+		}
+		f.fails++
+		at = start + 1
 	}
 }
 

@@ -207,6 +207,12 @@ func FuzzColumnar(f *testing.F) {
 			words = append(words, w[len(w)/2:])
 		}
 		checkSearchWords(t, cols.Columns(), cols.Len(), words)
+		// FindText agrees with the rebuilt messages, for texts of the input.
+		texts := strings.FieldsFunc(in, func(r rune) bool { return r < '0' || r > 'z' })
+		if len(texts) > 8 {
+			texts = texts[:8]
+		}
+		checkFindText(t, cols.Columns(), append(texts, "0", "00", "a"))
 		// Any corruption is an error, never a panic.
 		for _, i := range []int{0, 1, len(data) / 2, len(data) - 1} {
 			bad := bytes.Clone(data)

@@ -155,13 +155,22 @@ func (p *Pattern) RequiredSubstrings() []string {
 	if p.kind != KindTerms || len(p.terms.clauses) != 1 {
 		return nil
 	}
-	var out []string
-	for _, t := range p.terms.clauses[0].terms {
-		if !t.neg && !t.all && t.text != "" {
-			out = append(out, t.text)
-		}
+	return p.terms.clauses[0].required()
+}
+
+// TermClauses returns a term pattern's alternatives, each as the texts a
+// message must all contain to match it (its excluded terms and blank-only
+// phrases left out): a message matches the pattern only if, for one
+// alternative, it contains every text. False for other kinds of pattern.
+func (p *Pattern) TermClauses() ([][]string, bool) {
+	if p.kind != KindTerms {
+		return nil, false
 	}
-	return out
+	out := make([][]string, len(p.terms.clauses))
+	for i := range p.terms.clauses {
+		out[i] = p.terms.clauses[i].required()
+	}
+	return out, true
 }
 
 // Match reports whether the event message matches. It does not allocate for term,

@@ -103,6 +103,18 @@ func (tp *termPattern) match(msg string) bool {
 	return false
 }
 
+// required is the texts a message matching c contains: its terms but the
+// excluded ones and blank-only phrases.
+func (c *clause) required() []string {
+	var out []string
+	for _, t := range c.terms {
+		if !t.neg && !t.all && t.text != "" {
+			out = append(out, t.text)
+		}
+	}
+	return out
+}
+
 func (c *clause) match(msg string) bool {
 	for i := range c.terms {
 		t := &c.terms[i]

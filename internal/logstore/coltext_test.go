@@ -1,0 +1,101 @@
+package logstore
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestTextSafe(t *testing.T) {
+	for s, want := range map[string]bool{
+		"timeout": true, "u-89412": true, "a b": true, "x=1/2": true, "0000": true,
+		"": false, " a": false, "a ": false, `a"`: false, "a:b": false, "{": false, "a,b": false,
+		"[1]": false, `a\b`: false, "a\tb": false,
+	} {
+		if got := TextSafe(s); got != want {
+			t.Errorf("TextSafe(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// checkFindText checks that FindText marks exactly the rows of c whose
+// message contains each text (the TextSafe ones).
+func checkFindText(t *testing.T, c *Columns, texts []string) {
+	t.Helper()
+	var msg []byte
+	for _, s := range texts {
+		if !TextSafe(s) {
+			continue
+		}
+		found := make([]bool, c.Len())
+		if err := c.FindText(s, found); err != nil {
+			t.Fatalf("FindText(%q): %v", s, err)
+		}
+		for i := range found {
+			var err error
+			if msg, err = c.AppendMessage(msg[:0], i); err != nil {
+				t.Fatal(err)
+			}
+			if want := bytes.Contains(msg, []byte(s)); found[i] != want {
+				t.Fatalf("%q in row %d (%q): %v, want %v", s, i, msg, found[i], want)
+			}
+		}
+	}
+}
+
+// FindText agrees with searching the rebuilt messages: texts in values, in
+// keys, in free text, made of digits common enough that the search changes
+// method midway, in a view that starts and ends inside the block.
+func TestFindTextAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var msgs []string
+	for i := range 400 {
+		switch i % 4 {
+		case 0:
+			msgs = append(msgs, fmt.Sprintf(`{"id":"%07d","n":%d,"msg":"took %d ms"}`, r.IntN(3000), r.IntN(100000), r.IntN(50)))
+		case 1:
+			msgs = append(msgs, fmt.Sprintf(`{ "level" : "ERROR", "code" : %d, "path": "/a/%d" }`, 500+r.IntN(4), r.IntN(1000)))
+		case 2:
+			msgs = append(msgs, fmt.Sprintf("plain text 000%d timeout", r.IntN(100)))
+		default:
+			msgs = append(msgs, fmt.Sprintf(`{"nested":{"id":"%07d"},"tags":["x","took"]}`, r.IntN(3000)))
+		}
+	}
+	blk, _ := roundTrip(t, blockOf(msgs))
+	blk.slice(9, 390)
+	checkFindText(t, blk.Columns(), []string{
+		"0000", "00001", "000", "0", "took", "took 1", "ERROR", "level", "code", "/a/1", "timeout", "plain text 0", "nested", "x", "zzz", "501",
+	})
+}
+
+// textFinder finds every occurrence bytes.Index finds, before and after it
+// gives up on its anchor byte (digits in numbers: the anchor is common).
+func TestTextFinder(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	var data []byte
+	for range 2000 {
+		data = fmt.Appendf(data, "%07d,", r.IntN(20000))
+	}
+	for _, s := range []string{"0000", "00001", "19999", "0", "x", "000,0"} {
+		f := newTextFinder(s, 0)
+		at := 0
+		for {
+			got := f.next(data, at)
+			want := bytes.Index(data[at:], []byte(s))
+			if want >= 0 {
+				want += at
+			}
+			if got != want {
+				t.Fatalf("%q from %d: %d, want %d", s, at, got, want)
+			}
+			if got < 0 {
+				break
+			}
+			at = got + 1
+		}
+		if s == "0000" && f.fails <= 8 {
+			t.Fatalf("%q: %d misses: the anchor was never given up", s, f.fails)
+		}
+	}
+}
