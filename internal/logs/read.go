@@ -232,6 +232,9 @@ func (s *Service) FilterLogEvents(ctx context.Context, in *logsapi.FilterLogEven
 	if pat.Kind() != filterpattern.KindAll {
 		q.Match = func(msg []byte) bool { return pat.Match(unsafe.String(unsafe.SliceData(msg), len(msg))) }
 		q.Columns = columnFilter(pat)
+		// Rows holding none of a term pattern's alternatives are dropped
+		// before Match, most without being rebuilt.
+		q.AnyOf, _ = pat.TermClauses()
 	}
 	bind := filterHash(p, gname, in)
 	if in.NextToken != nil {

@@ -8,6 +8,7 @@ import (
 
 	logsapi "github.com/vigilhq/vigil/internal/api/logs"
 	"github.com/vigilhq/vigil/internal/api/shape"
+	"github.com/vigilhq/vigil/internal/logs/filterpattern"
 )
 
 // FilterLogEvents with a JSON pattern answers the same before a flush
@@ -120,7 +121,22 @@ func TestFilterTermsOnColumns(t *testing.T) {
 	}
 	before := map[string][]string{}
 	for _, p := range patterns {
+		// The head's rows are searched as one run of bytes: they must
+		// agree with matching each message.
+		pat, err := filterpattern.Parse(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, e := range evs {
+			if pat.Match(*e.Message) {
+				want = append(want, *e.Message)
+			}
+		}
 		before[p] = filter(p)
+		if !reflect.DeepEqual(before[p], want) {
+			t.Errorf("%s: in the head %d events, matching each message %d", p, len(before[p]), len(want))
+		}
 		if len(before[p]) == 0 && p != `absentword` {
 			t.Fatalf("%s matches nothing: the case proves nothing", p)
 		}

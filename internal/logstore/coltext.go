@@ -2,6 +2,7 @@ package logstore
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 )
 
@@ -57,4 +58,102 @@ func (c *Columns) FindText(s string, found []bool) error {
 		c.Search(id, s, found)
 	}
 	return nil
+}
+
+// textFilter applies a Query's AnyOf to a block's rows before their
+// messages are matched (and, in a column-wise block, rebuilt).
+type textFilter struct {
+	texts []string // distinct, each searched once per block
+	safe  []bool   // per text: TextSafe, so decidable on columns
+	alts  [][]int  // AnyOf by index in texts
+	found [][]bool // per text: per row of the current block
+}
+
+func newTextFilter(anyOf [][]string) *textFilter {
+	if len(anyOf) == 0 {
+		return nil
+	}
+	tf := &textFilter{alts: make([][]int, len(anyOf))}
+	for i, alt := range anyOf {
+		if len(alt) == 0 {
+			return nil // an alternative any row meets
+		}
+		for _, s := range alt {
+			k := slices.Index(tf.texts, s)
+			if k < 0 {
+				k, tf.texts, tf.safe = len(tf.texts), append(tf.texts, s), append(tf.safe, TextSafe(s))
+			}
+			tf.alts[i] = append(tf.alts[i], k)
+		}
+	}
+	tf.found = make([][]bool, len(tf.texts))
+	return tf
+}
+
+// reset sizes found for n rows, all false.
+func (tf *textFilter) reset(n int) {
+	for k := range tf.found {
+		tf.found[k] = slices.Grow(tf.found[k][:0], n)[:n]
+		clear(tf.found[k])
+	}
+}
+
+// onColumns finds the texts in a column-wise block's columns. Texts that
+// are not TextSafe are left out of their alternatives; false when one is
+// left with none (its rows must be rebuilt to be decided).
+func (tf *textFilter) onColumns(c *Columns) (bool, error) {
+	for _, alt := range tf.alts {
+		if !slices.ContainsFunc(alt, func(k int) bool { return tf.safe[k] }) {
+			return false, nil
+		}
+	}
+	tf.reset(c.Len())
+	for k, s := range tf.texts {
+		if tf.safe[k] {
+			if err := c.FindText(s, tf.found[k]); err != nil {
+				return false, err
+			}
+		} else {
+			for i := range tf.found[k] {
+				tf.found[k][i] = true // left to the matcher
+			}
+		}
+	}
+	return true, nil
+}
+
+// onMessages finds the texts in the messages of rows lo to hi of b, each
+// with one search of their bytes.
+func (tf *textFilter) onMessages(b *Block, lo, hi int) {
+	tf.reset(b.Len())
+	for k, s := range tf.texts {
+		found := tf.found[k]
+		f := newTextFinder(s, int(b.Offsets[lo]))
+		data := b.Msgs[:b.Offsets[hi]]
+		for at := int(b.Offsets[lo]); ; {
+			start := f.next(data, at)
+			if start < 0 {
+				break
+			}
+			// The row holding start: Offsets[i] <= start < Offsets[i+1].
+			i, _ := slices.BinarySearch(b.Offsets, uint32(start+1))
+			i--
+			if end := int(b.Offsets[i+1]); start+len(s) <= end {
+				found[i] = true
+				at = end // the rest of this message is decided
+			} else {
+				at = start + 1 // across two messages: not a hit
+			}
+		}
+	}
+}
+
+// keep reports whether row i holds every text of one alternative.
+func (tf *textFilter) keep(i int) bool {
+	for _, alt := range tf.alts {
+		if !slices.ContainsFunc(alt, func(k int) bool { return !tf.found[k][i] }) {
+			return true
+		}
+	}
+	return false
 }

@@ -99,3 +99,32 @@ func TestTextFinder(t *testing.T) {
 		}
 	}
 }
+
+// A text found across the end of one message and the start of the next is
+// no hit; rows need every text of one alternative.
+func TestTextFilterOnMessages(t *testing.T) {
+	b := blockOf([]string{"abc", "def", "xcdex", "ab def", "zzz"})
+	for _, tc := range []struct {
+		anyOf [][]string
+		want  string // per row: 1 kept
+	}{
+		{[][]string{{"cde"}}, "00100"},
+		{[][]string{{"ab", "def"}}, "00010"},
+		{[][]string{{"zz"}, {"abc"}}, "10001"},
+		{[][]string{{"fx"}}, "00000"}, // "def" then "xcdex"
+		{[][]string{{"def"}, {"x", "e"}}, "01110"},
+	} {
+		tf := newTextFilter(tc.anyOf)
+		tf.onMessages(b, 0, b.Len())
+		got := ""
+		for i := range b.Len() {
+			got += map[bool]string{false: "0", true: "1"}[tf.keep(i)]
+		}
+		if got != tc.want {
+			t.Errorf("%q: rows kept %s, want %s", tc.anyOf, got, tc.want)
+		}
+	}
+	if newTextFilter([][]string{{"a"}, {}}) != nil {
+		t.Error("an alternative without texts filters rows")
+	}
+}

@@ -31,6 +31,14 @@ type Query struct {
 	// the caller: Match decides, and a message lacking one of them may be
 	// skipped even when Match would accept it.
 	RequiredSubstrings []string
+	// AnyOf: alternatives of texts, a matching message holding every text
+	// of one of them (exact bytes). Rows that hold none of them are dropped
+	// before Match: on a column-wise block, decided on its shapes and
+	// columns without rebuilding messages (Columns.FindText; texts that are
+	// not TextSafe are left to Match); on other blocks, by one search of the
+	// block's messages per text. A promise from the caller, as
+	// RequiredSubstrings.
+	AnyOf [][]string
 	// Columns, when set, is given each column-wise block before its
 	// messages are rebuilt and returns a filter of its rows: rows it
 	// rejects are dropped unread; Match still decides the others. It must
@@ -155,6 +163,7 @@ type reader struct {
 	pred  streamPred
 	dels  []deletion
 	req   required
+	texts *textFilter // q.AnyOf, or nil
 	end   int64
 	stats ScanStats
 	err   error
@@ -223,7 +232,7 @@ func (rd *reader) load(r *cursorRun) bool {
 		if r.blk == nil || r.blk == r.src.static {
 			r.blk = new(Block)
 		}
-		r.buf, err = ref.load(r.blk, r.buf, rd.q.Columns != nil)
+		r.buf, err = ref.load(r.blk, r.buf, rd.q.Columns != nil || rd.texts != nil)
 		if err != nil {
 			rd.err = err
 			return false
@@ -236,13 +245,21 @@ func (rd *reader) load(r *cursorRun) bool {
 	lo, hi := b.search(rd.q.Start), b.search(rd.end)
 	rd.stats.BytesScanned += int64(b.Offsets[hi] - b.Offsets[lo])
 	rd.stats.RecordsScanned += int64(hi - lo)
+	textsDone := false // rows already filtered by the texts
 	if c := b.Columns(); c != nil {
-		// Rebuild only the messages the column filter keeps.
-		keep, err := rd.q.Columns(c)
+		// Rebuild only the messages the column filters keep.
+		var keep func(int) bool
+		var err error
+		if rd.q.Columns != nil {
+			keep, err = rd.q.Columns(c)
+		}
+		if err == nil && rd.texts != nil {
+			textsDone, err = rd.texts.onColumns(c)
+		}
 		if err == nil {
 			rd.mask = slices.Grow(rd.mask[:0], b.Len())[:b.Len()]
 			for i := range rd.mask {
-				rd.mask[i] = i >= lo && i < hi && keep(i)
+				rd.mask[i] = i >= lo && i < hi && (keep == nil || keep(i)) && (!textsDone || rd.texts.keep(i))
 			}
 			err = b.keep(rd.mask)
 		}
@@ -251,6 +268,12 @@ func (rd *reader) load(r *cursorRun) bool {
 			return false
 		}
 		lo, hi = 0, b.Len()
+	}
+	texts := rd.texts
+	if textsDone {
+		texts = nil
+	} else if texts != nil {
+		texts.onMessages(b, lo, hi)
 	}
 	var allowed []bool
 	if rd.pred != nil || len(rd.dels) > 0 {
@@ -271,6 +294,9 @@ func (rd *reader) load(r *cursorRun) bool {
 			}
 		}
 		if len(rd.dels) > 0 && hidden(rd.dels, b.Streams[b.Stream[i]], b.Timestamp[i], b.Seq[i]) {
+			continue
+		}
+		if texts != nil && !texts.keep(i) {
 			continue
 		}
 		if rd.q.Match != nil && !rd.q.Match(b.Message(i)) {
@@ -316,7 +342,7 @@ func (s *Store) Read(ctx context.Context, p Partition, q Query) (*Page, error) {
 	if g == nil {
 		return page, nil
 	}
-	rd := &reader{q: &q, pred: q.streamPred(), req: requiredTrigrams(q.RequiredSubstrings), end: endOf(q.End)}
+	rd := &reader{q: &q, pred: q.streamPred(), req: requiredTrigrams(q.RequiredSubstrings), texts: newTextFilter(q.AnyOf), end: endOf(q.End)}
 	srcs, dels := s.snapshot(g, q.Start, rd.end, rd.pred)
 	defer releaseSources(srcs)
 	rd.dels = dels
