@@ -95,8 +95,9 @@ func validDatums(ds []cwapi.MetricDatum) bool {
 // checkedStrings remembers, for one member, string pointers it found valid.
 // The hot decoder shares one pointer among a call's equal strings, so a
 // metric name, unit or dimension is checked about once per call instead of
-// once per datum (a unit's enum alone is ~27 comparisons).
-type checkedStrings [64]*string
+// once per datum (a unit's enum alone is ~27 comparisons). 256 slots: a
+// 1000-datum call commonly has a hundred or more distinct dimension values.
+type checkedStrings [256]*string
 
 func (c *checkedStrings) valid(m *shape.Member, v *string) bool {
 	if v == nil {

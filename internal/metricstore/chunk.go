@@ -68,6 +68,17 @@ type samples struct {
 
 func (s *samples) len() int { return len(s.t) }
 
+// maxReserve caps reserve: a series written in bursts does not keep a
+// large head allocated for the calm that follows.
+const maxReserve = 4096
+
+// reserve gives an empty head room for n samples (at least a few), in one
+// allocation per column instead of append's doublings.
+func (s *samples) reserve(n int) {
+	n = max(n, 4)
+	s.t, s.v, s.m = make([]int64, 0, n), make([]float64, 0, n), make([]uint8, 0, n)
+}
+
 func (s *samples) reset() {
 	s.t, s.v, s.m, s.x = s.t[:0], s.v[:0], s.m[:0], s.x[:0]
 }

@@ -79,6 +79,7 @@ func (s *Store) flush() error {
 		ser.frozen = &h
 		ser.frozenGen = gen
 		ser.head = samples{}
+		ser.lastLen = int32(min(len(h.t), maxReserve))
 		ser.inDirty = false
 		ser.mu.Unlock()
 	}
@@ -95,38 +96,16 @@ func (s *Store) flush() error {
 	b := s.db.NewBatch()
 	defer b.Close()
 	s.gen = gen
-	var key, val []byte
-	windows := map[tierWindowKey]struct{}{}
-	var groups []tierWindowKey
-	for _, ser := range dirty {
-		fr := ser.frozen
-		groups = groups[:0]
-		for i, t := range fr.t {
-			g := sampleGroup(t, fr.m[i])
-			if !slices.Contains(groups, g) {
-				groups = append(groups, g)
-			}
-		}
-		for _, g := range groups {
-			val = appendRawChunk(val[:0], fr, func(i int) bool { return sampleGroup(fr.t[i], fr.m[i]) == g })
-			key = dataKey(key[:0], g.tier, g.window, ser.id, s.gen)
-			if err := b.Set(key, val, nil); err != nil {
-				return err
-			}
-			windows[g] = struct{}{}
-		}
-		if err := s.putIndex(b, ser); err != nil {
-			return err
-		}
-	}
-	for _, ser := range unindexed {
-		if ser.frozen == nil { // not written to since creation
-			if err := s.putIndex(b, ser); err != nil {
-				return err
-			}
-		}
+	// In key order: chunks (metrics/d/), metrics/m/, then the index
+	// (metrics/r/, metrics/s/); see flushorder.go.
+	windows, err := s.persistChunks(b, dirty)
+	if err != nil {
+		return err
 	}
 	if err := errors.Join(putUint(b, keyGen, s.gen), putUint(b, keyWALSeg, seg)); err != nil {
+		return err
+	}
+	if err := s.persistIndex(b, dirty, unindexed); err != nil {
 		return err
 	}
 	if err := b.Commit(pebble.Sync); err != nil {
@@ -200,22 +179,20 @@ func sampleGroup(t int64, m uint8) tierWindowKey {
 // RecentlyActive may see a series up to this much older).
 const indexStaleness = 5 * minute
 
+// indexDue reports whether ser's index entry must be written: it has none
+// yet, or the last write time in it is indexStaleness behind.
+func (s *Store) indexDue(ser *series) bool {
+	return !ser.indexed.Load() || ser.lastWrite.Load()-ser.persistedLast >= indexStaleness
+}
+
+// putIndex writes ser's index entry (its reverse entry is persistIndex's).
 func (s *Store) putIndex(b *pebble.Batch, ser *series) error {
 	last := ser.lastWrite.Load()
-	if ser.indexed.Load() && last-ser.persistedLast < indexStaleness {
-		return nil
-	}
 	ser.persistedLast = last
 	k := append([]byte(prefixIndex), ser.key...)
 	v := binary.BigEndian.AppendUint64(make([]byte, 0, 16), ser.id)
 	v = binary.BigEndian.AppendUint64(v, uint64(last))
-	if err := b.Set(k, v, nil); err != nil {
-		return err
-	}
-	if !ser.indexed.Load() {
-		return b.Set(revKey(ser.id), []byte(ser.key), nil)
-	}
-	return nil
+	return b.Set(k, v, nil)
 }
 
 // windowRun is the chunks of one series in one window.

@@ -177,7 +177,7 @@ func (s *Store) Query(ctx context.Context, p Partition, q Query) ([]Bucket, erro
 	}
 	key := s.encodeKey(nil, p, &q.Key)
 	s.mapMu.RLock()
-	ser := s.series[string(key)]
+	ser := s.series.get(key, s.series.hash(key))
 	s.mapMu.RUnlock()
 	var sid uint64
 	if ser != nil {
@@ -364,7 +364,7 @@ func (s *Store) Series(ctx context.Context, p Partition, f SeriesFilter, after *
 			continue
 		}
 		s.mapMu.RLock()
-		last := s.series[m.key].lastWriteOr(0)
+		last := s.series.getString(m.key).lastWriteOr(0)
 		s.mapMu.RUnlock()
 		if match(&k, last) {
 			keep = append(keep, pending{key: m.key, info: SeriesInfo{Key: k, LastWrite: time.UnixMilli(last).UTC()}})
@@ -402,7 +402,7 @@ func (s *Store) Series(ctx context.Context, p Partition, f SeriesFilter, after *
 		}
 		last := int64(binary.BigEndian.Uint64(v[8:]))
 		s.mapMu.RLock()
-		last = s.series[string(kb)].lastWriteOr(last)
+		last = s.series.get(kb, s.series.hash(kb)).lastWriteOr(last)
 		s.mapMu.RUnlock()
 		_, k, err := decodeSeriesKey(kb)
 		if err != nil {

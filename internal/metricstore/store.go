@@ -60,7 +60,7 @@ type Store struct {
 	closed   bool
 
 	mapMu     sync.RWMutex
-	series    map[string]*series // by encoded series key
+	series    seriesTable // by encoded series key
 	unindexed map[*series]struct{}
 	nextSID   uint64
 
@@ -110,6 +110,9 @@ type series struct {
 	// counted twice between the commit and the drop.
 	frozenGen uint64
 	inDirty   bool
+	// lastLen is how many samples the head held when last persisted: the
+	// next head starts with that capacity instead of growing to it again.
+	lastLen int32
 
 	lastWrite atomic.Int64 // receipt ms
 	durable   atomic.Bool  // its definition is in a synced WAL record or in Pebble
@@ -145,7 +148,7 @@ func Open(db *pebble.DB, dir string, o Options) (*Store, error) {
 	}
 	s := &Store{
 		db: db, dir: dir, clock: o.Clock, log: o.Logger, opts: o,
-		series:       make(map[string]*series),
+		series:       newSeriesTable(),
 		unindexed:    make(map[*series]struct{}),
 		dirtyWindows: make(map[tierWindowKey]struct{}),
 		kick:         make(chan struct{}, 1),
@@ -220,7 +223,10 @@ func (s *Store) loadNextSID() error {
 type scratch struct {
 	meta []uint8
 	sers []*series
-	key  []byte
+	// keys holds the encoded series keys of the call's datums, refs
+	// where each is and its hash (resolve).
+	keys []byte
+	refs []keyRef
 	// prefix is resolve's callKey memory.
 	prefix []byte
 	defs   []*series
@@ -249,7 +255,7 @@ func (s *Store) putScratch(sc *scratch) {
 	clear(sc.sers)
 	clear(sc.defs)
 	sc.defs = sc.defs[:0]
-	if cap(sc.rec) > 16<<20 {
+	if cap(sc.rec) > 16<<20 || cap(sc.keys) > 4<<20 {
 		return // don't pool huge buffers
 	}
 	s.scratch.Put(sc)
@@ -295,17 +301,20 @@ func (s *Store) Append(ctx context.Context, p Partition, ds []Datum) error {
 	var prevT int64
 	for i := range ds {
 		d, ser, m := &ds[i], sc.sers[i], sc.meta[i]
-		res := minute
+		// Constant divisors: the compiler multiplies instead of dividing.
+		t := floorDiv(d.T, minute)
 		if m&metaHigh != 0 {
-			res = second
+			t = floorDiv(d.T, second)
 		}
-		t := floorDiv(d.T, res)
 		v := d.Value
 		if m&metaSet != 0 {
 			v = d.Sum
 		}
 		ser.mu.Lock()
 		h := &ser.head
+		if h.t == nil {
+			h.reserve(int(ser.lastLen))
+		}
 		h.t = append(h.t, t)
 		h.v = append(h.v, v)
 		h.m = append(h.m, m)
@@ -453,22 +462,41 @@ func (c *callKey) encode(b []byte, p Partition, k *SeriesKey) []byte {
 	return appendSortedRest(append(b, c.prefix...), k)
 }
 
-// resolve finds or creates the series of every datum into sc.sers.
+// resolve finds or creates the series of every datum into sc.sers, in
+// passes over the whole call (see seriesTable): encode and hash every key,
+// probe the table by hash, compare the candidates' keys; then create what
+// is missing under the exclusive lock.
 func (s *Store) resolve(p Partition, ds []Datum, sc *scratch) error {
-	misses := 0
 	ck := callKey{prefix: sc.prefix}
-	defer func() { sc.prefix = ck.prefix }()
-	s.mapMu.RLock()
+	keys, refs := sc.keys[:0], sc.refs[:0]
 	for i := range ds {
-		if i > 0 && sc.sers[i-1] != nil && sameKey(&ds[i].Key, &ds[i-1].Key) {
-			sc.sers[i] = sc.sers[i-1]
+		if i > 0 && sameKey(&ds[i].Key, &ds[i-1].Key) {
+			refs = append(refs, refs[i-1])
 			continue
 		}
-		sc.key = ck.encode(sc.key[:0], p, &ds[i].Key)
-		ser := s.series[string(sc.key)]
-		sc.sers[i] = ser
+		start := len(keys)
+		keys = ck.encode(keys, p, &ds[i].Key)
+		refs = append(refs, keyRef{start: start, end: len(keys)})
+	}
+	sc.prefix, sc.keys, sc.refs = ck.prefix, keys, refs
+
+	s.mapMu.RLock()
+	t := &s.series
+	for i := range refs {
+		refs[i].hash = t.hash(keys[refs[i].start:refs[i].end])
+	}
+	for i := range refs {
+		sc.sers[i] = t.probe(refs[i].hash)
+	}
+	misses := 0
+	for i, r := range refs {
+		ser := sc.sers[i]
 		if ser == nil {
 			misses++
+		} else if ser.key != string(keys[r.start:r.end]) {
+			if sc.sers[i] = t.get(keys[r.start:r.end], r.hash); sc.sers[i] == nil {
+				misses++
+			}
 		}
 	}
 	s.mapMu.RUnlock()
@@ -477,12 +505,11 @@ func (s *Store) resolve(p Partition, ds []Datum, sc *scratch) error {
 	}
 	s.mapMu.Lock()
 	defer s.mapMu.Unlock()
-	for i := range ds {
+	for i, r := range refs {
 		if sc.sers[i] != nil {
 			continue
 		}
-		sc.key = ck.encode(sc.key[:0], p, &ds[i].Key)
-		ser, err := s.lookupLocked(sc.key, true)
+		ser, err := s.lookupLocked(keys[r.start:r.end], true)
 		if err != nil {
 			return err
 		}
@@ -491,11 +518,19 @@ func (s *Store) resolve(p Partition, ds []Datum, sc *scratch) error {
 	return nil
 }
 
+// keyRef is where a datum's encoded series key is in scratch.keys, and its
+// hash.
+type keyRef struct {
+	start, end int
+	hash       uint64
+}
+
 // lookupLocked returns the series of an encoded key from memory, else from
 // the Pebble index, else (when create) a new one. mapMu must be held
 // exclusively.
 func (s *Store) lookupLocked(key []byte, create bool) (*series, error) {
-	if ser := s.series[string(key)]; ser != nil {
+	h := s.series.hash(key)
+	if ser := s.series.get(key, h); ser != nil {
 		return ser, nil
 	}
 	sid, last, found, err := s.indexGet(key)
@@ -517,7 +552,7 @@ func (s *Store) lookupLocked(key []byte, create bool) (*series, error) {
 		s.nextSID++
 		s.unindexed[ser] = struct{}{}
 	}
-	s.series[ser.key] = ser
+	s.series.put(ser, h)
 	return ser, nil
 }
 
@@ -612,7 +647,7 @@ func (s *Store) replayRecord(p []byte, local map[uint64]*series) (datums, lost i
 		if r.err != nil {
 			break
 		}
-		ser := s.series[string(key)]
+		ser := s.series.get(key, s.series.hash(key))
 		if ser == nil {
 			ser, err = s.lookupLocked(key, true)
 			if err != nil {
@@ -808,7 +843,7 @@ func (s *Store) Reset(ctx context.Context) error {
 	}
 	s.viewMu.Lock()
 	s.mapMu.Lock()
-	s.series = make(map[string]*series)
+	s.series = newSeriesTable()
 	s.unindexed = make(map[*series]struct{})
 	s.mapMu.Unlock()
 	s.dirtyMu.Lock()
