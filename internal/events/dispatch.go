@@ -79,10 +79,11 @@ func (s *Service) dispatch(ctx context.Context, met *Metrics, ds []delivery) err
 			}
 		}
 	}
+	var att attempts // metrics_attempts.go
 	for _, i := range direct {
 		d := &ds[i]
 		p := partition{account: d.Account, region: d.Region}
-		met.attempted(p, &d.job, d.r, 0, now, errs[i] == nil)
+		att.add(met, p, d.r, d.Ingest, now, errs[i] == nil)
 		if errs[i] == nil {
 			continue
 		}
@@ -90,5 +91,6 @@ func (s *Service) dispatch(ctx context.Context, met *Metrics, ds []delivery) err
 			later = append(later, outbox.Retry{Payload: appendJob(nil, &d.job), Attempts: 1, Due: out.RetryAt})
 		}
 	}
+	att.record(met, now)
 	return s.out.EnqueueRetries(ctx, KindTarget, later...)
 }

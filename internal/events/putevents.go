@@ -113,14 +113,22 @@ func (s *Service) PutEvents(ctx context.Context, in *eventsapi.PutEventsRequest)
 	now := s.clock.Now()
 	met := s.met.batch() // one aggregator lock for the call's datapoints
 	defer met.commit()
-	out := &eventsapi.PutEventsResponse{Entries: make([]eventsapi.PutEventsResultEntry, len(in.Entries))}
+	out, eventIDs := newAnswer(len(in.Entries))
 	failed := 0
 	var ds []delivery
-	var detail []byte
 	// The events are built one after the other into one buffer; each keeps
-	// its own slice of it (a delivery or the archive may hold it).
-	evs := make([]byte, 0, total+len(in.Entries)*eventOverhead)
+	// its own slice of it until the call returns (putevents_mem.go).
+	pb := getPutBuf(total + len(in.Entries)*eventOverhead)
+	evs, detail := pb.evs, pb.detail
+	defer func() {
+		pb.evs, pb.detail = evs, detail
+		pb.release()
+	}()
 	var archived *archiveBatch
+	var times eventTimes
+	var rules ruleCache
+	var lastBus *bus // the entries of a call are mostly for one bus
+	var lastBusName string
 	s.mu.RLock()
 	for i := range in.Entries {
 		e := &in.Entries[i]
@@ -130,7 +138,10 @@ func (s *Service) PutEvents(ctx context.Context, in *eventsapi.PutEventsRequest)
 		if eerr == nil {
 			bn, err := busName(c, e.EventBusName)
 			if err == nil {
-				b = s.lookupBus(c.p, bn)
+				if lastBus == nil || bn != lastBusName {
+					lastBus, lastBusName = s.lookupBus(c.p, bn), bn
+				}
+				b = lastBus
 			}
 			if b == nil {
 				eerr = &entryError{"ResourceNotFoundException", "Event bus " + bn + " does not exist."}
@@ -152,11 +163,13 @@ func (s *Service) PutEvents(ctx context.Context, in *eventsapi.PutEventsRequest)
 		}
 		id := s.ids.UUID()
 		start := len(evs)
-		evs = appendEvent(evs, id, *e.DetailType, *e.Source, c.p, at, e.Resources, detail)
+		evs = appendEventAt(evs, id, *e.DetailType, *e.Source, c.p, times.text(at), e.Resources, detail)
 		ev := evs[start:len(evs):len(evs)]
-		ds = s.route(met, ds, c.p, b, ev, id, at, 0, now, false)
+		rules.events = len(in.Entries) - i
+		ds = s.routeCached(&rules, met, ds, c.p, b, ev, id, at, 0, now, false)
 		archived = s.archiveEvent(archived, c.p, b, ev, id, at)
-		out.Entries[i] = eventsapi.PutEventsResultEntry{EventId: shape.Ptr(id)}
+		eventIDs[i] = id
+		out.Entries[i] = eventsapi.PutEventsResultEntry{EventId: &eventIDs[i]}
 	}
 	s.mu.RUnlock()
 	if err := s.commitArchive(archived); err != nil {
@@ -166,7 +179,7 @@ func (s *Service) PutEvents(ctx context.Context, in *eventsapi.PutEventsRequest)
 		return nil, &eventsapi.InternalException{Message: shape.Ptr(err.Error())}
 	}
 	met.putEvents(c.p, total, len(in.Entries), failed, now)
-	out.FailedEntryCount = shape.Ptr(int32(failed))
+	*out.FailedEntryCount = int32(failed)
 	return out, nil
 }
 
@@ -209,6 +222,12 @@ func (s *Service) PutServiceEvent(ctx context.Context, account, region, source, 
 // ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS. Callers hold mu for
 // reading.
 func (s *Service) route(met *Metrics, dst []delivery, p partition, b *bus, ev []byte, id string, at time.Time, hops int, ingest time.Time, readOnlyAPICall bool) []delivery {
+	return s.routeCached(nil, met, dst, p, b, ev, id, at, hops, ingest, readOnlyAPICall)
+}
+
+// routeCached is route with the rules the names of earlier matches
+// resolved to remembered in rc (putevents_rules.go), if not nil.
+func (s *Service) routeCached(rc *ruleCache, met *Metrics, dst []delivery, p partition, b *bus, ev []byte, id string, at time.Time, hops int, ingest time.Time, readOnlyAPICall bool) []delivery {
 	if len(b.rules) == 0 {
 		return dst
 	}
@@ -223,12 +242,15 @@ func (s *Service) route(met *Metrics, dst []delivery, p partition, b *bus, ev []
 	}
 	var tbuf [32]*rule
 	triggered := tbuf[:0] // metrics.go
-	for _, n := range names {
-		r := b.rules[n]
+	for k, n := range names {
+		r := rc.rule(b, k, n)
 		if r == nil || !r.enabled() || readOnlyAPICall && r.doc.State != eventsapi.RuleStateEnabledWithAllCloudtrailManagementEvents {
 			continue
 		}
 		triggered = append(triggered, r)
+		if dst == nil && len(r.targets) > 0 && rc != nil {
+			dst = make([]delivery, 0, len(r.targets)*rc.events)
+		}
 		dst = appendDeliveries(dst, p, b, r, id, at, hops, ingest, ev)
 	}
 	met.matched(p, triggered, ingest)
@@ -241,24 +263,31 @@ const eventOverhead = 200
 
 // appendEvent builds the event as EventBridge delivers it.
 func appendEvent(dst []byte, id, detailType, source string, p partition, at time.Time, resources []string, detail []byte) []byte {
+	var tb [len("2006-01-02T15:04:05Z")]byte
+	return appendEventAt(dst, id, detailType, source, p, appendTimeSecond(tb[:0], at), resources, detail)
+}
+
+// appendEventAt is appendEvent with the event's time as appendTimeSecond
+// writes it (a call's events mostly share theirs: eventTimes).
+func appendEventAt(dst []byte, id, detailType, source string, p partition, at []byte, resources []string, detail []byte) []byte {
 	dst = append(dst, `{"version":"0","id":`...)
-	dst = jsonscan.AppendString(dst, id)
+	dst = appendJSONString(dst, id)
 	dst = append(dst, `,"detail-type":`...)
-	dst = jsonscan.AppendString(dst, detailType)
+	dst = appendJSONString(dst, detailType)
 	dst = append(dst, `,"source":`...)
-	dst = jsonscan.AppendString(dst, source)
+	dst = appendJSONString(dst, source)
 	dst = append(dst, `,"account":`...)
-	dst = jsonscan.AppendString(dst, p.account)
+	dst = appendJSONString(dst, p.account)
 	dst = append(dst, `,"time":"`...)
-	dst = appendTimeSecond(dst, at)
+	dst = append(dst, at...)
 	dst = append(dst, `","region":`...)
-	dst = jsonscan.AppendString(dst, p.region)
+	dst = appendJSONString(dst, p.region)
 	dst = append(dst, `,"resources":[`...)
 	for i, r := range resources {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = jsonscan.AppendString(dst, r)
+		dst = appendJSONString(dst, r)
 	}
 	dst = append(dst, `],"detail":`...)
 	dst = append(dst, detail...)

@@ -1,8 +1,9 @@
 package events
 
 import (
-	"strings"
 	"time"
+
+	"github.com/vigilhq/vigil/internal/jsonscan"
 )
 
 // Small pieces of PutEvents' per-entry work written for the machine; each
@@ -30,8 +31,59 @@ func appendTimeSecond(dst []byte, t time.Time) []byte {
 // send) is already compact and is copied whole, which is several times
 // faster than walking its tokens.
 func appendCompactFast(dst []byte, v string) []byte {
-	if !strings.ContainsAny(v, " \t\n\r") {
+	if !hasSpace(v) {
 		return append(dst, v...)
 	}
 	return appendCompact(dst, v)
+}
+
+// appendJSONString is jsonscan.AppendString, eight bytes at a time for a
+// string with nothing to escape (an event id, a source, a detail type, an
+// account, a region: what an event's envelope holds); any other string is
+// jsonscan's.
+func appendJSONString(dst []byte, s string) []byte {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := load64(s, i)
+		// A byte below 0x20, a quote, a backslash (each as a borrow into
+		// a high bit it did not have) or a byte of a multi-byte character
+		// (a high bit).
+		if ((x-ones*0x20)|((x^ones*'"')-ones)|((x^ones*'\\')-ones)|x)&highs != 0 {
+			return jsonscan.AppendString(dst, s)
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			return jsonscan.AppendString(dst, s)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+// eventTimes formats a call's event times, each second once: the entries
+// of a call without a Time of their own share the call's.
+type eventTimes struct {
+	sec int64
+	n   int // bytes of b in use; 0: nothing formatted yet
+	b   [24]byte
+}
+
+// text is appendTimeSecond(nil, t), valid until the next call.
+func (c *eventTimes) text(t time.Time) []byte {
+	if sec := t.Unix(); c.n == 0 || sec != c.sec {
+		v := appendTimeSecond(c.b[:0], t)
+		if len(v) > len(c.b) {
+			// Far past the year 9999: not kept, and what b held is
+			// overwritten.
+			c.n = 0
+			return v
+		}
+		// The length, not v: a slice of c.b kept in c would move c to
+		// the heap.
+		c.sec, c.n = sec, len(v)
+	}
+	return c.b[:c.n]
 }

@@ -8,6 +8,7 @@ package awsjson
 import (
 	"reflect"
 
+	eventsapi "github.com/vigilhq/vigil/internal/api/events"
 	"github.com/vigilhq/vigil/internal/api/shape"
 	"github.com/vigilhq/vigil/internal/jsonscan"
 	"github.com/vigilhq/vigil/internal/protocol"
@@ -75,7 +76,11 @@ func (c *Codec) EncodeOutput(req *protocol.Request, out any, resp *protocol.Resp
 	h["Content-Type"] = []string{c.contentType}
 	setRequestID(h, req)
 	b := resp.Body.AvailableBuffer()
-	b = jsonwire.AppendStruct(b, s, valueOf(out), jsonwire.Options{})
+	if o, ok := out.(*eventsapi.PutEventsResponse); ok && o != nil && s != nil && s == hotPutEventsOutput {
+		b = appendPutEventsResponse(b, o) // putevents_out.go
+	} else {
+		b = jsonwire.AppendStruct(b, s, valueOf(out), jsonwire.Options{})
+	}
 	resp.Body.Write(b)
 }
 

@@ -2,6 +2,7 @@ package awsjson
 
 import (
 	"time"
+	"unsafe"
 
 	eventsapi "github.com/vigilhq/vigil/internal/api/events"
 	"github.com/vigilhq/vigil/internal/protocol/internal/jsonwire"
@@ -20,11 +21,14 @@ import (
 // Strings are not checked for valid UTF-8: Decode passes their bytes
 // through as they are too.
 //
-// Every string is a string of its own (the service may keep any of them,
-// so none pins the body), except that a member equal to the same member of
-// the entry before shares its string (an SDK's batch repeats its Source,
-// DetailType and EventBusName); the pointers to them and to the times come
-// from one slab per request instead of one allocation each.
+// The strings are unescaped straight into one buffer per request, as
+// DecodePutLogEvents' messages are (never the body, which the gateway
+// recycles; never written again once a string is in it; but any one string
+// kept keeps the buffer, about the size of the body, alive: the events
+// service copies what it keeps), except that a member equal to the same
+// member of the entry before shares its string (an SDK's batch repeats its
+// Source, DetailType and EventBusName); the pointers to them and to the
+// times come from one slab per request instead of one allocation each.
 func DecodePutEvents(body []byte, in *eventsapi.PutEventsRequest) bool {
 	d := putEventsDecoder{putLogEventsDecoder: putLogEventsDecoder{data: body}}
 	d.ws()
@@ -46,10 +50,9 @@ func DecodePutEvents(body []byte, in *eventsapi.PutEventsRequest) bool {
 // JSON, the same refusals.
 type putEventsDecoder struct {
 	putLogEventsDecoder
-	strs    []string                // slab the *string members point into
-	times   []time.Time             // slab the Time members point into
-	scratch []byte                  // strings with escapes are unescaped here first
-	last    [stringsPerEntry]string // each member's value in the entry before
+	strs  []string                // slab the *string members point into
+	times []time.Time             // slab the Time members point into
+	last  [stringsPerEntry]string // each member's value in the entry before
 }
 
 // Members present in an object, as bits.
@@ -190,34 +193,41 @@ func (d *putEventsDecoder) entry(e *eventsapi.PutEventsRequestEntry) bool {
 	}
 }
 
-// string reads a string into a string of its own, or into prev when they
-// are equal.
+// string reads a string into the strings' buffer (d.msgs), or into prev
+// when they are equal.
 func (d *putEventsDecoder) string(prev string) (string, bool) {
 	if d.peek() != '"' {
 		return "", false
 	}
-	start := d.pos + 1
-	b := d.data[start:]
-	if end := jsonwire.PlainRun(d.data, start); end < len(d.data) && d.data[end] == '"' {
-		d.pos = end + 1
-		b = d.data[start:end]
-	} else {
-		if d.scratch == nil {
-			// Sized once for the usual escaped Detail: a string never
-			// unescapes longer than the rest of the body.
-			d.scratch = make([]byte, 0, min(len(d.data)-start, 1024))
-		}
-		var ok bool
-		if b, ok = d.appendString(d.scratch[:0]); !ok {
-			return "", false
-		}
-		d.scratch = b
+	if cap(d.msgs)-len(d.msgs) < minStringRoom {
+		// A string never unescapes longer than it is written, and the
+		// strings are most of the rest of the body: three quarters of it
+		// holds a call's (its Details' quotes are escaped, its repeated
+		// members are shared). A string that does not fit moves on to a
+		// bigger buffer as append grows it; those before stay where
+		// they are.
+		d.msgs = make([]byte, 0, (len(d.data)-d.pos)*3/4+minStringRoom)
 	}
+	start := len(d.msgs)
+	var ok bool
+	if d.msgs, ok = d.appendString(d.msgs); !ok {
+		return "", false
+	}
+	b := d.msgs[start:]
 	if string(b) == prev {
+		d.msgs = d.msgs[:start] // never handed out: reused
 		return prev, true
 	}
-	return string(b), true
+	if len(b) == 0 {
+		return "", true
+	}
+	return unsafe.String(&b[0], len(b)), true
 }
+
+// minStringRoom is the room below which the strings' buffer is replaced
+// rather than filled: appendString copies 8 bytes at a time only while
+// they fit.
+const minStringRoom = 64
 
 // memberPtr reads the string of an entry's member (numbered as in
 // putEventsDecoder.last) into a slot of the slab.
