@@ -250,7 +250,8 @@ func (a *Aggregator) AddSet(p metricstore.Partition, metric, unit string, n, sum
 func (a *Aggregator) merge(k key, s set) {
 	v := a.agg[k]
 	if v == nil {
-		a.agg[k] = &s
+		n := s // only a new series' set goes to the heap (&s would move s there on every call)
+		a.agg[k] = &n
 		return
 	}
 	v.n += s.n

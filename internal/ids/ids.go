@@ -26,26 +26,48 @@ func NewRandom(r io.Reader) *Random {
 	return &Random{r: r}
 }
 
-// UUID implements Source. crypto/rand is read without the lock: every
-// message of a fan-out takes an id, and a shared lock around the system
-// call serialised them.
+// UUID implements Source. crypto/rand is read a few hundred bytes at a
+// time into buffers of a pool, not once per id: every message of a fan-out
+// and every event of a PutEvents call takes an id, and a read per id cost a
+// trip into the kernel's random source and two allocations. Each id takes
+// bytes no other id took (a buffer is one goroutine's while it is out of
+// the pool). A reader given to NewRandom is read per id, under the lock.
 func (g *Random) UUID() string {
+	if g.r != nil {
+		return Format(g.read())
+	}
 	var b [16]byte
-	var err error
-	if g.r == nil {
-		_, err = rand.Read(b[:])
-	} else {
-		g.mu.Lock()
-		_, err = io.ReadFull(g.r, b[:])
-		g.mu.Unlock()
+	rb := randBufs.Get().(*randBuf)
+	if rb.off+len(b) > len(rb.b) {
+		rand.Read(rb.b[:]) // never fails (Go 1.24+)
+		rb.off = 0
 	}
-	if err != nil {
-		// crypto/rand never fails on Linux; a test reader that runs dry is a
-		// broken test.
-		panic("ids: randomness source failed: " + err.Error())
-	}
+	copy(b[:], rb.b[rb.off:])
+	rb.off += len(b)
+	randBufs.Put(rb)
 	return Format(b)
 }
+
+// read draws an id's bytes from g.r (apart from UUID, whose array would
+// otherwise escape through the reader).
+func (g *Random) read() (b [16]byte) {
+	g.mu.Lock()
+	_, err := io.ReadFull(g.r, b[:])
+	g.mu.Unlock()
+	if err != nil {
+		// A test reader that runs dry is a broken test.
+		panic("ids: randomness source failed: " + err.Error())
+	}
+	return b
+}
+
+// randBuf is random bytes not handed out yet: b[off:].
+type randBuf struct {
+	b   [512]byte
+	off int
+}
+
+var randBufs = sync.Pool{New: func() any { return &randBuf{off: 512} }}
 
 // Format renders 16 random bytes as a version 4 UUID.
 func Format(b [16]byte) string {

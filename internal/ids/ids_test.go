@@ -19,3 +19,32 @@ func TestUUIDIsVersion4AndDeterministicForAReader(t *testing.T) {
 		t.Fatalf("not a v4 uuid: %q", u)
 	}
 }
+
+// Ids drawn from crypto/rand's pooled buffers are all distinct, from many
+// goroutines at once, and each costs one allocation (its string).
+func TestRandomUUIDsAreDistinct(t *testing.T) {
+	g := NewRandom(nil)
+	const workers, each = 8, 5000
+	out := make(chan []string, workers)
+	for range workers {
+		go func() {
+			ids := make([]string, each)
+			for i := range ids {
+				ids[i] = g.UUID()
+			}
+			out <- ids
+		}()
+	}
+	seen := map[string]bool{}
+	for range workers {
+		for _, id := range <-out {
+			if seen[id] || !uuidRE.MatchString(id) {
+				t.Fatalf("%q: repeated or not a v4 uuid", id)
+			}
+			seen[id] = true
+		}
+	}
+	if n := testing.AllocsPerRun(1000, func() { g.UUID() }); n > 1 {
+		t.Fatalf("%v allocations per id", n)
+	}
+}
