@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -33,25 +34,31 @@ type eventsBench struct {
 	queue string
 }
 
+// newEventsBench starts a server and sets it up for the benchmarks. With
+// VIGIL_BENCH_ENDPOINT=http://host:port it drives that server instead
+// (a `vigil server` in its own process, whose CPU time can then be read
+// apart from the client's in /proc/<pid>/stat).
 func newEventsBench(b *testing.B, conns int) *eventsBench {
+	if endpoint := os.Getenv("VIGIL_BENCH_ENDPOINT"); endpoint != "" {
+		return setupEventsBench(b, endpoint, conns)
+	}
 	srv, err := Start(context.Background(), Options{Addr: "127.0.0.1:0", DataDir: b.TempDir(),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { srv.Shutdown(context.Background()) })
-	return setupEventsBench(b, srv, conns)
+	return setupEventsBench(b, "http://"+srv.Addr(), conns)
 }
 
-// setupEventsBench creates the queue and the rules on srv and returns
-// clients with conns connections.
-func setupEventsBench(b *testing.B, srv *Server, conns int) *eventsBench {
-	endpoint := aws.String("http://" + srv.Addr())
+// setupEventsBench creates the queue and the rules on the server at
+// endpoint and returns clients with conns connections.
+func setupEventsBench(b *testing.B, endpoint string, conns int) *eventsBench {
 	httpc := sdkhttp.Client{Next: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns}}}
 	creds := credentials.NewStaticCredentialsProvider("test", "test", "")
 	e := &eventsBench{
-		eb:  eventbridge.New(eventbridge.Options{Region: "us-east-1", RetryMaxAttempts: 1, Credentials: creds, BaseEndpoint: endpoint, HTTPClient: httpc}),
-		sqs: sqs.New(sqs.Options{Region: "us-east-1", RetryMaxAttempts: 1, Credentials: creds, BaseEndpoint: endpoint, HTTPClient: httpc}),
+		eb:  eventbridge.New(eventbridge.Options{Region: "us-east-1", RetryMaxAttempts: 1, Credentials: creds, BaseEndpoint: aws.String(endpoint), HTTPClient: httpc}),
+		sqs: sqs.New(sqs.Options{Region: "us-east-1", RetryMaxAttempts: 1, Credentials: creds, BaseEndpoint: aws.String(endpoint), HTTPClient: httpc}),
 	}
 	ctx := context.Background()
 	q, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("bench-events")})
@@ -257,7 +264,7 @@ func BenchmarkPutEventsServer(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer srv.Shutdown(context.Background())
-	setupEventsBench(b, srv, 1)
+	setupEventsBench(b, "http://"+srv.Addr(), 1)
 	var reqs []*capture
 	for n := range 10 {
 		c := &capture{json: true}
