@@ -9,6 +9,8 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -32,6 +34,7 @@ const usage = `usage:
   vigil bench put-metric-data --endpoint URL [--workers 4] [--series 1000] [--batch 1000] [--duration 10s] [--requests N] [--gzip]
   vigil bench put-log-events --endpoint URL [--workers 4] [--streams N] [--batch 1000] [--event-bytes 300] [--duration 10s] [--requests N] [--group NAME]
   vigil bench insights --endpoint URL [--group NAME] [--runs 5] [--window 24h] [QUERY ...]   (default: the Logs Insights goals' queries)
+  vigil bench null-server [--addr 127.0.0.1:4567]   (answers the workloads' calls at once, doing nothing: their ceiling)
   vigil version`
 
 func main() {
@@ -152,8 +155,26 @@ func runBench(args []string) error {
 		return benchPutLogEvents(args[1:])
 	case "insights":
 		return benchInsights(args[1:])
+	case "null-server":
+		return benchNullServer(args[1:])
 	}
 	return fmt.Errorf("unknown bench workload\n%s", usage)
+}
+
+// benchNullServer serves bench.NullHandler until the process is stopped:
+// driven by a workload (vigil bench …, or the Go benchmarks with
+// VIGIL_BENCH_ENDPOINT), it gives the workload's ceiling with the server in
+// its own process.
+func benchNullServer(args []string) error {
+	fs := flag.NewFlagSet("null-server", flag.ExitOnError)
+	addr := fs.String("addr", "127.0.0.1:4567", "address to listen on")
+	fs.Parse(args)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	fmt.Println("null server on", ln.Addr())
+	return http.Serve(ln, bench.NullHandler())
 }
 
 func benchPutMetricData(args []string) error {

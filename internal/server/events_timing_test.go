@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -34,12 +33,10 @@ type eventsBench struct {
 	queue string
 }
 
-// newEventsBench starts a server and sets it up for the benchmarks. With
-// VIGIL_BENCH_ENDPOINT=http://host:port it drives that server instead
-// (a `vigil server` in its own process, whose CPU time can then be read
-// apart from the client's in /proc/<pid>/stat).
+// newEventsBench starts a server and sets it up for the benchmarks, or
+// sets up the one VIGIL_BENCH_ENDPOINT names (benchEndpoint).
 func newEventsBench(b *testing.B, conns int) *eventsBench {
-	if endpoint := os.Getenv("VIGIL_BENCH_ENDPOINT"); endpoint != "" {
+	if endpoint := benchEndpoint(b); endpoint != "" {
 		return setupEventsBench(b, endpoint, conns)
 	}
 	srv, err := Start(context.Background(), Options{Addr: "127.0.0.1:0", DataDir: b.TempDir(),

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -31,7 +30,8 @@ import (
 //
 //	go test -run '^$' -bench SNSPublishFanout10 -benchtime 3000x ./internal/server
 //
-// VIGIL_BENCH_ENDPOINT=http://host:port drives that server instead.
+// VIGIL_BENCH_ENDPOINT=http://host:port drives that server instead, and
+// VIGIL_BENCH_ENDPOINT=null one that does nothing (benchEndpoint).
 func BenchmarkSNSPublishFanout10(b *testing.B) {
 	for _, mode := range []struct {
 		raw   bool
@@ -40,7 +40,7 @@ func BenchmarkSNSPublishFanout10(b *testing.B) {
 		raw := mode.raw
 		for _, workers := range []int{16, 64, 256} {
 			b.Run(fmt.Sprintf("raw=%v/batch=%d/workers=%d", raw, mode.batch, workers), func(b *testing.B) {
-				endpoint := os.Getenv("VIGIL_BENCH_ENDPOINT")
+				endpoint := benchEndpoint(b)
 				if endpoint == "" {
 					srv, err := Start(context.Background(), Options{Addr: "127.0.0.1:0", DataDir: b.TempDir(),
 						Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})

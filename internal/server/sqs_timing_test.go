@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"sync/atomic"
 	"testing"
 
@@ -28,13 +27,12 @@ import (
 //
 //	go test -run '^$' -bench SQSSendReceiveDelete10 -benchtime 4000x ./internal/server
 //
-// With VIGIL_BENCH_ENDPOINT=http://host:port it drives that server instead
-// (a `vigil server` in its own process, whose CPU time can then be read
-// apart from the client's in /proc/<pid>/stat).
+// With VIGIL_BENCH_ENDPOINT=http://host:port it drives that server instead,
+// with VIGIL_BENCH_ENDPOINT=null one that does nothing (benchEndpoint).
 func BenchmarkSQSSendReceiveDelete10(b *testing.B) {
 	for _, workers := range []int{4, 8, 16, 32} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
-			endpoint := os.Getenv("VIGIL_BENCH_ENDPOINT")
+			endpoint := benchEndpoint(b)
 			if endpoint == "" {
 				srv, err := Start(context.Background(), Options{Addr: "127.0.0.1:0", DataDir: b.TempDir(),
 					Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
