@@ -256,18 +256,24 @@ func (rd *reader) load(r *cursorRun) bool {
 		if err == nil && rd.texts != nil {
 			textsDone, err = rd.texts.onColumns(c)
 		}
-		if err == nil {
+		switch {
+		case err != nil:
+		case keep == nil && !textsDone:
+			// Nothing decided on the columns: every message is rebuilt,
+			// the fastest way.
+			err = b.materialize()
+		default:
 			rd.mask = slices.Grow(rd.mask[:0], b.Len())[:b.Len()]
 			for i := range rd.mask {
 				rd.mask[i] = i >= lo && i < hi && (keep == nil || keep(i)) && (!textsDone || rd.texts.keep(i))
 			}
 			err = b.keep(rd.mask)
+			lo, hi = 0, b.Len()
 		}
 		if err != nil {
 			rd.err = err
 			return false
 		}
-		lo, hi = 0, b.Len()
 	}
 	texts := rd.texts
 	if textsDone {
