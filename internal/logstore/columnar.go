@@ -612,7 +612,7 @@ func (c *Columns) Load(id int) error {
 		return fmt.Errorf("%w: column %q: %v", ErrCorrupt, col.name, err)
 	}
 	col.data = raw
-	bad := fmt.Errorf("%w: column %q", ErrCorrupt, col.name)
+	bad := func() error { return fmt.Errorf("%w: column %q", ErrCorrupt, col.name) }
 	p := raw
 	switch col.enc {
 	case encPlain:
@@ -622,19 +622,24 @@ func (c *Columns) Load(id int) error {
 		col.offs[0] = 0
 		var end uint64
 		for i := range col.n {
-			l, k := binary.Uvarint(p)
-			if k <= 0 {
-				return bad
+			var l uint64
+			if len(p) > 0 && p[0] < 0x80 { // most values are shorter than 128 bytes
+				l, p = uint64(p[0]), p[1:]
+			} else {
+				var k int
+				if l, k = binary.Uvarint(p); k <= 0 {
+					return bad()
+				}
+				p = p[k:]
 			}
-			p = p[k:]
 			end += l
 			if end > uint64(len(p)) {
-				return bad
+				return bad()
 			}
 			col.offs[i+1] = uint32(end)
 		}
 		if end != uint64(len(p)) {
-			return bad
+			return bad()
 		}
 		base := uint32(len(raw) - len(p))
 		for i := range col.offs {
@@ -643,29 +648,29 @@ func (c *Columns) Load(id int) error {
 	case encDict:
 		nd, k := binary.Uvarint(p)
 		if k <= 0 || nd > colDictMax {
-			return bad
+			return bad()
 		}
 		p = p[k:]
 		col.dict = col.dict[:0]
 		for range nd {
 			l, k := binary.Uvarint(p)
 			if k <= 0 || l > uint64(len(p)-k) {
-				return bad
+				return bad()
 			}
 			col.dict = append(col.dict, p[k:k+int(l)])
 			p = p[k+int(l):]
 		}
 		if len(p) != col.n {
-			return bad
+			return bad()
 		}
 		for _, code := range p {
 			if int(code) >= len(col.dict) {
-				return bad
+				return bad()
 			}
 		}
 		col.codes = p
 	default:
-		return bad
+		return bad()
 	}
 	col.loaded = true
 	return nil
