@@ -75,10 +75,13 @@ func newTextFilter(anyOf [][]string) *textFilter {
 	}
 	tf := &textFilter{alts: make([][]int, len(anyOf))}
 	for i, alt := range anyOf {
-		if len(alt) == 0 {
-			return nil // an alternative any row meets
+		if !slices.ContainsFunc(alt, func(s string) bool { return s != "" }) {
+			return nil // an alternative of no text (or only empty ones): every row meets it
 		}
 		for _, s := range alt {
+			if s == "" {
+				continue
+			}
 			k := slices.Index(tf.texts, s)
 			if k < 0 {
 				k, tf.texts, tf.safe = len(tf.texts), append(tf.texts, s), append(tf.safe, TextSafe(s))
@@ -128,23 +131,7 @@ func (tf *textFilter) onMessages(b *Block, lo, hi int) {
 	tf.reset(b.Len())
 	for k, s := range tf.texts {
 		found := tf.found[k]
-		f := newTextFinder(s, int(b.Offsets[lo]))
-		data := b.Msgs[:b.Offsets[hi]]
-		for at := int(b.Offsets[lo]); ; {
-			start := f.next(data, at)
-			if start < 0 {
-				break
-			}
-			// The row holding start: Offsets[i] <= start < Offsets[i+1].
-			i, _ := slices.BinarySearch(b.Offsets, uint32(start+1))
-			i--
-			if end := int(b.Offsets[i+1]); start+len(s) <= end {
-				found[i] = true
-				at = end // the rest of this message is decided
-			} else {
-				at = start + 1 // across two messages: not a hit
-			}
-		}
+		searchValues(b.Msgs, b.Offsets, lo, hi, s, func(i int) { found[i] = true })
 	}
 }
 

@@ -124,7 +124,12 @@ func TestTextFilterOnMessages(t *testing.T) {
 			t.Errorf("%q: rows kept %s, want %s", tc.anyOf, got, tc.want)
 		}
 	}
-	if newTextFilter([][]string{{"a"}, {}}) != nil {
+	if newTextFilter([][]string{{"a"}, {}}) != nil || newTextFilter([][]string{{"a"}, {""}}) != nil {
 		t.Error("an alternative without texts filters rows")
+	}
+	tf := newTextFilter([][]string{{"", "def"}}) // the empty text is in every message
+	tf.onMessages(b, 0, b.Len())
+	if !tf.keep(1) || tf.keep(0) {
+		t.Error("an empty text among others changed which rows are kept")
 	}
 }

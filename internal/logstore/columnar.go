@@ -460,9 +460,6 @@ func (c *Columns) Search(id int, s string, found []bool) {
 		}
 		return
 	}
-	// Values are stored back to back: find s in the whole column, map a
-	// hit to its value (binary search on offs), and keep it only if it
-	// lies within that value.
 	lo, hi := int32(-1), int32(-1) // the value indexes of the view's rows
 	for _, p := range pos {
 		if p >= 0 {
@@ -481,21 +478,29 @@ func (c *Columns) Search(id int, s string, found []bool) {
 			rowOf[p-lo] = int32(i)
 		}
 	}
-	data := col.data[:col.offs[hi+1]]
-	at := int(col.offs[lo])
+	searchValues(col.data, col.offs, int(lo), int(hi)+1, s, func(v int) { found[rowOf[int32(v)-lo]] = true })
+}
+
+// searchValues calls hit with every value index v in [lo, hi) whose value,
+// data[offs[v]:offs[v+1]] (values stored back to back), contains s: s is
+// found in the values' bytes in one pass, a hit mapped to its value by a
+// binary search on offs and kept only if it lies within that value.
+func searchValues(data []byte, offs []uint32, lo, hi int, s string, hit func(v int)) {
+	data = data[:offs[hi]]
+	at := int(offs[lo])
 	f := newTextFinder(s, at)
 	for {
 		start := f.next(data, at)
 		if start < 0 {
 			return
 		}
-		v, _ := slices.BinarySearch(col.offs, uint32(start+1))
+		v, _ := slices.BinarySearch(offs, uint32(start+1))
 		v-- // the value holding start: offs[v] <= start < offs[v+1]
-		if start+len(s) <= int(col.offs[v+1]) {
-			found[rowOf[int32(v)-lo]] = true
-			at = int(col.offs[v+1]) // the rest of this value is decided
+		if start+len(s) <= int(offs[v+1]) {
+			hit(v)
+			at = int(offs[v+1]) // the rest of this value is decided
 		} else {
-			at = start + 1
+			at = start + 1 // across two values: not a hit
 		}
 	}
 }
