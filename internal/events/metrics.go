@@ -162,23 +162,8 @@ func (m *Metrics) throttled(p partition, bus, rule string, at time.Time) {
 // attempted records one attempt at invoking a target; retries is the
 // number of attempts made before it. A success ends the invocation.
 func (m *Metrics) attempted(p partition, j *job, r *rule, retries int, at time.Time, ok bool) {
-	if m == nil {
-		return
-	}
-	rd, bd := r.dims, r.busDims
-	m.add(p, "InvocationAttempts", "Count", 1, at, "", bd, rd)
-	if retries > 0 {
-		m.add(p, "RetryInvocationAttempts", "Count", 1, at, "", bd, rd)
-	} else {
-		lat := float64(at.Sub(time.UnixMilli(j.Ingest)).Milliseconds())
-		m.add(p, "IngestionToInvocationStartLatency", "Milliseconds", max(lat, 0), at, "", bd, rd)
-	}
-	if ok {
-		m.add(p, "SuccessfulInvocationAttempts", "Count", 1, at, "", bd, rd)
-		m.add(p, "Invocations", "Count", 1, at, "", rd)
-		lat := float64(at.Sub(time.UnixMilli(j.Ingest)).Milliseconds())
-		m.add(p, "IngestionToInvocationSuccessLatency", "Milliseconds", max(lat, 0), at, "", bd, rd)
-	}
+	lat := max(float64(at.Sub(time.UnixMilli(j.Ingest)).Milliseconds()), 0)
+	m.attemptedSet(&attemptGroup{p: p, r: r, ok: ok, n: 1, sum: lat, min: lat, max: lat}, retries > 0, at)
 }
 
 // failed records an invocation that failed for good (not retried, or its

@@ -11,9 +11,7 @@ import (
 // match a rule with a target make one attempt each, all alike, and
 // recording them one by one (five metrics in up to three dimension sets
 // each) searched the call's metric batch over a hundred times per call.
-// What reaches the aggregator is what Metrics.attempted records for each
-// (retries 0): the same counts, and the latencies' sum, minimum and
-// maximum. For the calling goroutine only.
+// For the calling goroutine only.
 type attempts struct {
 	gs [maxAttemptGroups]attemptGroup
 	n  int
@@ -55,14 +53,15 @@ func (a *attempts) add(m *Metrics, p partition, r *rule, ingest int64, at time.T
 // record records the groups, all attempted at at, and empties a.
 func (a *attempts) record(m *Metrics, at time.Time) {
 	for i := range a.n {
-		m.attemptedSet(&a.gs[i], at)
+		m.attemptedSet(&a.gs[i], false, at)
 	}
 	clear(a.gs[:a.n]) // the rules may be replaced meanwhile: hold none
 	a.n = 0
 }
 
-// attemptedSet is Metrics.attempted (retries 0) for g.n attempts at once.
-func (m *Metrics) attemptedSet(g *attemptGroup, at time.Time) {
+// attemptedSet records g.n attempts at once, all retries (retry) or all
+// first attempts; g's latencies are from ingestion to the attempt.
+func (m *Metrics) attemptedSet(g *attemptGroup, retry bool, at time.Time) {
 	if m == nil || g.n <= 0 {
 		return
 	}
@@ -79,7 +78,11 @@ func (m *Metrics) attemptedSet(g *attemptGroup, at time.Time) {
 		}
 	}
 	count("InvocationAttempts", "", bd, rd)
-	latency("IngestionToInvocationStartLatency")
+	if retry {
+		count("RetryInvocationAttempts", "", bd, rd)
+	} else {
+		latency("IngestionToInvocationStartLatency")
+	}
 	if g.ok {
 		count("SuccessfulInvocationAttempts", "", bd, rd)
 		count("Invocations", "", rd)
