@@ -3,6 +3,8 @@ package events
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -64,4 +66,44 @@ func TestGroupedAttemptsAsDirect(t *testing.T) {
 	var a attempts
 	a.add(nil, parts[0], rules[0], 0, now, true) // a nil *Metrics records nothing
 	a.record(nil, now)
+}
+
+// A retry counts as an attempt and a retry and has no start latency; a
+// first attempt the other way round; a success adds an invocation and its
+// latency either way.
+func TestAttemptedMetrics(t *testing.T) {
+	now := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
+	r := &rule{name: "r", bus: defaultBus, dims: ruleDims(defaultBus, "r"), busDims: busDims(defaultBus)}
+	p := partition{"111111111111", "us-east-1"}
+	names := func(retries int, ok bool) map[string]bool {
+		var sink setSink
+		m := NewMetrics(&sink, MetricsOptions{Every: -1})
+		m.attempted(p, &job{Ingest: now.Add(-2 * time.Second).UnixMilli()}, r, retries, now, ok)
+		m.Flush(context.Background())
+		got := map[string]bool{}
+		for _, l := range sink.lines {
+			name, _, _ := strings.Cut(strings.TrimPrefix(l, "111111111111/us-east-1 "), "[")
+			got[name] = true
+		}
+		return got
+	}
+	for _, tc := range []struct {
+		retries int
+		ok      bool
+		want    string
+	}{
+		{0, false, "IngestionToInvocationStartLatency InvocationAttempts"},
+		{0, true, "IngestionToInvocationStartLatency IngestionToInvocationSuccessLatency InvocationAttempts Invocations SuccessfulInvocationAttempts"},
+		{2, false, "InvocationAttempts RetryInvocationAttempts"},
+		{2, true, "IngestionToInvocationSuccessLatency InvocationAttempts Invocations RetryInvocationAttempts SuccessfulInvocationAttempts"},
+	} {
+		var got []string
+		for n := range names(tc.retries, tc.ok) {
+			got = append(got, n)
+		}
+		slices.Sort(got)
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("retries %d, ok %v: %v, want %s", tc.retries, tc.ok, got, tc.want)
+		}
+	}
 }
