@@ -37,7 +37,14 @@ func newSeriesTable() seriesTable {
 func (t *seriesTable) hash(key []byte) uint64 { return maphash.Bytes(t.seed, key) }
 
 // get returns the series of key, whose hash is h, or nil.
-func (t *seriesTable) get(key []byte, h uint64) *series {
+func (t *seriesTable) get(key []byte, h uint64) *series { return tableGet(t, key, h) }
+
+// getString is get of a key held as a string.
+func (t *seriesTable) getString(key string) *series {
+	return tableGet(t, key, maphash.String(t.seed, key))
+}
+
+func tableGet[K string | []byte](t *seriesTable, key K, h uint64) *series {
 	mask := uint64(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		sl := &t.slots[i]
@@ -45,21 +52,6 @@ func (t *seriesTable) get(key []byte, h uint64) *series {
 			return nil
 		}
 		if sl.hash == h && sl.ser.key == string(key) {
-			return sl.ser
-		}
-	}
-}
-
-// getString is get of a key held as a string.
-func (t *seriesTable) getString(key string) *series {
-	h := maphash.String(t.seed, key)
-	mask := uint64(len(t.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		sl := &t.slots[i]
-		if sl.ser == nil {
-			return nil
-		}
-		if sl.hash == h && sl.ser.key == key {
 			return sl.ser
 		}
 	}
