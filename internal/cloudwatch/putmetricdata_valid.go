@@ -2,7 +2,6 @@ package cloudwatch
 
 import (
 	"time"
-	"unsafe"
 
 	cwapi "github.com/vigilhq/vigil/internal/api/cloudwatch"
 	"github.com/vigilhq/vigil/internal/api/shape"
@@ -97,21 +96,19 @@ func validDatums(ds []cwapi.MetricDatum) bool {
 // metric name, unit or dimension is checked about once per call instead of
 // once per datum (a unit's enum alone is ~27 comparisons). 256 slots: a
 // 1000-datum call commonly has a hundred or more distinct dimension values.
-type checkedStrings [256]*string
+type checkedStrings struct{ seen pointerSet[[256]*string] }
 
 func (c *checkedStrings) valid(m *shape.Member, v *string) bool {
 	if v == nil {
 		return !m.Required
 	}
-	// Pointers are hashed, never turned back into pointers.
-	slot := &c[uintptr(unsafe.Pointer(v))>>4%uintptr(len(c))]
-	if *slot == v {
+	if c.seen.has(v) {
 		return true
 	}
 	if !shape.ValidString(m.Shape, *v) {
 		return false
 	}
-	*slot = v
+	c.seen.add(v)
 	return true
 }
 
