@@ -271,23 +271,23 @@ func appendEvent(dst []byte, id, detailType, source string, p partition, at time
 // writes it (a call's events mostly share theirs: eventTimes).
 func appendEventAt(dst []byte, id, detailType, source string, p partition, at []byte, resources []string, detail []byte) []byte {
 	dst = append(dst, `{"version":"0","id":`...)
-	dst = appendJSONString(dst, id)
+	dst = jsonscan.AppendString(dst, id)
 	dst = append(dst, `,"detail-type":`...)
-	dst = appendJSONString(dst, detailType)
+	dst = jsonscan.AppendString(dst, detailType)
 	dst = append(dst, `,"source":`...)
-	dst = appendJSONString(dst, source)
+	dst = jsonscan.AppendString(dst, source)
 	dst = append(dst, `,"account":`...)
-	dst = appendJSONString(dst, p.account)
+	dst = jsonscan.AppendString(dst, p.account)
 	dst = append(dst, `,"time":"`...)
 	dst = append(dst, at...)
 	dst = append(dst, `","region":`...)
-	dst = appendJSONString(dst, p.region)
+	dst = jsonscan.AppendString(dst, p.region)
 	dst = append(dst, `,"resources":[`...)
 	for i, r := range resources {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, r)
+		dst = jsonscan.AppendString(dst, r)
 	}
 	dst = append(dst, `],"detail":`...)
 	dst = append(dst, detail...)

@@ -2,8 +2,6 @@ package events
 
 import (
 	"time"
-
-	"github.com/vigilhq/vigil/internal/jsonscan"
 )
 
 // Small pieces of PutEvents' per-entry work written for the machine; each
@@ -35,32 +33,6 @@ func appendCompactFast(dst []byte, v string) []byte {
 		return append(dst, v...)
 	}
 	return appendCompact(dst, v)
-}
-
-// appendJSONString is jsonscan.AppendString, eight bytes at a time for a
-// string with nothing to escape (an event id, a source, a detail type, an
-// account, a region: what an event's envelope holds); any other string is
-// jsonscan's.
-func appendJSONString(dst []byte, s string) []byte {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		x := load64(s, i)
-		// A byte below 0x20, a quote, a backslash (each as a borrow into
-		// a high bit it did not have) or a byte of a multi-byte character
-		// (a high bit).
-		if ((x-ones*0x20)|((x^ones*'"')-ones)|((x^ones*'\\')-ones)|x)&highs != 0 {
-			return jsonscan.AppendString(dst, s)
-		}
-	}
-	for ; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
-			return jsonscan.AppendString(dst, s)
-		}
-	}
-	dst = append(dst, '"')
-	dst = append(dst, s...)
-	return append(dst, '"')
 }
 
 // eventTimes formats a call's event times, each second once: the entries

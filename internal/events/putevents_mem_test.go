@@ -10,7 +10,6 @@ import (
 
 	eventsapi "github.com/vigilhq/vigil/internal/api/events"
 	"github.com/vigilhq/vigil/internal/api/shape"
-	"github.com/vigilhq/vigil/internal/jsonscan"
 )
 
 func TestHasSpace(t *testing.T) {
@@ -18,6 +17,13 @@ func TestHasSpace(t *testing.T) {
 		"\x00", "\x1f", "\x21\x21\x21\x21\x21\x21\x21\x21", "\x80\x80\x80\x80\x80\x80\x80\x20", "é€\xff"} {
 		if got, want := hasSpace(v), strings.IndexFunc(v, func(r rune) bool { return r <= ' ' }) >= 0 || strings.IndexByte(v, 0) >= 0; got != want {
 			t.Errorf("%q: got %v, want %v", v, got, want)
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		s := randomJSONish(r)
+		if got, want := hasSpace(s), strings.ContainsAny(s, " \t\n\r") || strings.IndexFunc(s, func(r rune) bool { return r < ' ' }) >= 0; got != want {
+			t.Fatalf("hasSpace(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
@@ -34,36 +40,6 @@ func randomJSONish(r *rand.Rand) string {
 		}
 	}
 	return string(b)
-}
-
-func TestAppendJSONString(t *testing.T) {
-	for _, s := range []string{"", "a", "0d8cd6ae-1fdc-4a3c-9d7e-9d9c1d1e3b4f", "app.orders", "us-east-1", "123456789012",
-		`quote"d`, `back\slash`, "tab\there", "ctl\x01", "é", "\u2028 line", "\xff bad", "12345678\"", "1234567\x7f"} {
-		if got, want := appendJSONString([]byte("x"), s), jsonscan.AppendString([]byte("x"), s); string(got) != string(want) {
-			t.Errorf("%q: got %s, want %s", s, got, want)
-		}
-	}
-	r := rand.New(rand.NewPCG(3, 4))
-	for range 20000 {
-		s := randomJSONish(r)
-		if got, want := appendJSONString(nil, s), jsonscan.AppendString(nil, s); string(got) != string(want) {
-			t.Fatalf("%q: got %s, want %s", s, got, want)
-		}
-		if got, want := hasSpace(s), strings.ContainsAny(s, " \t\n\r") || strings.IndexFunc(s, func(r rune) bool { return r < ' ' }) >= 0; got != want {
-			t.Fatalf("hasSpace(%q) = %v, want %v", s, got, want)
-		}
-	}
-}
-
-func FuzzAppendJSONString(f *testing.F) {
-	f.Add("app.orders")
-	f.Add("0d8cd6ae-1fdc-4a3c-9d7e-9d9c1d1e3b4f")
-	f.Add("a\"b\\c\x00\u2028\xff")
-	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := appendJSONString(nil, s), jsonscan.AppendString(nil, s); string(got) != string(want) {
-			t.Fatalf("%q: got %s, want %s", s, got, want)
-		}
-	})
 }
 
 // TestPutEventsAnswer checks the one-allocation answer against the API's

@@ -13,6 +13,12 @@ func TestAppendString(t *testing.T) {
 		"<a & b>":       `"<a & b>"`,
 		"é\u2028\u2029": `"é\u2028\u2029"`,
 		"bad\xffutf8":   `"bad\ufffdutf8"`,
+		// Past the words copied whole, and in them.
+		"0d8cd6ae-1fdc-4a3c-9d7e-9d9c1d1e3b4f": `"0d8cd6ae-1fdc-4a3c-9d7e-9d9c1d1e3b4f"`,
+		"12345678\"":                           `"12345678\""`,
+		"1234567\x7f90":                        "\"1234567\x7f90\"",
+		"abcdefghé12345678\\":                  `"abcdefghé12345678\\"`,
+		"abcdefgh\tabcdefgh":                   `"abcdefgh\tabcdefgh"`,
 	} {
 		got := string(AppendString(nil, in))
 		if got != want {
