@@ -109,7 +109,14 @@ func (d deletion) encode() []byte {
 
 func (s *Store) readManifest() ([]deletion, error) {
 	var out []deletion
-	_, err := wal.ReadSegment(filepath.Join(s.dir, manifestName), func(p []byte) error {
+	data, err := os.ReadFile(filepath.Join(s.dir, manifestName))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("logstore: read %s: %w", manifestName, err)
+	}
+	_, err = wal.ReadFrames(data, func(p []byte) error {
 		if len(p) < 1 {
 			return nil
 		}
@@ -139,9 +146,6 @@ func (s *Store) readManifest() ([]deletion, error) {
 		out = append(out, d)
 		return nil
 	})
-	if errors.Is(err, os.ErrNotExist) {
-		err = nil
-	}
 	if err != nil {
 		return nil, fmt.Errorf("logstore: read %s: %w", manifestName, err)
 	}

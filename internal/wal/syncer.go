@@ -42,14 +42,15 @@ func openSyncer() syncer {
 	return fileSyncer{}
 }
 
-// syncFile syncs f with w's syncer.
+// syncFile makes f's data durable with w's syncer: fdatasync, as a
+// segment's size is the only metadata its reader needs.
 func (w *Writer) syncFile(f *os.File) error {
 	conn, err := f.SyscallConn()
 	if err != nil {
 		return err
 	}
 	// Inside Control the descriptor stays open.
-	if cerr := conn.Control(func(fd uintptr) { err = syncWith(&w.sync, fd, f.Name(), false) }); cerr != nil {
+	if cerr := conn.Control(func(fd uintptr) { err = syncWith(&w.sync, fd, f.Name(), true) }); cerr != nil {
 		return cerr
 	}
 	return err

@@ -1,8 +1,9 @@
 // Package wal is a small write-ahead log shared by Vigil's storage engines:
 // a directory of numbered segment files holding length+CRC32C framed
 // records, written by one goroutine that covers everything queued since its
-// previous write with one write(2) and one fsync (group commit: no timer, no
-// added latency when idle).
+// previous write with one write(2) and one fdatasync (group commit: no
+// timer, no added latency when idle). Removed segments are recycled as new
+// ones (recycle.go).
 //
 // The package owns only the files named <16 digits>.wal in the directory it
 // is given. What a record means is the caller's business; so is deciding
@@ -98,13 +99,20 @@ func ReadFrames(data []byte, fn func(payload []byte) error) (clean bool, err err
 	return true, nil
 }
 
-// ReadSegment reads the file at path with ReadFrames.
+// ReadSegment reads the segment file at path (named by SegmentName) as
+// ReadFrames does. A recycled segment ends cleanly where its file's earlier
+// records begin.
 func ReadSegment(path string, fn func(payload []byte) error) (clean bool, err error) {
+	name, ok := strings.CutSuffix(filepath.Base(path), ".wal")
+	seg, perr := strconv.ParseUint(name, 10, 64)
+	if !ok || perr != nil {
+		return false, fmt.Errorf("wal: %s is not a segment's name", path)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return false, err
 	}
-	return ReadFrames(data, fn)
+	return readSegment(data, seg, fn)
 }
 
 // SyncDir fsyncs a directory (after creating, renaming or removing files).
@@ -144,22 +152,37 @@ type Writer struct {
 	closed  bool
 
 	// owned by the writer goroutine
-	f    *os.File
-	sync syncer
-	seg  uint64
-	wbuf []byte
-	done chan struct{}
+	f   *os.File
+	off int64 // where the next write goes in f
+	// recycled is the size f had when it was recycled: up to there it
+	// holds records of its earlier life (recycle.go).
+	recycled int64
+	sync     syncer
+	seg      uint64
+	wbuf     []byte
+	done     chan struct{}
+
+	firstSeg uint64 // segments from here on are this Writer's (recycle.go)
+	spareMu  sync.Mutex
+	spare    bool // the spare file exists
 }
 
 var donePool = sync.Pool{New: func() any { return make(chan error, 1) }}
 
-// Open starts a writer on a new segment numbered seg (which must not exist).
+// Open starts a writer on a new segment numbered seg (which must not exist,
+// and is at least 1).
 func Open(dir string, seg uint64, o Options) (*Writer, error) {
+	if seg == 0 {
+		return nil, errors.New("wal: segments are numbered from 1")
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	w := &Writer{dir: dir, opts: o, seg: seg, done: make(chan struct{})}
+	w := &Writer{dir: dir, opts: o, seg: seg, firstSeg: seg, done: make(chan struct{})}
 	w.cond = sync.NewCond(&w.mu)
+	if _, err := os.Stat(filepath.Join(dir, spareName)); err == nil {
+		w.spare = true
+	}
 	f, err := w.create(seg)
 	if err != nil {
 		return nil, err
@@ -172,10 +195,27 @@ func Open(dir string, seg uint64, o Options) (*Writer, error) {
 	return w, nil
 }
 
+// create makes segment seg from the spare file if there is one, else a new
+// file, and resets the write offset.
 func (w *Writer) create(seg uint64) (*os.File, error) {
-	f, err := os.OpenFile(filepath.Join(w.dir, SegmentName(seg)), os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
+	path := filepath.Join(w.dir, SegmentName(seg))
+	f, ok, err := w.takeSpare(path)
 	if err != nil {
-		return nil, fmt.Errorf("wal: create segment: %w", err)
+		return nil, err
+	}
+	if !ok {
+		if f, err = os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err != nil {
+			return nil, fmt.Errorf("wal: create segment: %w", err)
+		}
+	}
+	w.off, w.recycled = 0, 0
+	if ok {
+		st, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("wal: recycle segment: %w", err)
+		}
+		w.recycled = st.Size()
 	}
 	if !w.opts.NoSync {
 		if err := SyncDir(w.dir); err != nil {
@@ -245,15 +285,16 @@ func (w *Writer) Rotate() (uint64, error) {
 	return r.seg, err
 }
 
-// RemoveThrough deletes the segments numbered ≤ seg.
+// RemoveThrough deletes the segments numbered ≤ seg, but for one kept to be
+// recycled.
 func (w *Writer) RemoveThrough(seg uint64) error {
 	segs, err := Segments(w.dir)
 	if err != nil {
 		return err
 	}
 	var errs []error
-	for _, n := range segs {
-		if n <= seg {
+	for i := len(segs) - 1; i >= 0; i-- { // the newest is the one to recycle
+		if n := segs[i]; n <= seg && !w.keepSpare(n) {
 			if err := os.Remove(filepath.Join(w.dir, SegmentName(n))); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				errs = append(errs, err)
 			}
@@ -278,6 +319,14 @@ func (w *Writer) Close() error {
 		w.sync.Close()
 	}
 	return w.f.Close()
+}
+
+// write writes b at the segment's end (which is not the file's when the
+// segment is a recycled file).
+func (w *Writer) write(b []byte) error {
+	n, err := w.f.WriteAt(b, w.off)
+	w.off += int64(n)
+	return err
 }
 
 func (w *Writer) run() {
@@ -306,15 +355,17 @@ func (w *Writer) run() {
 			w.wbuf = w.wbuf[:0]
 			wrote := false
 			for ; i < len(batch) && batch[i].buf != nil && err == nil; i++ {
-				if b := batch[i].buf; len(b) < 64<<10 {
+				b := batch[i].buf
+				maskFrame(b, w.seg)
+				if len(b) < 64<<10 {
 					w.wbuf = append(w.wbuf, b...)
 				} else {
 					if len(w.wbuf) > 0 {
-						_, err = w.f.Write(w.wbuf)
+						err = w.write(w.wbuf)
 						w.wbuf = w.wbuf[:0]
 					}
 					if err == nil {
-						_, err = w.f.Write(b)
+						err = w.write(b)
 					}
 				}
 				wrote = true
@@ -322,8 +373,8 @@ func (w *Writer) run() {
 			for ; i < len(batch) && batch[i].buf != nil; i++ { // after an error
 			}
 			if wrote {
-				if err == nil && len(w.wbuf) > 0 {
-					_, err = w.f.Write(w.wbuf)
+				if err == nil {
+					err = w.writeEnd()
 				}
 				if err == nil && !w.opts.NoSync {
 					err = w.syncFile(w.f)
