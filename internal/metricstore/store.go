@@ -301,15 +301,76 @@ func (s *Store) Append(ctx context.Context, p Partition, ds []Datum) error {
 	var prevT int64
 	for i := range ds {
 		d, ser, m := &ds[i], sc.sers[i], sc.meta[i]
-		// Constant divisors: the compiler multiplies instead of dividing.
-		t := floorDiv(d.T, minute)
-		if m&metaHigh != 0 {
-			t = floorDiv(d.T, second)
+		t, v := sampleOf(d, m)
+		if !ser.durable.Load() && ser.defCall.Swap(call) != call {
+			sc.defs = append(sc.defs, ser)
 		}
-		v := d.Value
-		if m&metaSet != 0 {
-			v = d.Sum
+		sc.sid = binary.AppendUvarint(sc.sid, ser.id)
+		sc.ts = binary.AppendVarint(sc.ts, t-prevT)
+		prevT = t
+		sc.ms = append(sc.ms, m)
+		sc.vs = binary.LittleEndian.AppendUint64(sc.vs, math.Float64bits(v))
+		switch {
+		case m&metaSet != 0:
+			sc.xs = binary.LittleEndian.AppendUint64(sc.xs, math.Float64bits(d.SetCount))
+			sc.xs = binary.LittleEndian.AppendUint64(sc.xs, math.Float64bits(d.Min))
+			sc.xs = binary.LittleEndian.AppendUint64(sc.xs, math.Float64bits(d.Max))
+			nx += 3
+		case m&metaCount != 0:
+			sc.xs = binary.LittleEndian.AppendUint64(sc.xs, math.Float64bits(d.Count))
+			nx++
 		}
+	}
+	sc.rec = s.encodeRecord(sc, now, len(ds), nx)
+	// Submitted under appendMu, with the head appends: a flush's rotation
+	// then finds the record in the segment it closes, with the head
+	// generation it swaps out. The appends come after, while the record is
+	// being synced.
+	t, err := s.wal.Submit(sc.rec)
+	if err == nil {
+		s.appendHeads(ds, sc, now)
+	}
+	s.appendMu.RUnlock()
+
+	s.headSince.CompareAndSwap(0, now)
+	if s.headSamples.Add(int64(len(ds))) > int64(s.opts.MaxHeadSamples) && s.kicked.CompareAndSwap(false, true) {
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
+	}
+	if err != nil {
+		return ErrClosed
+	}
+	if err := t.Wait(); err != nil {
+		return err
+	}
+	// The definitions are on disk: later Appends need not repeat them.
+	for _, ser := range sc.defs {
+		ser.durable.Store(true)
+	}
+	return nil
+}
+
+// sampleOf is the head's time (the datum's resolution step) and value of d.
+func sampleOf(d *Datum, m uint8) (t int64, v float64) {
+	// Constant divisors: the compiler multiplies instead of dividing.
+	t = floorDiv(d.T, minute)
+	if m&metaHigh != 0 {
+		t = floorDiv(d.T, second)
+	}
+	v = d.Value
+	if m&metaSet != 0 {
+		v = d.Sum
+	}
+	return t, v
+}
+
+// appendHeads adds ds, resolved in sc, to their series' heads.
+func (s *Store) appendHeads(ds []Datum, sc *scratch, now int64) {
+	for i := range ds {
+		d, ser, m := &ds[i], sc.sers[i], sc.meta[i]
+		t, v := sampleOf(d, m)
 		ser.mu.Lock()
 		h := &ser.head
 		if h.t == nil {
@@ -334,49 +395,7 @@ func (s *Store) Append(ctx context.Context, p Partition, ds []Datum) error {
 		if ser.lastWrite.Load() < now {
 			ser.lastWrite.Store(now)
 		}
-		if !ser.durable.Load() && ser.defCall.Swap(call) != call {
-			sc.defs = append(sc.defs, ser)
-		}
-		sc.sid = binary.AppendUvarint(sc.sid, ser.id)
-		sc.ts = binary.AppendVarint(sc.ts, t-prevT)
-		prevT = t
-		sc.ms = append(sc.ms, m)
-		sc.vs = binary.LittleEndian.AppendUint64(sc.vs, math.Float64bits(v))
-		switch {
-		case m&metaSet != 0:
-			sc.xs = binary.LittleEndian.AppendUint64(sc.xs, math.Float64bits(d.SetCount))
-			sc.xs = binary.LittleEndian.AppendUint64(sc.xs, math.Float64bits(d.Min))
-			sc.xs = binary.LittleEndian.AppendUint64(sc.xs, math.Float64bits(d.Max))
-			nx += 3
-		case m&metaCount != 0:
-			sc.xs = binary.LittleEndian.AppendUint64(sc.xs, math.Float64bits(d.Count))
-			nx++
-		}
 	}
-	sc.rec = s.encodeRecord(sc, now, len(ds), nx)
-	// Submitted under appendMu: a flush's rotation then finds the record
-	// in the segment it closes, with the head generation it swaps out.
-	t, err := s.wal.Submit(sc.rec)
-	s.appendMu.RUnlock()
-
-	s.headSince.CompareAndSwap(0, now)
-	if s.headSamples.Add(int64(len(ds))) > int64(s.opts.MaxHeadSamples) && s.kicked.CompareAndSwap(false, true) {
-		select {
-		case s.kick <- struct{}{}:
-		default:
-		}
-	}
-	if err != nil {
-		return ErrClosed
-	}
-	if err := t.Wait(); err != nil {
-		return err
-	}
-	// The definitions are on disk: later Appends need not repeat them.
-	for _, ser := range sc.defs {
-		ser.durable.Store(true)
-	}
-	return nil
 }
 
 // validate checks every datum before anything is stored and computes their
