@@ -14,7 +14,8 @@ import (
 // now keeps the record itself as one of its chunks (full, never appended
 // to) and points into it: one copy of the messages fewer per call, and the
 // record's buffer is the allocation the chunk used to be. The WAL writer
-// only reads the record, and Append keeps it unmodified after Submit.
+// only reads the record, but for its frame header's checksum (wal.Submit),
+// which the head never reads; Append keeps it unmodified after Submit.
 
 // recFree holds the records of flushed heads for Append to reuse as
 // buffers: a record is a third of a megabyte at full batches, and a new

@@ -262,7 +262,8 @@ func (t Ticket) Wait() error {
 // Submit queues buf like Write without waiting: records submitted one after
 // the other reach the file in that order, so a caller may submit under its
 // own lock (fixing the order) and wait outside it. buf must not be modified
-// until Wait returns.
+// until Wait returns; the writer rewrites its frame header's checksum
+// (recycle.go), so only the payload may be read meanwhile.
 func (w *Writer) Submit(buf []byte) (Ticket, error) {
 	Frame(buf)
 	done := donePool.Get().(chan error)
