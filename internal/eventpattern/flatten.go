@@ -110,8 +110,9 @@ type flat struct {
 }
 
 func (f *flat) reset(t *pathTable, src []byte) {
+	head := f.head
 	for _, id := range f.touched {
-		f.head[id] = -1
+		head[id] = -1
 	}
 	for len(f.head) < len(t.names) {
 		f.head = append(f.head, -1)
@@ -168,14 +169,19 @@ func (f *flat) scanRef() error {
 // link chains the leaves per path. Leaves were appended in document order;
 // link them per path in that order.
 func (f *flat) link() {
-	for i := len(f.leaves) - 1; i >= 0; i-- {
-		l := &f.leaves[i]
-		if f.head[l.fid] == -1 {
-			f.touched = append(f.touched, l.fid)
+	// Slices in locals: appending to f.touched stores to f, after which
+	// the compiler would reload f.head and f.leaves.
+	leaves, head, touched := f.leaves, f.head, f.touched
+	for i := len(leaves) - 1; i >= 0; i-- {
+		l := &leaves[i]
+		h := head[l.fid]
+		if h == -1 {
+			touched = append(touched, l.fid)
 		}
-		l.next = f.head[l.fid]
-		f.head[l.fid] = int32(i)
+		l.next = h
+		head[l.fid] = int32(i)
 	}
+	f.touched = touched
 }
 
 func (f *flat) errOr(msg string) error {
@@ -538,7 +544,7 @@ func (f *flat) folded(l *leaf) []byte {
 		return l.str
 	}
 	start := len(f.buf)
-	f.buf = appendFold(f.buf, bstr(l.str))
+	f.buf = appendFold(f.buf, l.str)
 	l.fold, l.foldOff, l.foldLen = foldInBuf, int32(start), int32(len(f.buf)-start)
 	return f.buf[start:len(f.buf):len(f.buf)]
 }

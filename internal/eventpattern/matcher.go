@@ -18,9 +18,9 @@ import (
 // blocks in a hash map per prefix length. An event is flattened once, only
 // along paths some rule refers to; each leaf probes its path's index, and
 // only the conjunctions it hits are evaluated exactly, each distinct field
-// test at most once per event however many conjunctions share it
-// (shared.go). The zero value is not usable; call NewMatcher. Safe for
-// concurrent use.
+// test and each distinct conjunction at most once per event however many
+// rules share it (shared.go). The zero value is not usable; call
+// NewMatcher. Safe for concurrent use.
 type Matcher struct {
 	mu    sync.Mutex // serializes writers and index builds
 	rules map[string]*Pattern
@@ -120,7 +120,24 @@ type fieldIndex struct {
 	trueL, falseL, nullL                                            []int32
 
 	cidrLens4 bool // some CIDR is IPv4: cidrLens starts with lengths <= 32
+
+	// strOps says which of the above a string leaf probes (freeze): one
+	// test of a register skips what the field does not have, instead of a
+	// load and test of each.
+	strOps probeOps
 }
+
+// probeOps are the probes of a string leaf, as bits of fieldIndex.strOps.
+type probeOps uint8
+
+const (
+	probeAnyStr probeOps = 1 << iota
+	probeExact           // exactS
+	probeAddr            // an IP address in exact, or CIDR blocks
+	probePrefix
+	probeSuffix
+	probeFolded // eqIC, prefIC or sufIC
+)
 
 func (fi *fieldIndex) freeze() {
 	strs := map[string][]int32{}
@@ -138,6 +155,22 @@ func (fi *fieldIndex) freeze() {
 	fi.sufICT = newListTable(fi.sufIC)
 	fi.eqICT = newListTable(fi.eqIC)
 	fi.cidrT = newListTable(fi.cidr)
+	fi.strOps = 0
+	for _, op := range []struct {
+		on  bool
+		bit probeOps
+	}{
+		{len(fi.anyStr) > 0, probeAnyStr},
+		{len(strs) > 0, probeExact},
+		{fi.hasIP || fi.cidr != nil, probeAddr},
+		{len(fi.prefLens) > 0, probePrefix},
+		{len(fi.sufLens) > 0, probeSuffix},
+		{fi.eqIC != nil || fi.prefIC != nil || fi.sufIC != nil, probeFolded},
+	} {
+		if op.on {
+			fi.strOps |= op.bit
+		}
+	}
 }
 
 type indexedSub struct {
@@ -156,6 +189,10 @@ type indexedSub struct {
 	// single: the rule has no other conjunction, so it cannot be output
 	// twice and needs no ruleSeen stamp.
 	single bool
+	// rep is, when other conjunctions test exactly the same predicates,
+	// the first of them (the one whose outcome the others reuse within an
+	// event: shared.go), else -1.
+	rep int32
 }
 
 type index struct {
@@ -207,22 +244,34 @@ func buildIndex(order []string, rules map[string]*Pattern) *index {
 	// How many conjunctions test each (path, value): an anchor on a rarely
 	// tested value is more selective than one on a value every rule tests.
 	freq := map[string]int{}
+	// How many distinct tests each path has: between two anchors equally
+	// selective by the counts above (a tie that small rule sets are full
+	// of), the path rules test with many values is likelier to take many
+	// values in events than one every rule tests the same way ("source"
+	// rather than "detail-type"). Our decision, for speed only: any
+	// anchor gives the same matches.
+	distinct := make([]int, len(x.paths.names))
 	for si := range subs {
 		for _, fd := range subs[si].fields {
 			for mi := range fd.matchers {
-				freq[freqKey(fd.fid, &fd.matchers[mi])]++
+				k := freqKey(fd.fid, &fd.matchers[mi])
+				if freq[k] == 0 {
+					distinct[fd.fid]++
+				}
+				freq[k]++
 			}
 		}
 	}
 	best := make([]int, len(subs))
 	for si := range subs {
-		best[si] = chooseAnchor(&subs[si], freq)
+		best[si] = chooseAnchor(&subs[si], freq, distinct)
 	}
 	subs, best = x.groupByAnchor(subs, best)
 	x.internPreds(subs)
 	for si := range subs {
 		x.addAnchor(int32(si), &subs[si], best[si])
 	}
+	x.findReps()
 	for _, fi := range x.fields {
 		if fi != nil {
 			fi.ranges.build()
@@ -260,8 +309,8 @@ func freqKey(fid int32, m *valueMatcher) string {
 
 // chooseAnchor returns the index of the field of sr to index it by, or -1
 // when none can be.
-func chooseAnchor(sr *subRule, freq map[string]int) int {
-	best, bestScore, bestFreq := -1, 1<<30, 1<<30
+func chooseAnchor(sr *subRule, freq map[string]int, distinct []int) int {
+	best, bestScore, bestFreq, bestDistinct := -1, 1<<30, 1<<30, 0
 	for i := range sr.fields {
 		fd := &sr.fields[i]
 		if fd.hasAbsent || !fd.positive {
@@ -272,8 +321,9 @@ func chooseAnchor(sr *subRule, freq map[string]int) int {
 			sc = max(sc, score(&fd.matchers[mi]))
 			fq += freq[freqKey(fd.fid, &fd.matchers[mi])]
 		}
-		if sc < bestScore || (sc == bestScore && fq < bestFreq) {
-			best, bestScore, bestFreq = i, sc, fq
+		dv := distinct[fd.fid]
+		if sc < bestScore || (sc == bestScore && (fq < bestFreq || (fq == bestFreq && dv > bestDistinct))) {
+			best, bestScore, bestFreq, bestDistinct = i, sc, fq, dv
 		}
 	}
 	return best
@@ -348,12 +398,14 @@ func qKey(dst []byte, q int64) []byte {
 // or 'i' and sixteen.
 func ipKey(dst []byte, a netip.Addr) []byte {
 	if a.Is4() {
-		b := a.As4()
-		return append(append(dst[:0], '4'), b[:]...)
+		return ipKey4(dst, a.As4())
 	}
 	b := a.As16()
 	return append(append(dst[:0], 'i'), b[:]...)
 }
+
+// ipKey4 is ipKey of an IPv4 address given as its bytes.
+func ipKey4(dst []byte, b [4]byte) []byte { return append(append(dst[:0], '4'), b[:]...) }
 
 // cidrKey is the key of a masked prefix: the prefix length and four address
 // bytes for IPv4, the length, a 6 and sixteen bytes for IPv6.
@@ -447,8 +499,15 @@ type matchScratch struct {
 	stamp    []uint32 // per conjunction: generation it was queued in
 	ruleSeen []uint32
 	pstate   []uint32 // per predicate: gen<<2 | outcome (predFails...)
-	gen      uint32   // at most maxGen
-	cands    []int32
+	// pleaves[pspan[p]] are the leaves matching predicate p when its
+	// outcome this event is predArrays (shared.go).
+	pspan   []predSpan
+	pleaves []int32
+	// srep is, per representative conjunction (indexedSub.rep), gen<<1
+	// | its outcome when evaluated this event.
+	srep  []uint32
+	gen   uint32 // at most maxGen
+	cands []int32
 }
 
 func (x *index) match(s *matchScratch, event []byte, out []string) ([]string, error) {
@@ -459,6 +518,7 @@ func (x *index) match(s *matchScratch, event []byte, out []string) ([]string, er
 	}
 	if len(s.stamp) < len(x.subs) {
 		s.stamp = make([]uint32, len(x.subs))
+		s.srep = make([]uint32, len(x.subs))
 		s.gen = 0
 	}
 	if len(s.ruleSeen) < len(x.ruleIDs) {
@@ -467,13 +527,16 @@ func (x *index) match(s *matchScratch, event []byte, out []string) ([]string, er
 	}
 	if len(s.pstate) < len(x.preds) {
 		s.pstate = make([]uint32, len(x.preds))
+		s.pspan = make([]predSpan, len(x.preds))
 		s.gen = 0
 	}
+	s.pleaves = s.pleaves[:0]
 	s.gen++
 	if s.gen <= 1 || s.gen > maxGen {
 		// New stamps (gen was reset to 0) or a wrap: clear them all, the
 		// ones kept included, so that no stale stamp equals gen.
 		clear(s.stamp)
+		clear(s.srep)
 		clear(s.ruleSeen)
 		clear(s.pstate)
 		s.gen = 1
@@ -492,7 +555,7 @@ func (x *index) match(s *matchScratch, event []byte, out []string) ([]string, er
 		if !is.single && s.ruleSeen[is.rule] == s.gen {
 			continue
 		}
-		if is.sure || s.evalSub(x, is, f) {
+		if is.sure || s.evalRep(x, is, f) {
 			if !is.single {
 				s.ruleSeen[is.rule] = s.gen
 			}
@@ -503,12 +566,19 @@ func (x *index) match(s *matchScratch, event []byte, out []string) ([]string, er
 }
 
 func (s *matchScratch) push(list []int32) {
+	if len(list) == 0 {
+		return
+	}
+	// Locals: appending to s.cands stores to s, after which s.stamp and
+	// s.gen would be loaded again.
+	stamp, gen, cands := s.stamp, s.gen, s.cands
 	for _, si := range list {
-		if s.stamp[si] != s.gen {
-			s.stamp[si] = s.gen
-			s.cands = append(s.cands, si)
+		if stamp[si] != gen {
+			stamp[si] = gen
+			cands = append(cands, si)
 		}
 	}
+	s.cands = cands
 }
 
 func (x *index) probe(s *matchScratch, fi *fieldIndex, l *leaf) {
@@ -533,44 +603,37 @@ func (x *index) probe(s *matchScratch, fi *fieldIndex, l *leaf) {
 			fi.ranges.query(l.q, s)
 		}
 	case kString:
+		ops := fi.strOps
+		if ops == 0 {
+			return
+		}
 		str := l.str
-		s.push(fi.anyStr)
-		if fi.exact != nil {
+		if ops&probeAnyStr != 0 {
+			s.push(fi.anyStr)
+		}
+		if ops&probeExact != 0 {
 			s.push(fi.exactS.get(str))
 		}
-		if fi.hasIP || fi.cidr != nil {
-			if a, ok := eventAddr(str); ok {
-				if fi.hasIP {
-					s.key = ipKey(s.key, a)
-					s.push(fi.exactT.get(s.key))
+		if ops&probeAddr != 0 {
+			x.probeAddr(s, fi, str)
+		}
+		if ops&probePrefix != 0 {
+			for _, n := range fi.prefLens {
+				if n > len(str) {
+					break
 				}
-				if a.Is4() && fi.cidrLens4 {
-					a4 := a.As4()
-					for _, bits := range fi.cidrLens {
-						if bits > 32 {
-							break
-						}
-						s.key = cidrKey4(s.key, a4, bits)
-						s.push(fi.cidrT.get(s.key))
-					}
-				} else {
-					x.probeCIDR(s, fi, a)
+				s.push(fi.prefixT.get(str[:n]))
+			}
+		}
+		if ops&probeSuffix != 0 {
+			for _, n := range fi.sufLens {
+				if n > len(str) {
+					break
 				}
+				s.push(fi.suffixT.get(str[len(str)-n:]))
 			}
 		}
-		for _, n := range fi.prefLens {
-			if n > len(str) {
-				break
-			}
-			s.push(fi.prefixT.get(str[:n]))
-		}
-		for _, n := range fi.sufLens {
-			if n > len(str) {
-				break
-			}
-			s.push(fi.suffixT.get(str[len(str)-n:]))
-		}
-		if fi.eqIC != nil || fi.prefIC != nil || fi.sufIC != nil {
+		if ops&probeFolded != 0 {
 			fs := s.flat.folded(l)
 			if fi.eqIC != nil {
 				s.push(fi.eqICT.get(fs))
@@ -588,6 +651,48 @@ func (x *index) probe(s *matchScratch, fi *fieldIndex, l *leaf) {
 				s.push(fi.sufICT.get(fs[len(fs)-n:]))
 			}
 		}
+	}
+}
+
+// probeAddr probes the address tables of fi (exact addresses, CIDR blocks)
+// with the string str when it is an IP address. Dotted IPv4, the common
+// case, goes from its four bytes to the keys without a netip.Addr.
+func (x *index) probeAddr(s *matchScratch, fi *fieldIndex, str []byte) {
+	if a4, ok := parseIPv4(str); ok {
+		if fi.hasIP {
+			s.key = ipKey4(s.key, a4)
+			s.push(fi.exactT.get(s.key))
+		}
+		if fi.cidrLens4 {
+			for _, bits := range fi.cidrLens {
+				if bits > 32 {
+					break
+				}
+				s.key = cidrKey4(s.key, a4, bits)
+				s.push(fi.cidrT.get(s.key))
+			}
+		}
+		return
+	}
+	a, ok := eventAddr(str)
+	if !ok {
+		return
+	}
+	if fi.hasIP {
+		s.key = ipKey(s.key, a)
+		s.push(fi.exactT.get(s.key))
+	}
+	if a.Is4() && fi.cidrLens4 {
+		a4 := a.As4()
+		for _, bits := range fi.cidrLens {
+			if bits > 32 {
+				break
+			}
+			s.key = cidrKey4(s.key, a4, bits)
+			s.push(fi.cidrT.get(s.key))
+		}
+	} else {
+		x.probeCIDR(s, fi, a)
 	}
 }
 

@@ -20,11 +20,13 @@ import (
 
 // pathNode is one entry of a pathTable seen from the scanner: the leaf id
 // and object flag of the path, and, when the path is an object on the way to
-// leaf paths, the table of keys leading on from it.
+// leaf paths, the table of keys leading on from it. The table is behind a
+// pointer so that a node is 16 bytes: the walker reads a node's fid at
+// every value it reads along a path, and indexes nodes with a shift.
 type pathNode struct {
 	fid    int32
 	prefix bool
-	kids   keyTable
+	kids   *keyTable
 }
 
 // build derives the scanner's node tree from the path map. Node 0 is the
@@ -72,10 +74,13 @@ func (t *pathTable) build() {
 	}
 	// The root's keys get a table even when there are none: the walker
 	// looks every key of the event up in it.
+	t.nodes[0].kids = new(keyTable)
 	t.nodes[0].kids.buildDirect(nil, nil)
 	for ctx, k := range kids {
-		t.nodes[ctx].kids.build(k.keys, k.nodes)
-		t.nodes[ctx].kids.buildDirect(k.keys, k.nodes)
+		kt := new(keyTable)
+		kt.build(k.keys, k.nodes)
+		kt.buildDirect(k.keys, k.nodes)
+		t.nodes[ctx].kids = kt
 	}
 	// An object at the path "" is read with the root's keys, as the
 	// reference scanner does (its path prefix is empty there too).
@@ -98,8 +103,7 @@ func skipWS(src []byte, i int) int {
 // fastScan flattens the event like scan, reporting false instead of an
 // error; the caller then resets and runs scan.
 func (f *flat) fastScan() bool {
-	f.pad = padEvent(f.pad, f.src)
-	f.stops = stopMasksPadded(f.pad, f.stops)
+	f.pad, f.stops = padWithStops(f.pad, f.stops, f.src)
 	if !f.walk() {
 		return false
 	}

@@ -1,6 +1,7 @@
 package eventpattern
 
 import (
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -62,6 +63,29 @@ func (x *index) internPreds(subs []subRule) {
 	}
 }
 
+// findReps sets the rep of every conjunction that tests exactly the same
+// predicates (and anchor) as another: large rule sets repeat patterns
+// (many subscribers to the same events), and the repeats of a pattern are
+// candidates together.
+func (x *index) findReps() {
+	first := map[string]int32{}
+	var key []byte
+	for si := range x.subs {
+		is := &x.subs[si]
+		key = binary.LittleEndian.AppendUint32(key[:0], uint32(is.anchor))
+		for _, pid := range x.subPreds[is.f0:is.f1] {
+			key = binary.LittleEndian.AppendUint32(key, uint32(pid))
+		}
+		is.rep = -1
+		if r, ok := first[string(key)]; ok {
+			is.rep = r
+			x.subs[r].rep = r
+		} else {
+			first[string(key)] = int32(si)
+		}
+	}
+}
+
 // groupByAnchor reorders the conjunctions (with their anchors, best) so that
 // the ones filed under the same anchor test are adjacent: the candidates one
 // probe finds then lie together in memory. The order of the output of
@@ -98,6 +122,30 @@ const (
 	maxGen = 1<<30 - 1 // generations fit pstate beside an outcome
 )
 
+// predSpan locates in matchScratch.pleaves the leaves that match a
+// predicate whose outcome is predArrays: every other candidate testing it
+// takes them from there instead of matching the leaves again (with many
+// rules, the rules that test fields of the same array share such tests).
+type predSpan struct{ off, n int32 }
+
+// evalRep is evalSub, evaluated once per event for all the conjunctions
+// that share a representative.
+func (s *matchScratch) evalRep(x *index, is *indexedSub, f *flat) bool {
+	if is.rep < 0 {
+		return s.evalSub(x, is, f)
+	}
+	if st := s.srep[is.rep]; st>>1 == s.gen {
+		return st&1 == 1
+	}
+	ok := s.evalSub(x, is, f)
+	st := s.gen << 1
+	if ok {
+		st |= 1
+	}
+	s.srep[is.rep] = st
+	return ok
+}
+
 // evalSub reports whether the candidate conjunction (is) holds for the event,
 // as evalScratch.eval does for a Pattern's conjunction (see there), with
 // predicate outcomes shared between the candidates of one event.
@@ -110,6 +158,11 @@ func (s *matchScratch) evalSub(x *index, is *indexedSub, f *flat) bool {
 		case predFails:
 			return false
 		case predHolds:
+			continue
+		case predArrays:
+			sp := s.pspan[pid]
+			ev.starts = append(ev.starts, int32(len(ev.cands)))
+			ev.cands = append(ev.cands, s.pleaves[sp.off:sp.off+sp.n]...)
 			continue
 		}
 		fd := &x.preds[pid]
@@ -141,6 +194,8 @@ func (s *matchScratch) evalSub(x *index, is *indexedSub, f *flat) bool {
 			ev.cands = ev.cands[:start]
 		default:
 			s.pstate[pid] = s.gen<<2 | predArrays
+			s.pspan[pid] = predSpan{int32(len(s.pleaves)), int32(len(ev.cands)) - start}
+			s.pleaves = append(s.pleaves, ev.cands[start:]...)
 			ev.starts = append(ev.starts, start)
 		}
 	}

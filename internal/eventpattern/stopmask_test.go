@@ -33,6 +33,27 @@ func checkStops(t *testing.T, src []byte) {
 	if len(got) != len(want) {
 		t.Fatalf("stopMasksPadded: %d words, want %d", len(got), len(want))
 	}
+	// The fused copy, over storage holding junk from a longer event.
+	junk := make([]byte, len(pad)+200)
+	for i := range junk {
+		junk[i] = '"'
+	}
+	junkStops := make([]uint64, len(junk)/64)
+	for i := range junkStops {
+		junkStops[i] = 0x5555
+	}
+	pad2, stops2 := padWithStops(junk[:0], junkStops[:0], src)
+	if string(pad2) != string(pad) {
+		t.Fatalf("padWithStops(%q): padded %q, want %q", src, pad2, pad)
+	}
+	if len(stops2) != len(want) {
+		t.Fatalf("padWithStops: %d words, want %d", len(stops2), len(want))
+	}
+	for i := range want {
+		if stops2[i] != want[i] {
+			t.Fatalf("padWithStops word %d = %#x, want %#x (src %q)", i, stops2[i], want[i], src)
+		}
+	}
 	gen := make([]uint64, len(want))
 	stopMasksGeneric(pad, gen)
 	for i := range want {

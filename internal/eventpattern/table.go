@@ -127,13 +127,36 @@ func (kt *keyTable) build(keys []string, nodes []int32) {
 	}
 }
 
-// find returns the node of key k or -1.
+// find returns the node of key k or -1. Keys of up to 16 bytes, all but
+// a few, are hashed and compared here, without the calls of the general
+// path: the Matcher probes its tables with every string value it reads.
 func (kt *keyTable) find(k []byte) int32 {
+	n := len(k)
 	if !kt.mayHave(keyBit(k)) {
 		return -1
 	}
-	a, b := keyWords(k)
-	return kt.findWords(a, b, k)
+	var a, b uint64
+	switch {
+	case n > 16:
+		a, b = keyWords(k)
+		return kt.findWords(a, b, k)
+	case n >= 8:
+		a, b = binary.LittleEndian.Uint64(k), binary.LittleEndian.Uint64(k[n-8:])
+	case n > 0:
+		a = tailWord(k, n)
+		b = a
+	}
+	// wordsHash, for n <= 16.
+	hi, lo := bits.Mul64(a^hashSeed, b^hashMul^uint64(n))
+	for j := uint32(hi^lo) & kt.mask; ; j = (j + 1) & kt.mask {
+		sl := &kt.slots[j]
+		if sl.a == a && sl.b == b && sl.n == int32(n) {
+			return sl.node
+		}
+		if sl.n < 0 {
+			return -1
+		}
+	}
 }
 
 // findIn returns the node of the key src[s:e] or -1, without checking the

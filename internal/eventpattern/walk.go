@@ -81,7 +81,7 @@ func (f *flat) walk() bool {
 	if i = skipWS(f.pad, 0); f.at(i) != '{' {
 		return false
 	}
-	f.cur = wframe{kt: &f.t.nodes[0].kids, node: -1, si: -1}
+	f.cur = wframe{kt: f.t.nodes[0].kids, node: -1, si: -1}
 	i++
 
 objStart: // after '{'
@@ -115,7 +115,9 @@ key: // at the opening quote of a key
 				} else {
 					b = *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(f.pad)), e-8))
 				}
-				if a == sl.a && b == sl.b {
+				// A key of 17 to 24 bytes: its bytes 8 to 16 too
+				// (read inside the key).
+				if a == sl.a && b == sl.b && (kn <= 16 || *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(f.pad)), i+9)) == sl.c) {
 					node = sl.node
 				}
 			} else if sl.n == slotProbe {
@@ -188,7 +190,7 @@ nodeVal: // a value at a path the patterns refer to (node)
 		if !f.push(f.cur) {
 			return false
 		}
-		f.cur = wframe{kt: &nd.kids, node: -1, si: -1}
+		f.cur = wframe{kt: nd.kids, node: -1, si: -1}
 		i++
 		goto objStart
 	case '[':
@@ -390,7 +392,11 @@ func (f *flat) leafAt(i int, fid int32) int {
 	if len(f.stack) > 0 {
 		l.trailOff = int32(len(f.trails))
 		l.trailLen = int32(len(f.stack))
-		f.trails = append(f.trails, f.stack...)
+		// Element by element: the trail is one or two positions, which
+		// append(f.trails, f.stack...) copied with a call to memmove.
+		for _, p := range f.stack {
+			f.trails = append(f.trails, p)
+		}
 	}
 	return i
 }

@@ -1,0 +1,69 @@
+package eventpattern
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// TestMatcherRepeatedRules checks rule sets in which most conjunctions
+// repeat others exactly (evaluated once per event: evalRep) and share
+// predicates over arrays (whose matching leaves are kept per event:
+// predSpan) against matching the patterns one by one.
+func TestMatcherRepeatedRules(t *testing.T) {
+	g := gen{rand.New(rand.NewPCG(11, 12))}
+	for round := 0; round < 20; round++ {
+		var pool [][]byte
+		for i := 0; i < 15; i++ {
+			pool = append(pool, mustJSON(g.patternObject(0)))
+		}
+		// Array-consistency tests that many rules share.
+		pool = append(pool,
+			[]byte(`{"a":{"b":["x"],"c":["xy"]}}`),
+			[]byte(`{"a":{"b":["x"],"c":[{"prefix":"y"}]}}`),
+			[]byte(`{"a":{"b":["x"]},"d":[{"exists":true}]}`))
+		m := NewMatcher()
+		pats := map[string]*Pattern{}
+		for i := 0; i < 150; i++ {
+			src := pool[g.r.IntN(len(pool))]
+			p, err := Compile(src)
+			if err != nil {
+				t.Fatalf("%s: %v", src, err)
+			}
+			id := fmt.Sprintf("r%d", i)
+			pats[id] = p
+			m.Add(id, p)
+		}
+		events := [][]byte{
+			[]byte(`{"a":[{"b":"x","c":"xy"},{"b":"y","c":"yx"}],"d":1}`),
+			[]byte(`{"a":[{"b":"y","c":"xy"},{"b":"x","c":"yx"}]}`),
+			[]byte(`{"a":[{"b":["x","y"],"c":"x"}],"d":[null]}`),
+		}
+		for e := 0; e < 100; e++ {
+			events = append(events, mustJSON(g.eventObject(0)))
+		}
+		for _, ev := range events {
+			// Twice: the second event must not see the first's outcomes.
+			for k := 0; k < 2; k++ {
+				got, err := m.MatchEvent(ev, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var want []string
+				for id, p := range pats {
+					if ok, err := p.Match(ev); err != nil {
+						t.Fatal(err)
+					} else if ok {
+						want = append(want, id)
+					}
+				}
+				slices.Sort(got)
+				slices.Sort(want)
+				if !slices.Equal(got, want) {
+					t.Fatalf("event %s: matcher %v, one by one %v", ev, got, want)
+				}
+			}
+		}
+	}
+}
