@@ -64,9 +64,35 @@ func (c *Columns) FindText(s string, found []bool) error {
 // messages are matched (and, in a column-wise block, rebuilt).
 type textFilter struct {
 	texts []string // distinct, each searched once per block
-	safe  []bool   // per text: TextSafe, so decidable on columns
-	alts  [][]int  // AnyOf by index in texts
-	found [][]bool // per text: per row of the current block
+	// probes are what is searched on columns, per text: the text when it
+	// is TextSafe (found is then exact), else its longest TextSafe piece
+	// (found then holds the rows that may contain the text: a row holds
+	// the text only if it holds every piece of it), or "" (left to Match).
+	probes []string
+	alts   [][]int  // AnyOf by index in texts
+	found  [][]bool // per text: per row of the current block
+}
+
+// minProbe is the shortest piece of a text worth searching on columns in
+// place of the text: a shorter one is in most rows.
+const minProbe = 3
+
+// safePiece returns the longest piece of s that is TextSafe, the last of
+// equally long ones (in `"key":"value"` the value is the rarer), or ""
+// when it is shorter than minProbe.
+func safePiece(s string) string {
+	best := ""
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool {
+		return r < 0x20 || strings.ContainsRune("{}[]:,\\\"", r)
+	}) {
+		if p = strings.TrimSpace(p); len(p) >= len(best) && TextSafe(p) {
+			best = p
+		}
+	}
+	if len(best) < minProbe {
+		return ""
+	}
+	return best
 }
 
 func newTextFilter(anyOf [][]string) *textFilter {
@@ -84,7 +110,11 @@ func newTextFilter(anyOf [][]string) *textFilter {
 			}
 			k := slices.Index(tf.texts, s)
 			if k < 0 {
-				k, tf.texts, tf.safe = len(tf.texts), append(tf.texts, s), append(tf.safe, TextSafe(s))
+				probe := s
+				if !TextSafe(s) {
+					probe = safePiece(s)
+				}
+				k, tf.texts, tf.probes = len(tf.texts), append(tf.texts, s), append(tf.probes, probe)
 			}
 			tf.alts[i] = append(tf.alts[i], k)
 		}
@@ -101,19 +131,19 @@ func (tf *textFilter) reset(n int) {
 	}
 }
 
-// onColumns finds the texts in a column-wise block's columns. Texts that
-// are not TextSafe are left out of their alternatives; false when one is
+// onColumns finds the texts' probes in a column-wise block's columns.
+// Texts without one are left out of their alternatives; false when one is
 // left with none (its rows must be rebuilt to be decided).
 func (tf *textFilter) onColumns(c *Columns) (bool, error) {
 	for _, alt := range tf.alts {
-		if !slices.ContainsFunc(alt, func(k int) bool { return tf.safe[k] }) {
+		if !slices.ContainsFunc(alt, func(k int) bool { return tf.probes[k] != "" }) {
 			return false, nil
 		}
 	}
 	tf.reset(c.Len())
-	for k, s := range tf.texts {
-		if tf.safe[k] {
-			if err := c.FindText(s, tf.found[k]); err != nil {
+	for k, probe := range tf.probes {
+		if probe != "" {
+			if err := c.FindText(probe, tf.found[k]); err != nil {
 				return false, err
 			}
 		} else {

@@ -133,3 +133,57 @@ func TestTextFilterOnMessages(t *testing.T) {
 		t.Error("an empty text among others changed which rows are kept")
 	}
 }
+
+func TestSafePiece(t *testing.T) {
+	for s, want := range map[string]string{
+		`0000000"`: "0000000", `"level":"ERROR"`: "ERROR", `{"id":"0001234"}`: "0001234",
+		`a":"b`: "", `" took 12 ms"`: "took 12 ms", `ab:cd`: "", `x\"yz"`: "", `timeout,`: "timeout",
+	} {
+		if got := safePiece(s); got != want {
+			t.Errorf("safePiece(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// On columns, a text that is not TextSafe is narrowed by its longest safe
+// piece: every row holding the text is kept, and rows lacking the piece
+// are not.
+func TestTextFilterOnColumnsNarrowsByPiece(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	var msgs []string
+	for range 300 {
+		msgs = append(msgs, fmt.Sprintf(`{"id":"%07d","level":"%s","msg":"took %d ms"}`, r.IntN(3000), []string{"INFO", "ERROR"}[r.IntN(2)], r.IntN(50)))
+	}
+	blk, _ := roundTrip(t, blockOf(msgs))
+	c := blk.Columns()
+	for _, text := range []string{`"level":"ERROR"`, `0000123"`, `took 7 ms"`, `"id":"000`} {
+		tf := newTextFilter([][]string{{text}})
+		decided, err := tf.onColumns(c)
+		if err != nil || !decided {
+			t.Fatalf("%q: decided=%v %v", text, decided, err)
+		}
+		piece, kept := safePiece(text), 0
+		var msg []byte
+		for i := range c.Len() {
+			if msg, err = c.AppendMessage(msg[:0], i); err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(msg, []byte(text)) && !tf.keep(i) {
+				t.Fatalf("%q: row %d (%s) holds it and was dropped", text, i, msg)
+			}
+			if tf.keep(i) != bytes.Contains(msg, []byte(piece)) {
+				t.Fatalf("%q: row %d (%s) kept=%v, piece %q", text, i, msg, tf.keep(i), piece)
+			}
+			if tf.keep(i) {
+				kept++
+			}
+		}
+		if kept == c.Len() && text != `"id":"000` {
+			t.Errorf("%q: every row kept", text)
+		}
+	}
+	// No piece long enough: left to Match, undecided on the columns.
+	if decided, _ := newTextFilter([][]string{{`a":"b`}}).onColumns(c); decided {
+		t.Error(`a":"b was decided on the columns`)
+	}
+}

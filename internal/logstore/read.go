@@ -34,10 +34,10 @@ type Query struct {
 	// AnyOf: alternatives of texts, a matching message holding every text
 	// of one of them (exact bytes). Rows that hold none of them are dropped
 	// before Match: on a column-wise block, decided on its shapes and
-	// columns without rebuilding messages (Columns.FindText; texts that are
-	// not TextSafe are left to Match); on other blocks, by one search of the
-	// block's messages per text. A promise from the caller, as
-	// RequiredSubstrings.
+	// columns without rebuilding messages (Columns.FindText; a text that is
+	// not TextSafe by its longest TextSafe piece, which narrows the rows
+	// Match decides); on other blocks, by one search of the block's
+	// messages per text. A promise from the caller, as RequiredSubstrings.
 	AnyOf [][]string
 	// Columns, when set, is given each column-wise block before its
 	// messages are rebuilt and returns a filter of its rows: rows it
