@@ -50,16 +50,8 @@ func TestMatcherRepeatedRules(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				var want []string
-				for id, p := range pats {
-					if ok, err := p.Match(ev); err != nil {
-						t.Fatal(err)
-					} else if ok {
-						want = append(want, id)
-					}
-				}
+				want := matchOneByOne(t, pats, ev)
 				slices.Sort(got)
-				slices.Sort(want)
 				if !slices.Equal(got, want) {
 					t.Fatalf("event %s: matcher %v, one by one %v", ev, got, want)
 				}

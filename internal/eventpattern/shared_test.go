@@ -70,16 +70,8 @@ func TestSharedPredicates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var want []string
-		for id, p := range pats {
-			if ok, err := p.Match([]byte(ev)); err != nil {
-				t.Fatal(err)
-			} else if ok {
-				want = append(want, id)
-			}
-		}
+		want := matchOneByOne(t, pats, []byte(ev))
 		slices.Sort(got)
-		slices.Sort(want)
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: matcher %v, one by one %v", ev, got, want)
 		}

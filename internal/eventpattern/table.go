@@ -146,6 +146,12 @@ func (kt *keyTable) find(k []byte) int32 {
 		a = tailWord(k, n)
 		b = a
 	}
+	return kt.findShort(a, b, n)
+}
+
+// findShort returns the node of the key of n <= 16 bytes whose words are a
+// and b, or -1.
+func (kt *keyTable) findShort(a, b uint64, n int) int32 {
 	// wordsHash, for n <= 16.
 	hi, lo := bits.Mul64(a^hashSeed, b^hashMul^uint64(n))
 	for j := uint32(hi^lo) & kt.mask; ; j = (j + 1) & kt.mask {
@@ -175,16 +181,7 @@ func (kt *keyTable) findIn(src []byte, s, e int) int32 {
 		a, b = keyWords(src[s:e])
 		return kt.findWords(a, b, src[s:e])
 	}
-	hi, lo := bits.Mul64(a^hashSeed, b^hashMul^uint64(n))
-	for j := uint32(hi^lo) & kt.mask; ; j = (j + 1) & kt.mask {
-		sl := &kt.slots[j]
-		if sl.a == a && sl.b == b && sl.n == int32(n) {
-			return sl.node
-		}
-		if sl.n < 0 {
-			return -1
-		}
-	}
+	return kt.findShort(a, b, n)
 }
 
 func (kt *keyTable) findWords(a, b uint64, k []byte) int32 {

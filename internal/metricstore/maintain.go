@@ -155,12 +155,7 @@ func (s *Store) restoreFrozen(dirty []*series) {
 			m: append(fr.m, h.m...), x: append(fr.x, h.x...),
 		}
 		n := len(fr.t)
-		if !ser.inDirty {
-			ser.inDirty = true
-			s.dirtyMu.Lock()
-			s.dirty = append(s.dirty, ser)
-			s.dirtyMu.Unlock()
-		}
+		s.markDirty(ser)
 		ser.mu.Unlock()
 		s.headSamples.Add(int64(n))
 	}

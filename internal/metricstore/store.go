@@ -385,16 +385,22 @@ func (s *Store) appendHeads(ds []Datum, sc *scratch, now int64) {
 		case m&metaCount != 0:
 			h.x = append(h.x, d.Count)
 		}
-		if !ser.inDirty {
-			ser.inDirty = true
-			s.dirtyMu.Lock()
-			s.dirty = append(s.dirty, ser)
-			s.dirtyMu.Unlock()
-		}
+		s.markDirty(ser)
 		ser.mu.Unlock()
 		if ser.lastWrite.Load() < now {
 			ser.lastWrite.Store(now)
 		}
+	}
+}
+
+// markDirty lists ser for the next flush, once; ser.mu is held (or, in
+// replay, nothing else runs).
+func (s *Store) markDirty(ser *series) {
+	if !ser.inDirty {
+		ser.inDirty = true
+		s.dirtyMu.Lock()
+		s.dirty = append(s.dirty, ser)
+		s.dirtyMu.Unlock()
 	}
 }
 
@@ -736,10 +742,7 @@ func (s *Store) replayRecord(p []byte, local map[uint64]*series) (datums, lost i
 			h.x = append(h.x, math.Float64frombits(binary.LittleEndian.Uint64(xs[8*(xi+j):])))
 		}
 		xi += e
-		if !ser.inDirty {
-			ser.inDirty = true
-			s.dirty = append(s.dirty, ser)
-		}
+		s.markDirty(ser)
 		if ser.lastWrite.Load() < now {
 			ser.lastWrite.Store(now)
 		}

@@ -52,8 +52,9 @@ func maskFrame(buf []byte, seg uint64) {
 	binary.LittleEndian.PutUint32(buf[4:], binary.LittleEndian.Uint32(buf[4:])^segmentMask(seg))
 }
 
-// readSegment is ReadFrames for the content of segment seg. It ends
-// cleanly where the records of the file's earlier life begin.
+// readSegment is ReadFrames for the content of segment seg, whose records'
+// checksums are masked. It ends cleanly where the records of the file's
+// earlier life begin.
 func readSegment(data []byte, seg uint64, fn func(payload []byte) error) (clean bool, err error) {
 	mask := segmentMask(seg)
 	unmasked, first := false, true

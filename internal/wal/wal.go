@@ -74,29 +74,13 @@ func Segments(dir string) ([]uint64, error) {
 	return out, nil
 }
 
-// ReadFrames calls fn with each intact record's payload in data, stopping at
-// the first torn or corrupt record (a crash's torn tail). It reports whether
+// ReadFrames calls fn with each intact record's payload in data, framed by
+// Frame, stopping at the first torn or corrupt record (a crash's torn tail)
+// or at a zero frame header (a zero-filled tail; Frame never writes one
+// but for an empty payload, which no caller frames). It reports whether
 // data ended cleanly. Payloads alias data.
 func ReadFrames(data []byte, fn func(payload []byte) error) (clean bool, err error) {
-	for len(data) > 0 {
-		if len(data) < HeaderLen {
-			return false, nil
-		}
-		n := binary.LittleEndian.Uint32(data)
-		sum := binary.LittleEndian.Uint32(data[4:])
-		if n > MaxRecord || int(n) > len(data)-HeaderLen {
-			return false, nil
-		}
-		p := data[HeaderLen : HeaderLen+int(n)]
-		if Checksum(p) != sum {
-			return false, nil
-		}
-		if err := fn(p); err != nil {
-			return false, err
-		}
-		data = data[HeaderLen+int(n):]
-	}
-	return true, nil
+	return readSegment(data, 0, fn) // segment 0's mask is zero
 }
 
 // ReadSegment reads the segment file at path (named by SegmentName) as
