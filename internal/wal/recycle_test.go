@@ -178,3 +178,25 @@ func TestMaskedSegmentTornTail(t *testing.T) {
 		t.Fatalf("segment 5's records read as 9's: %q", got)
 	}
 }
+
+// TestRotateFailureKeepsWriting: when the next segment cannot be made, the
+// writer goes on appending to the current one, where it left off.
+func TestRotateFailureKeepsWriting(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Open(dir, 1, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := writeN(t, w, "before", 3)
+	os.WriteFile(filepath.Join(dir, SegmentName(2)), nil, 0o600) // in the way
+	if _, err := w.Rotate(); err == nil {
+		t.Fatal("rotation over an existing segment succeeded")
+	}
+	want = append(want, writeN(t, w, "after", 3)...)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, clean := readAll(t, dir, 1); !slices.Equal(got, want) || !clean {
+		t.Fatalf("segment 1: %q clean=%v", got, clean)
+	}
+}

@@ -167,11 +167,11 @@ func Open(dir string, seg uint64, o Options) (*Writer, error) {
 	if _, err := os.Stat(filepath.Join(dir, spareName)); err == nil {
 		w.spare = true
 	}
-	f, err := w.create(seg)
+	f, recycled, err := w.create(seg)
 	if err != nil {
 		return nil, err
 	}
-	w.f = f
+	w.f, w.recycled = f, recycled
 	if !o.NoSync {
 		w.sync = openSyncer()
 	}
@@ -179,35 +179,33 @@ func Open(dir string, seg uint64, o Options) (*Writer, error) {
 	return w, nil
 }
 
-// create makes segment seg from the spare file if there is one, else a new
-// file, and resets the write offset.
-func (w *Writer) create(seg uint64) (*os.File, error) {
+// create makes segment seg from the spare file if there is one (recycled
+// is then the file's size), else a new file.
+func (w *Writer) create(seg uint64) (f *os.File, recycled int64, err error) {
 	path := filepath.Join(w.dir, SegmentName(seg))
 	f, ok, err := w.takeSpare(path)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if !ok {
 		if f, err = os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err != nil {
-			return nil, fmt.Errorf("wal: create segment: %w", err)
+			return nil, 0, fmt.Errorf("wal: create segment: %w", err)
 		}
-	}
-	w.off, w.recycled = 0, 0
-	if ok {
+	} else {
 		st, err := f.Stat()
 		if err != nil {
 			f.Close()
-			return nil, fmt.Errorf("wal: recycle segment: %w", err)
+			return nil, 0, fmt.Errorf("wal: recycle segment: %w", err)
 		}
-		w.recycled = st.Size()
+		recycled = st.Size()
 	}
 	if !w.opts.NoSync {
 		if err := SyncDir(w.dir); err != nil {
 			f.Close()
-			return nil, err
+			return nil, 0, err
 		}
 	}
-	return f, nil
+	return f, recycled, nil
 }
 
 func (w *Writer) submit(r *request) error {
@@ -378,13 +376,14 @@ func (w *Writer) run() {
 				r := batch[i]
 				r.seg = w.seg
 				err := w.f.Close()
-				if f, cerr := w.create(w.seg + 1); cerr == nil {
-					w.f = f
+				if f, recycled, cerr := w.create(w.seg + 1); cerr == nil {
+					w.f, w.off, w.recycled = f, 0, recycled
 					w.seg++
 				} else {
-					// Keep appending to a reopened old segment rather than lose writes.
+					// Keep appending to a reopened old segment rather than
+					// lose writes (at w.off, which is still its end).
 					err = errors.Join(err, cerr)
-					if f, oerr := os.OpenFile(filepath.Join(w.dir, SegmentName(w.seg)), os.O_WRONLY|os.O_APPEND, 0o600); oerr == nil {
+					if f, oerr := os.OpenFile(filepath.Join(w.dir, SegmentName(w.seg)), os.O_WRONLY, 0); oerr == nil {
 						w.f = f
 					}
 					r.seg = w.seg - 1
