@@ -9,7 +9,7 @@ import (
 // The fast scanner finds the end of a string with one bit scan instead of a
 // loop whose length depends on the data: before it walks an event, it marks
 // every "stop" byte — a quote, a backslash or a control character — in one
-// bit per byte, 64 bytes to a word (stopMasksPadded, over the event's
+// bit per byte, 64 bytes to a word (padWithStops, over the event's
 // padded copy, whose zero bytes are stop bytes too). Walking then costs per token,
 // not per byte, and the loop exits that the branch predictor cannot learn
 // (where does this string end?) are gone. On amd64 the masks come from SSE2
@@ -41,8 +41,8 @@ func packWord(m uint64) uint64 {
 	return (m >> 7) * packMSB >> 56
 }
 
-// stopMasksGeneric is the portable stopMasksFull: it fills dst[:len(src)/64]
-// for the full 64-byte blocks of src.
+// stopMasksGeneric fills dst[:len(src)/64] with the stop masks of the full
+// 64-byte blocks of src, portably.
 func stopMasksGeneric(src []byte, dst []uint64) {
 	n := len(src) / 64
 	for k := 0; k < n; k++ {
@@ -58,23 +58,14 @@ func stopMasksGeneric(src []byte, dst []uint64) {
 	}
 }
 
-// stopMasksPadded returns the stop-byte masks of a padded event (padEvent)
-// in dst's storage, one word per 64 bytes. The padding's zero bytes are
-// stop bytes: nextStopAt never runs past the first of them.
-func stopMasksPadded(pad []byte, dst []uint64) []uint64 {
-	n := len(pad) / 64
-	if cap(dst) < n {
-		dst = make([]uint64, n, n+n/4)
-	}
-	dst = dst[:n]
-	stopMasksFull(pad, dst)
-	return dst
-}
-
-// padWithStops does what padEvent and stopMasksPadded do, in one pass over
-// the event's full blocks: the bytes the masks are computed from are stored
-// as they are, so the copy costs no loads of its own and no call to
-// memmove (which took about as much of the scanner's time as the masks).
+// padWithStops copies src into pad's storage followed by zero bytes up to a
+// multiple of 64 bytes, at least walkPad of them, and returns the stop masks
+// of the copy in stops' storage, one word per 64 bytes (the padding's zero
+// bytes are stop bytes: nextStopAt never runs past the first of them). One
+// pass over the event's full blocks does both: the bytes the masks are
+// computed from are stored as they are, so the copy costs no loads of its
+// own and no call to memmove (which took about as much of the scanner's
+// time as the masks).
 func padWithStops(pad []byte, stops []uint64, src []byte) ([]byte, []uint64) {
 	n := (len(src)/64 + 2) * 64
 	if cap(pad) < n {
@@ -87,16 +78,16 @@ func padWithStops(pad []byte, stops []uint64, src []byte) ([]byte, []uint64) {
 	stops = stops[:n/64]
 	full := len(src) / 64 * 64
 	stopMasksCopy(src[:full], pad, stops)
-	// The partial block and the padding: a short copy and clear, the
-	// mask of the partial block from the padded copy, and blocks of
+	// The partial block, zero-filled, the same way; then blocks of
 	// padding alone, whose zero bytes are all stop bytes.
-	copy(pad[full:], src[full:])
-	clear(pad[len(src):])
 	k := full / 64
 	if len(src) > full {
-		stopMasksFull(pad[full:full+64], stops[k:k+1])
+		var tail [64]byte
+		copy(tail[:], src[full:])
+		stopMasksCopy(tail[:], pad[full:full+64], stops[k:k+1])
 		k++
 	}
+	clear(pad[k*64:])
 	for ; k < len(stops); k++ {
 		stops[k] = ^uint64(0)
 	}
@@ -106,7 +97,7 @@ func padWithStops(pad []byte, stops []uint64, src []byte) ([]byte, []uint64) {
 // nextStopAt returns the index of the first stop byte at or after i, by the
 // masks at sp, which the caller guarantees cover every position from i to
 // the next stop byte and one word more: the masks of a padded event do
-// (stopMasksPadded). It looks at
+// (padWithStops). It looks at
 // the 64 bytes from i at a time, which span two mask words unless i is
 // word-aligned, so that no branch depends on where a string crosses a word
 // boundary: only a string of 64 bytes or more loops.

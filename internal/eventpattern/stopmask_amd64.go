@@ -3,16 +3,6 @@
 package eventpattern
 
 //go:noescape
-func stopMasksSSE2(src *byte, blocks int, dst *uint64)
-
-// stopMasksFull fills dst[:len(src)/64] for the full 64-byte blocks of src.
-func stopMasksFull(src []byte, dst []uint64) {
-	if n := len(src) / 64; n > 0 {
-		stopMasksSSE2(&src[0], n, &dst[0])
-	}
-}
-
-//go:noescape
 func stopMasksCopySSE2(src *byte, blocks int, dst *byte, masks *uint64)
 
 // stopMasksCopy copies the full 64-byte blocks of src to dst and fills

@@ -2,11 +2,6 @@
 
 package eventpattern
 
-// stopMasksFull fills dst[:len(src)/64] for the full 64-byte blocks of src.
-func stopMasksFull(src []byte, dst []uint64) {
-	stopMasksGeneric(src[:len(src)/64*64], dst)
-}
-
 // stopMasksCopy copies the full 64-byte blocks of src to dst and fills
 // masks[:len(src)/64] with their stop masks.
 func stopMasksCopy(src, dst []byte, masks []uint64) {

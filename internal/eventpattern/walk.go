@@ -9,7 +9,7 @@ import "unsafe"
 // callee-saved registers) and on bounds checks; here the loop keeps little
 // more than its position in registers (the innermost object or array is
 // f.cur), and the event is read from a copy padded with zero bytes
-// (padEvent), so that looking a few bytes ahead never needs a length check:
+// (padWithStops), so that looking a few bytes ahead never needs a length check:
 // a zero byte is no JSON token, so reading the padding fails like reading
 // past the end would.
 //
@@ -24,27 +24,11 @@ import "unsafe"
 // never decides that an event is too deep.
 const maxWalkDepth = 256
 
-// walkPad is the number of zero bytes padEvent puts after an event, at
+// walkPad is the number of zero bytes padWithStops puts after an event, at
 // least: enough for the reads ahead of a position at most at the end
 // (a key's eight-byte loads, hasLit's five), and for the stop masks' word
 // after the one of the end, which nextStopAt reads.
 const walkPad = 64
-
-// padEvent copies src into dst's storage followed by zero bytes up to a
-// multiple of 64 bytes, at least walkPad of them.
-//
-// The copy costs a memmove of the event; what it saves is a length check
-// before almost every byte the walker looks at.
-func padEvent(dst, src []byte) []byte {
-	n := (len(src)/64 + 2) * 64
-	if cap(dst) < n {
-		dst = make([]byte, n, n+n/4)
-	}
-	dst = dst[:n]
-	copy(dst, src)
-	clear(dst[len(src):])
-	return dst
-}
 
 // wframe is an object or array the walker is inside of.
 type wframe struct {
