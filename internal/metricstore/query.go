@@ -192,6 +192,14 @@ func (s *Store) Query(ctx context.Context, p Partition, q Query) ([]Bucket, erro
 	now := s.clock.Now().UnixMilli()
 	a := newAcc(start, end, period, now, unit)
 
+	// The series' frozen samples and the iterator are taken together under
+	// appendMu, under which flush freezes heads: chunks of a flush that
+	// freezes the series later are not in the iterator (their samples are
+	// counted from memory below), and those of a flush that froze it
+	// before are skipped whether or not they are committed yet (its frozen
+	// samples stay until the view is released). appendMu comes before
+	// viewMu, as in Reset.
+	s.appendMu.RLock()
 	s.viewMu.RLock()
 	defer s.viewMu.RUnlock()
 	var skipSeq uint64 // chunks of a flush still in flight: counted from frozen
@@ -203,6 +211,7 @@ func (s *Store) Query(ctx context.Context, p Partition, q Query) ([]Bucket, erro
 		ser.mu.Unlock()
 	}
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: []byte(prefixData), UpperBound: tierStart(numTiers)})
+	s.appendMu.RUnlock()
 	if err != nil {
 		return nil, err
 	}

@@ -55,7 +55,8 @@ type Store struct {
 	// appendMu: Append holds it shared while it inserts into heads and
 	// queues its WAL record; flush (head swap + WAL rotation), Reset and
 	// Close hold it exclusively, so a WAL segment and the head generation
-	// swapped out together hold exactly the same datums.
+	// swapped out together hold exactly the same datums. Query holds it
+	// shared while it takes its view, so no head is frozen meanwhile.
 	appendMu sync.RWMutex
 	closed   bool
 
