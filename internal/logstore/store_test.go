@@ -153,6 +153,7 @@ func TestConcurrent(t *testing.T) {
 	rwg.Add(1)
 	go func() {
 		defer rwg.Done()
+		last := 0
 		for {
 			select {
 			case <-stop:
@@ -163,12 +164,46 @@ func TestConcurrent(t *testing.T) {
 				t.Error(err)
 				return
 			}
+			// One page of everything: each event at most once, and
+			// never fewer than the read before saw.
+			pg, err := s.Read(ctx, tp, Query{Group: "g", Limit: workers * calls * per})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			seen := make(map[uint64]bool, len(pg.Records))
+			for _, r := range pg.Records {
+				if seen[r.Seq] {
+					t.Errorf("event %d read twice", r.Seq)
+					return
+				}
+				seen[r.Seq] = true
+			}
+			if len(pg.Records) < last {
+				t.Errorf("read %d events after %d", len(pg.Records), last)
+				return
+			}
+			last = len(pg.Records)
 			sc, err := s.Scan(ctx, tp, ScanQuery{Groups: []string{"g"}})
 			if err != nil {
 				t.Error(err)
 				return
 			}
-			if err := sc.Run(ctx, 2, func(int, *Block) error { return nil }); err != nil {
+			// The scan too: each event at most once.
+			var mu sync.Mutex
+			scanned := map[uint64]bool{}
+			err = sc.Run(ctx, 2, func(_ int, b *Block) error {
+				mu.Lock()
+				defer mu.Unlock()
+				for _, q := range b.Seq {
+					if scanned[q] {
+						return fmt.Errorf("event %d scanned twice", q)
+					}
+					scanned[q] = true
+				}
+				return nil
+			})
+			if err != nil {
 				t.Error(err)
 			}
 			sc.Close()
