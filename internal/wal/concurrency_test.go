@@ -11,7 +11,8 @@ import (
 
 // TestConcurrentSubmitRotate: writers submit under a lock and wait outside
 // it while segments rotate; every record lands once, each writer's in its
-// order.
+// order. One record in seven is large, so batches mix records gathered
+// into one write with records written from their own buffers.
 func TestConcurrentSubmitRotate(t *testing.T) {
 	dir := t.TempDir()
 	w, err := Open(dir, 1, Options{NoSync: testing.Short()})
@@ -27,7 +28,11 @@ func TestConcurrentSubmitRotate(t *testing.T) {
 			defer wg.Done()
 			for i := range each {
 				order.Lock()
-				tk, err := w.Submit(record(fmt.Sprintf("%d-%d", g, i)))
+				rec := record(fmt.Sprintf("%d-%d-", g, i))
+				if (g+i)%7 == 0 {
+					rec = append(rec, make([]byte, largeRecord+i)...)
+				}
+				tk, err := w.Submit(rec)
 				order.Unlock()
 				if err != nil {
 					t.Error(err)
@@ -61,9 +66,17 @@ func TestConcurrentSubmitRotate(t *testing.T) {
 	next := make([]int, writers)
 	for _, seg := range segs {
 		_, err := ReadSegment(filepath.Join(dir, SegmentName(seg)), func(p []byte) error {
-			gs, is, _ := strings.Cut(string(p), "-")
+			gs, rest, _ := strings.Cut(string(p), "-")
+			is, pad, _ := strings.Cut(rest, "-")
 			g, _ := strconv.Atoi(gs)
 			i, _ := strconv.Atoi(is)
+			wantPad := 0
+			if (g+i)%7 == 0 {
+				wantPad = largeRecord + i
+			}
+			if len(pad) != wantPad {
+				return fmt.Errorf("writer %d: record %d has %d bytes after its number", g, i, len(pad))
+			}
 			if i != next[g] {
 				return fmt.Errorf("writer %d: record %d after %d", g, i, next[g]-1)
 			}

@@ -312,6 +312,10 @@ func (w *Writer) write(b []byte) error {
 	return err
 }
 
+// largeRecord is the size from which a record is written from its own
+// buffer rather than copied into the batch's.
+const largeRecord = 64 << 10
+
 func (w *Writer) run() {
 	defer close(w.done)
 	var batch []*request
@@ -340,7 +344,7 @@ func (w *Writer) run() {
 			for ; i < len(batch) && batch[i].buf != nil && err == nil; i++ {
 				b := batch[i].buf
 				maskFrame(b, w.seg)
-				if len(b) < 64<<10 {
+				if len(b) < largeRecord {
 					w.wbuf = append(w.wbuf, b...)
 				} else {
 					if len(w.wbuf) > 0 {
