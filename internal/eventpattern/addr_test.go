@@ -3,6 +3,7 @@ package eventpattern
 import (
 	"math/rand/v2"
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -13,6 +14,13 @@ func checkEventAddr(t *testing.T, s string) {
 	got, ok := eventAddr([]byte(s))
 	if ok != wantOK || (ok && got != want.Unmap()) {
 		t.Fatalf("eventAddr(%q) = %v, %v; netip: %v, %v", s, got, ok, want, err)
+	}
+	// parseIPv4 alone: never an address netip would not give, and every
+	// dotted IPv4 address netip takes (else it is not the fast path).
+	ip, ok4 := parseIPv4([]byte(s))
+	dotted := wantOK && want.Is4() && strings.Trim(s, "0123456789.") == ""
+	if ok4 != dotted || (ok4 && netip.AddrFrom4(ip) != want) {
+		t.Fatalf("parseIPv4(%q) = %v, %v; netip: %v, %v", s, ip, ok4, want, err)
 	}
 }
 

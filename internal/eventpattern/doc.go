@@ -73,9 +73,9 @@
 // the walk tests and FuzzScan check this. It reads a copy of the event
 // padded with zero bytes, in one loop with an explicit stack, finds the end
 // of every string with a bit scan of a per-event mask of quote, backslash
-// and control bytes (stopmask.go: SSE2 on amd64, portable Go elsewhere or
-// with the purego build tag), and finds most keys through a small
-// direct-mapped table (keydirect.go).
+// and control bytes (stopmask.go: AVX2 or SSE2 on amd64, portable Go
+// elsewhere or with the purego build tag), and finds most keys through a
+// small direct-mapped table (keydirect.go).
 //
 // # Concurrency
 //

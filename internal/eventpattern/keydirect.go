@@ -4,11 +4,11 @@ import "encoding/binary"
 
 // The event walker looks up every key of every object it reads, and most
 // keys are not in the table. A table of object keys therefore also has a
-// small direct-mapped array indexed by a hash of the key's length and end
-// bytes (directIndex, the hash keyBit takes its bit from): the slot that
-// exactly one key of up to 24 bytes hashes to holds that key's words, so a
-// lookup is one slot load and a comparison of words (a hit) or of the
-// length (nearly every miss), without hashing the key's bytes. A slot
+// small direct-mapped array indexed by a hash of the key's length, first
+// two bytes and last byte (directIndex): the slot that exactly one key of
+// up to 24 bytes hashes to holds that key's words, so a lookup is one slot
+// load and a comparison of words (a hit) or of the length (nearly every
+// miss), without hashing the key's bytes. A slot
 // shared by two keys, or taken by a longer key, sends the lookup to the
 // hash table. The array has eight slots per key, rounded up to a power of
 // two (at least eight): few slots are shared, and the tables stay small
@@ -33,15 +33,27 @@ const (
 	slotProbe = -2
 )
 
-// directIndex is the slot of a key of n bytes whose first and last bytes
-// are given (for the empty key: two quotes, as keyBit has it) in a
-// direct array of 1<<(32-shift) slots.
-func directIndex(n int, first, last byte, shift uint8) uint32 {
-	x := uint32(n)<<16 | uint32(first)<<8 | uint32(last)
-	return x * 0x9E3779B1 >> shift
+// directIndex is the slot of a key of n bytes whose first two bytes are w
+// (in memory order, as the walker reads them in place: for a key of one
+// byte, it and the closing quote; for the empty key, two quotes) and whose
+// last byte is last (for the empty key: a quote, as keyBit has it), in a
+// direct array of 1<<(32-shift) slots filled with seed (buildDirect).
+// The second byte parts keys that share their length and end bytes, common
+// in AWS's names: eventName and errorCode are both nine bytes from 'e' to
+// 'e', and shared a slot, which sent every key of that shape (eventTime,
+// eventType too) to the hash table.
+func directIndex(n int, w uint16, last byte, seed uint32, shift uint8) uint32 {
+	x := (uint32(n)<<24 | uint32(w)<<8 | uint32(last)) ^ seed
+	// shift is at most 29 (buildDirect); masked, it needs none of the
+	// compiler's code for shifts of 32 and more.
+	return x * 0x9E3779B1 >> (shift & 31)
 }
 
 // buildDirect fills kt.direct from the keys and nodes kt was built with.
+// The slots depend on a seed: of a few seeds it keeps the first whose
+// slots no two keys share, or else the one with the fewest shared slots,
+// so that a small table's keys rarely send each other to the hash table by
+// the luck of one hash.
 func (kt *keyTable) buildDirect(keys []string, nodes []int32) {
 	b := 3
 	for 1<<b < 8*len(keys) {
@@ -49,16 +61,41 @@ func (kt *keyTable) buildDirect(keys []string, nodes []int32) {
 	}
 	kt.dshift = uint8(32 - b)
 	kt.direct = make([]directSlot, 1<<b)
-	for i := range kt.direct {
-		kt.direct[i].n = slotEmpty
-	}
-	for i, k := range keys {
-		first, last := byte('"'), byte('"')
-		if k != "" {
-			first, last = k[0], k[len(k)-1]
+	best, fewest := uint32(0), -1
+	for try := uint32(0); try < 16; try++ {
+		seed := try * 0x9E3779B9
+		shared := kt.fillDirect(keys, nodes, seed)
+		if fewest < 0 || shared < fewest {
+			best, fewest = seed, shared
 		}
-		sl := &kt.direct[directIndex(len(k), first, last, kt.dshift)]
+		if shared == 0 {
+			return
+		}
+	}
+	kt.fillDirect(keys, nodes, best)
+}
+
+// fillDirect fills kt.direct with seed and returns how many keys found
+// their slot shared.
+func (kt *keyTable) fillDirect(keys []string, nodes []int32, seed uint32) int {
+	kt.dseed = seed
+	for i := range kt.direct {
+		kt.direct[i] = directSlot{n: slotEmpty}
+	}
+	shared := 0
+	for i, k := range keys {
+		w, last := [2]byte{'"', '"'}, byte('"')
+		if k != "" {
+			w[0], last = k[0], k[len(k)-1]
+		}
+		if len(k) > 1 {
+			w[1] = k[1]
+		}
+		sl := &kt.direct[directIndex(len(k), binary.NativeEndian.Uint16(w[:]), last, seed, kt.dshift)]
 		if sl.n != slotEmpty || len(k) > 24 {
+			if sl.n != slotEmpty {
+				shared++
+			}
 			sl.n = slotProbe
 			continue
 		}
@@ -68,4 +105,5 @@ func (kt *keyTable) buildDirect(keys []string, nodes []int32) {
 			sl.c = binary.LittleEndian.Uint64([]byte(k[8:16]))
 		}
 	}
+	return shared
 }

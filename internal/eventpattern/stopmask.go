@@ -12,9 +12,10 @@ import (
 // bit per byte, 64 bytes to a word (padWithStops, over the event's
 // padded copy, whose zero bytes are stop bytes too). Walking then costs per token,
 // not per byte, and the loop exits that the branch predictor cannot learn
-// (where does this string end?) are gone. On amd64 the masks come from SSE2
-// (part of the amd64 baseline, stopmask_amd64.s); elsewhere, or with the
-// purego build tag, from the portable word-at-a-time code below.
+// (where does this string end?) are gone. On amd64 the masks come from AVX2
+// when the CPU has it, else SSE2 (part of the amd64 baseline,
+// stopmask_amd64.s); elsewhere, or with the purego build tag, from the
+// portable word-at-a-time code below.
 
 const (
 	lsb = 0x0101010101010101
@@ -94,14 +95,16 @@ func padWithStops(pad []byte, stops []uint64, src []byte) ([]byte, []uint64) {
 	return pad, stops
 }
 
-// nextStopAt returns the index of the first stop byte at or after i, by the
-// masks at sp, which the caller guarantees cover every position from i to
-// the next stop byte and one word more: the masks of a padded event do
-// (padWithStops). It looks at
-// the 64 bytes from i at a time, which span two mask words unless i is
-// word-aligned, so that no branch depends on where a string crosses a word
-// boundary: only a string of 64 bytes or more loops.
-func nextStopAt(sp unsafe.Pointer, i int) int {
+// nextStopWords returns the index of the first stop byte at or after i, by
+// the masks at sp, which the caller guarantees cover every position from i
+// to the next stop byte and one word more: the masks of a padded event do
+// (padWithStops). It looks at the 64 bytes from i at a time, which span two
+// mask words unless i is word-aligned, so that no branch depends on where a
+// string crosses a word boundary: only a string of 64 bytes or more loops.
+// It is nextStopAt where the masks' bytes are not in little-endian order,
+// or unaligned loads are not cheap (nextstop_other.go; nextstop_fast.go has
+// the version with one load and one shift).
+func nextStopWords(sp unsafe.Pointer, i int) int {
 	for {
 		w := unsafe.Add(sp, i>>6<<3)
 		s := uint(i) & 63

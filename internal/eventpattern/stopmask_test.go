@@ -2,6 +2,7 @@ package eventpattern
 
 import (
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -57,6 +58,35 @@ func checkStops(t *testing.T, src []byte) {
 	for i := range want {
 		if got[i] != want[i] {
 			t.Fatalf("stopMasksPadded word %d = %#x, want %#x (src %q)", i, got[i], want[i], src)
+		}
+	}
+	// Each routine alone, over src's full blocks (the bytes after them in
+	// dst and the words after theirs must stay as they were) and over the
+	// padded copy, at an odd address.
+	for name, copyMasks := range stopMaskVariants() {
+		for _, in := range [][]byte{src, append([]byte{'x'}, pad...)[1:]} {
+			dst := make([]byte, len(in)+64)
+			for i := range dst {
+				dst[i] = '"'
+			}
+			masks := make([]uint64, len(in)/64+1)
+			for i := range masks {
+				masks[i] = 0x5555
+			}
+			copyMasks(in, dst, masks)
+			n := len(in) / 64
+			if string(dst[:n*64]) != string(in[:n*64]) || strings.Count(string(dst[n*64:]), `"`) != len(dst)-n*64 {
+				t.Fatalf("%s: copy of %q is %q", name, in, dst)
+			}
+			for i := range masks {
+				w := uint64(0x5555)
+				if i < n {
+					w = want[i]
+				}
+				if masks[i] != w {
+					t.Fatalf("%s: word %d of %d = %#x, want %#x (src %q)", name, i, n, masks[i], w, src)
+				}
+			}
 		}
 	}
 }
@@ -188,16 +218,40 @@ func TestNextStop(t *testing.T) {
 			for want < len(src) && src[want] != '"' {
 				want++
 			}
-			if got := nextStopAt(unsafe.Pointer(&stops[0]), i); got != want {
-				t.Fatalf("nextStopAt(%d) = %d, want %d (len %d)", i, got, want, len(src))
+			for _, v := range nextStopVariants() {
+				if got := v.fn(unsafe.Pointer(&stops[0]), i); got != want {
+					t.Fatalf("%s(%d) = %d, want %d (len %d)", v.name, i, got, want, len(src))
+				}
+			}
+			// stopWindow: exact up to its lowest set bit, and zero only
+			// when the stop byte is beyond the 57 positions it covers
+			// at least.
+			if m := stopWindow(unsafe.Pointer(&stops[0]), i); m != 0 {
+				if got := i + bits.TrailingZeros64(m); got != want {
+					t.Fatalf("stopWindow(%d) finds %d, want %d (len %d)", i, got, want, len(src))
+				}
+			} else if want-i < 57 {
+				t.Fatalf("stopWindow(%d) = 0 with a stop byte at %d (len %d)", i, want, len(src))
 			}
 		}
 	}
 }
 
+// nextStopVariants are the ways to find the next stop byte: the one the
+// walker uses (nextstop_*.go) and the portable one.
+func nextStopVariants() []struct {
+	name string
+	fn   func(sp unsafe.Pointer, i int) int
+} {
+	return []struct {
+		name string
+		fn   func(sp unsafe.Pointer, i int) int
+	}{{"nextStopAt", nextStopAt}, {"nextStopWords", nextStopWords}}
+}
+
 // padEvent and stopMasksPadded are padWithStops in two steps, the second
-// portable: the oracle the one-pass version (SSE2 on amd64) is checked
-// against.
+// portable: the oracle the one-pass version (SSE2 or AVX2 on amd64) is
+// checked against.
 func padEvent(dst, src []byte) []byte {
 	n := (len(src)/64 + 2) * 64
 	if cap(dst) < n {

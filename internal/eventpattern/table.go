@@ -21,6 +21,7 @@ type keyTable struct {
 	// keys), resolves a key without hashing its bytes in the common case;
 	// it has 1<<(32-dshift) slots.
 	direct []directSlot
+	dseed  uint32 // mixed into directIndex (buildDirect)
 	dshift uint8
 }
 

@@ -1,6 +1,9 @@
 package eventpattern
 
-import "unsafe"
+import (
+	"math/bits"
+	"unsafe"
+)
 
 // This file is the fast scanner's reader: one loop over the event, its
 // nesting kept on an explicit stack instead of in recursive calls. The
@@ -51,8 +54,9 @@ type wframe struct {
 // position never passes len(f.src) (every byte consumed was compared with a
 // nonzero byte, and the padding is zero), nothing reads more than eight
 // bytes past a position, so every read stays inside f.pad (walkPad), and
-// nextStopAt is only called from a position at most len(f.src), so its
-// window stays inside f.stops. The
+// nextStopAt and stopWindow are only called from a position at most
+// len(f.src), so their windows stay inside f.stops; a key's direct slot is
+// indexed without a check, as directIndex is below the slots' count. The
 // few values the common path needs are all it keeps in locals, so that Go's
 // register allocator does not shuffle a dozen of them at every label.
 func (f *flat) walk() bool {
@@ -61,6 +65,9 @@ func (f *flat) walk() bool {
 		i, e int
 		c    byte
 		node int32
+		// ks is where the key being read starts, km its stopWindow.
+		ks int
+		km uint64
 	)
 	if i = skipWS(f.pad, 0); f.at(i) != '{' {
 		return false
@@ -81,13 +88,29 @@ key: // at the opening quote of a key
 	if f.at(i) != '"' {
 		return false
 	}
-	e = f.nextStopAt(i + 1)
+	ks = i + 1
+	if km = stopWindow(unsafe.Pointer(unsafe.SliceData(f.stops)), ks); km != 0 {
+		e = ks + bits.TrailingZeros64(km)
+	} else {
+		e = f.nextStopAt(ks)
+	}
 	node = -1
 	if f.at(e) == '"' {
 		if f.cur.kt != nil {
 			// Most keys miss on an empty slot (keydirect.go).
 			kn := e - i - 1
-			sl := &f.cur.kt.direct[directIndex(kn, f.at(i+1), f.at(e-1), f.cur.kt.dshift)]
+			// The key's first two bytes (its byte and the closing
+			// quote when it has one; the empty key's are two quotes,
+			// as buildDirect has it, not its quote and what follows).
+			w := *(*uint16)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(f.pad)), i+1))
+			if kn == 0 {
+				w = '"'<<8 | '"'
+			}
+			// Unchecked: directIndex is below 1<<(32-dshift), the
+			// length of direct (buildDirect).
+			kt := f.cur.kt
+			sl := (*directSlot)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(kt.direct)),
+				uintptr(directIndex(kn, w, f.at(e-1), kt.dseed, kt.dshift))*unsafe.Sizeof(directSlot{})))
 			if sl.n == int32(kn) {
 				// The key's keyWords, read from the padded event:
 				// the eight bytes from the key's start are in it.
@@ -109,6 +132,22 @@ key: // at the opening quote of a key
 			}
 		}
 		i = e + 1
+		if node < 0 {
+			// "key":"value" with a value nobody refers to: the value's
+			// quotes are most often the next two stop bytes after the
+			// key's, within km (stopWindow: its bits up to its lowest set
+			// one are exact), and the value is skipped here as skipVal
+			// would, without finding the string's end again. (Taking a
+			// string leaf here the same way cost more than it saved.)
+			if km &= km - 1; km != 0 && ks+bits.TrailingZeros64(km) == i+1 && f.at(i) == ':' && f.at(i+1) == '"' {
+				if km &= km - 1; km != 0 {
+					if e = ks + bits.TrailingZeros64(km); f.at(e) == '"' {
+						i = e + 1
+						goto afterVal
+					}
+				}
+			}
+		}
 	} else if f.cur.kt != nil {
 		return false // escaped or invalid key: leave it to the reference scanner
 	} else if i = f.skipStrPad(e); i < 0 {
@@ -320,9 +359,40 @@ func (l *leaf) setString(fid int32, str []byte) {
 	l.trailOff, l.trailLen = 0, 0
 }
 
-// leafAt reads the scalar at src[i] as a leaf of path fid and returns the
-// index after it, or -1.
+// leafAt reads the scalar at f.pad[i] as a leaf of path fid and returns the
+// index after it, or -1. A string without escapes, the common leaf inside
+// arrays, is taken first, with no call on its way, so that little of the
+// function's state is spilled for it; anything else is leafSlow's.
 func (f *flat) leafAt(i int, fid int32) int {
+	p := unsafe.Pointer(unsafe.SliceData(f.pad))
+	if at(p, i) == '"' && len(f.leaves) < cap(f.leaves) {
+		if e := nextStopAt(unsafe.Pointer(unsafe.SliceData(f.stops)), i+1); at(p, e) == '"' {
+			k := len(f.leaves)
+			f.leaves = f.leaves[:k+1]
+			l := &f.leaves[k]
+			l.setString(fid, f.pad[i+1:e:e])
+			if len(f.stack) > 0 {
+				f.addTrail(l)
+			}
+			return e + 1
+		}
+	}
+	return f.leafSlow(i, fid)
+}
+
+// addTrail gives the leaf l the positions of the arrays it is in (f.stack).
+func (f *flat) addTrail(l *leaf) {
+	l.trailOff = int32(len(f.trails))
+	l.trailLen = int32(len(f.stack))
+	// Element by element: the trail is one or two positions, which
+	// append(f.trails, f.stack...) copied with a call to memmove.
+	for _, p := range f.stack {
+		f.trails = append(f.trails, p)
+	}
+}
+
+// leafSlow is leafAt for any scalar.
+func (f *flat) leafSlow(i int, fid int32) int {
 	src, n := f.pad, len(f.src)
 	// The leaf is filled in place; on failure the whole scan is discarded.
 	// (Not append(f.leaves, leaf{...}): that builds the leaf on the stack
@@ -374,13 +444,7 @@ func (f *flat) leafAt(i int, fid int32) int {
 		return -1
 	}
 	if len(f.stack) > 0 {
-		l.trailOff = int32(len(f.trails))
-		l.trailLen = int32(len(f.stack))
-		// Element by element: the trail is one or two positions, which
-		// append(f.trails, f.stack...) copied with a call to memmove.
-		for _, p := range f.stack {
-			f.trails = append(f.trails, p)
-		}
+		f.addTrail(l)
 	}
 	return i
 }
