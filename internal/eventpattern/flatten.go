@@ -90,17 +90,15 @@ const (
 // flat is a flattened event: the leaves at interesting paths, grouped by path.
 // It is scratch state, reused between events.
 type flat struct {
-	t      *pathTable
-	src    []byte
-	pos    int
-	leaves []leaf
-	trails []arrPos
-	stack  []arrPos
-	path   []byte
-	buf    []byte // unescaped strings
-	head   []int32
-	// touched lists the fids whose head was set, to reset them cheaply.
-	touched []int32
+	t       *pathTable
+	src     []byte
+	pos     int
+	leaves  []leaf
+	trails  []arrPos
+	stack   []arrPos
+	path    []byte
+	buf     []byte  // unescaped strings
+	head    []int32 // per fid: 1 + the index of its first leaf, or 0 (first)
 	nextArr uint32
 	err     *EventError
 	stops   []uint64 // stop bytes of pad, for the fast scanner (stopmask.go)
@@ -110,12 +108,19 @@ type flat struct {
 }
 
 func (f *flat) reset(t *pathTable, src []byte) {
-	head := f.head
-	for _, id := range f.touched {
-		head[id] = -1
+	// Only the heads of the last event's paths were set (chain). A few
+	// dozen heads are cleared at once (a memclr: heads are kept plus one
+	// so that none is zero), more through the leaves that set them,
+	// rather than keeping a list of them while linking.
+	if head, leaves := f.head, f.leaves; len(head) <= 64+16*len(leaves) {
+		clear(head)
+	} else {
+		for i := range leaves {
+			head[leaves[i].fid] = 0
+		}
 	}
 	for len(f.head) < len(t.names) {
-		f.head = append(f.head, -1)
+		f.head = append(f.head, 0)
 	}
 	f.t, f.src, f.pos = t, src, 0
 	f.leaves = f.leaves[:0]
@@ -123,7 +128,6 @@ func (f *flat) reset(t *pathTable, src []byte) {
 	f.stack = f.stack[:0]
 	f.path = f.path[:0]
 	f.buf = f.buf[:0]
-	f.touched = f.touched[:0]
 	f.nextArr = 0
 	f.err = nil
 }
@@ -166,22 +170,23 @@ func (f *flat) scanRef() error {
 	return nil
 }
 
-// link chains the leaves per path. Leaves were appended in document order;
-// link them per path in that order.
+// link chains the leaves per path as the fast scanner does while it reads
+// (chain): the last leaf of a path first. Our decision: no order is
+// promised, and so no second pass over the leaves is needed.
 func (f *flat) link() {
-	// Slices in locals: appending to f.touched stores to f, after which
-	// the compiler would reload f.head and f.leaves.
-	leaves, head, touched := f.leaves, f.head, f.touched
-	for i := len(leaves) - 1; i >= 0; i-- {
-		l := &leaves[i]
-		h := head[l.fid]
-		if h == -1 {
-			touched = append(touched, l.fid)
-		}
-		l.next = h
-		head[l.fid] = int32(i)
+	for i := range f.leaves {
+		l := &f.leaves[i]
+		l.next = f.chain(l.fid, i)
 	}
-	f.touched = touched
+}
+
+// chain makes leaf k the first of path fid and returns the one it goes
+// before, or -1.
+func (f *flat) chain(fid int32, k int) int32 {
+	h := &f.head[fid]
+	next := *h - 1
+	*h = int32(k) + 1
+	return next
 }
 
 func (f *flat) errOr(msg string) error {
@@ -525,6 +530,9 @@ func (f *flat) skipString() bool {
 		}
 	}
 }
+
+// first returns the index of the first leaf of path fid, or -1.
+func (f *flat) first(fid int32) int32 { return f.head[fid] - 1 }
 
 // trail returns the array trail of leaf l.
 func (f *flat) trail(l *leaf) []arrPos {

@@ -125,7 +125,7 @@ func (s *evalScratch) eval(sr *subRule, f *flat, known int) bool {
 	needArrays := false
 	for i := range sr.fields {
 		fd := &sr.fields[i]
-		head := f.head[fd.fid]
+		head := f.first(fd.fid)
 		if !fd.positive { // only exists:false
 			if head != -1 {
 				return false

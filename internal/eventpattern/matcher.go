@@ -190,21 +190,41 @@ type indexedSub struct {
 	// twice and needs no ruleSeen stamp.
 	single bool
 	// rep is, when other conjunctions test exactly the same predicates,
-	// the first of them (the one whose outcome the others reuse within an
-	// event: shared.go), else -1.
+	// the first of them (the one the index files them all under:
+	// groupReps), else -1.
 	rep int32
+	// m0, m1 delimit, for a representative, its group in index.members
+	// (itself included); m0 == m1 for any other conjunction.
+	m0, m1 int32
+	// allSingle: every member of the group is single, so a match outputs
+	// index.memberIDs[m0:m1] with one copy.
+	allSingle bool
+}
+
+type probedPath struct {
+	fid int32
+	// exactS: a string leaf probes fi.exactS alone, done in the loop
+	// over the paths without a call (the common path: "source").
+	exactS bool
+	fi     *fieldIndex
 }
 
 type index struct {
-	paths   *pathTable
-	fields  []*fieldIndex
+	paths  *pathTable
+	fields []*fieldIndex
+	// probed lists the paths that have a fieldIndex, so that an event's
+	// leaves at paths only evaluated (most of them) are not visited to
+	// find that out.
+	probed  []probedPath
 	subs    []indexedSub
 	always  []int32 // conjunctions without an anchor
 	ruleIDs []string
 	// preds holds each distinct field test once; subPreds lists each
 	// conjunction's (shared.go).
-	preds    []field
-	subPreds []int32
+	preds     []field
+	subPreds  []int32
+	members   []int32  // groups of identical conjunctions (groupReps)
+	memberIDs []string // the rule id of each of members
 }
 
 func buildIndex(order []string, rules map[string]*Pattern) *index {
@@ -272,10 +292,16 @@ func buildIndex(order []string, rules map[string]*Pattern) *index {
 		x.addAnchor(int32(si), &subs[si], best[si])
 	}
 	x.findReps()
-	for _, fi := range x.fields {
+	x.groupReps()
+	for fid, fi := range x.fields {
 		if fi != nil {
 			fi.ranges.build()
 			fi.freeze()
+			x.probed = append(x.probed, probedPath{
+				fid:    int32(fid),
+				exactS: fi.strOps == probeExact && len(fi.anyLeaf) == 0,
+				fi:     fi,
+			})
 		}
 	}
 	x.paths.build()
@@ -503,11 +529,8 @@ type matchScratch struct {
 	// outcome this event is predArrays (shared.go).
 	pspan   []predSpan
 	pleaves []int32
-	// srep is, per representative conjunction (indexedSub.rep), gen<<1
-	// | its outcome when evaluated this event.
-	srep  []uint32
-	gen   uint32 // at most maxGen
-	cands []int32
+	gen     uint32 // at most maxGen
+	cands   []int32
 }
 
 func (x *index) match(s *matchScratch, event []byte, out []string) ([]string, error) {
@@ -518,7 +541,6 @@ func (x *index) match(s *matchScratch, event []byte, out []string) ([]string, er
 	}
 	if len(s.stamp) < len(x.subs) {
 		s.stamp = make([]uint32, len(x.subs))
-		s.srep = make([]uint32, len(x.subs))
 		s.gen = 0
 	}
 	if len(s.ruleSeen) < len(x.ruleIDs) {
@@ -536,30 +558,58 @@ func (x *index) match(s *matchScratch, event []byte, out []string) ([]string, er
 		// New stamps (gen was reset to 0) or a wrap: clear them all, the
 		// ones kept included, so that no stale stamp equals gen.
 		clear(s.stamp)
-		clear(s.srep)
 		clear(s.ruleSeen)
 		clear(s.pstate)
 		s.gen = 1
 	}
 	s.cands = s.cands[:0]
-	for li := range f.leaves {
-		l := &f.leaves[li]
-		fi := x.fields[l.fid]
-		if fi != nil {
-			x.probe(s, fi, l)
+	// Path by path, each path's leaves in reverse document order
+	// (chain): the candidates' order, and so the output's, is still
+	// fixed by the rules and the event.
+	for _, pp := range x.probed {
+		for li := f.first(pp.fid); li >= 0; li = f.leaves[li].next {
+			if l := &f.leaves[li]; pp.exactS && l.kind == kString {
+				s.push(pp.fi.exactS.get(l.str))
+			} else {
+				x.probe(s, pp.fi, l)
+			}
 		}
 	}
 	s.cands = append(s.cands, x.always...)
+	// Locals: evalSub's calls would otherwise make every candidate load
+	// them through s and x again.
+	subs, ruleSeen, gen := x.subs, s.ruleSeen, s.gen
 	for _, si := range s.cands {
-		is := &x.subs[si]
-		if !is.single && s.ruleSeen[is.rule] == s.gen {
+		is := &subs[si]
+		if is.m0 == is.m1 {
+			if !is.single && ruleSeen[is.rule] == gen {
+				continue
+			}
+			if is.sure || s.evalSub(x, is, f) {
+				if !is.single {
+					ruleSeen[is.rule] = gen
+				}
+				out = append(out, is.id)
+			}
 			continue
 		}
-		if is.sure || s.evalRep(x, is, f) {
-			if !is.single {
-				s.ruleSeen[is.rule] = s.gen
+		// A group of identical conjunctions, decided once.
+		if !is.sure && !s.evalSub(x, is, f) {
+			continue
+		}
+		if is.allSingle {
+			out = append(out, x.memberIDs[is.m0:is.m1]...)
+			continue
+		}
+		for _, mi := range x.members[is.m0:is.m1] {
+			m := &subs[mi]
+			if !m.single {
+				if ruleSeen[m.rule] == gen {
+					continue
+				}
+				ruleSeen[m.rule] = gen
 			}
-			out = append(out, is.id)
+			out = append(out, m.id)
 		}
 	}
 	return out, nil

@@ -8,7 +8,7 @@ import (
 )
 
 // TestMatcherRepeatedRules checks rule sets in which most conjunctions
-// repeat others exactly (evaluated once per event: evalRep) and share
+// repeat others exactly (filed and evaluated once: groupReps) and share
 // predicates over arrays (whose matching leaves are kept per event:
 // predSpan) against matching the patterns one by one.
 func TestMatcherRepeatedRules(t *testing.T) {

@@ -104,11 +104,7 @@ func skipWS(src []byte, i int) int {
 // error; the caller then resets and runs scan.
 func (f *flat) fastScan() bool {
 	f.pad, f.stops = padWithStops(f.pad, f.stops, f.src)
-	if !f.walk() {
-		return false
-	}
-	f.link()
-	return true
+	return f.walk()
 }
 
 // numberQ quantizes the JSON number literal t as the reference scanner does

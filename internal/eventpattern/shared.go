@@ -86,6 +86,88 @@ func (x *index) findReps() {
 	}
 }
 
+// groupReps files each group of identical conjunctions (findReps) under
+// its representative alone: the index's lists name the representative in
+// place of every member, so that a probe finds the group once and its
+// outcome is computed once, and a matching representative outputs its
+// members (indexedSub.m0, m1) in a loop of their own.
+func (x *index) groupReps() {
+	for si := range x.subs {
+		if r := x.subs[si].rep; r >= 0 {
+			x.subs[r].m1++ // a count for now
+		}
+	}
+	var n int32
+	for si := range x.subs {
+		is := &x.subs[si]
+		c := is.m1
+		is.m0, is.m1 = n, n
+		n += c
+	}
+	x.members = make([]int32, n)
+	x.memberIDs = make([]string, n)
+	for si := range x.subs {
+		if r := x.subs[si].rep; r >= 0 {
+			rs := &x.subs[r]
+			if rs.m0 == rs.m1 {
+				rs.allSingle = true
+			}
+			rs.allSingle = rs.allSingle && x.subs[si].single
+			x.members[rs.m1] = int32(si)
+			x.memberIDs[rs.m1] = x.subs[si].id
+			rs.m1++
+		}
+	}
+	seen := make([]uint32, len(x.subs))
+	gen := uint32(0)
+	canon := func(l []int32) []int32 {
+		gen++
+		out := l[:0]
+		for _, si := range l {
+			if r := x.subs[si].rep; r >= 0 {
+				si = r
+			}
+			if seen[si] != gen {
+				seen[si] = gen
+				out = append(out, si)
+			}
+		}
+		return out
+	}
+	x.always = canon(x.always)
+	for _, fi := range x.fields {
+		if fi == nil {
+			continue
+		}
+		for _, mp := range []map[string][]int32{fi.exact, fi.prefix, fi.suffix, fi.prefIC, fi.sufIC, fi.eqIC, fi.cidr} {
+			for k, l := range mp {
+				mp[k] = canon(l)
+			}
+		}
+		fi.anyStr, fi.anyLeaf = canon(fi.anyStr), canon(fi.anyLeaf)
+		// Only the intervals: the segment tree is built from them
+		// afterwards.
+		r := &fi.ranges
+		type iv struct {
+			lo, hi int64
+			si     int32
+		}
+		had := map[iv]bool{}
+		k := 0
+		for i, si := range r.ids {
+			if rep := x.subs[si].rep; rep >= 0 {
+				si = rep
+			}
+			if v := (iv{r.los[i], r.his[i], si}); !had[v] {
+				had[v] = true
+				r.los[k], r.his[k], r.ids[k] = v.lo, v.hi, si
+				k++
+			}
+		}
+		r.los, r.his, r.ids = r.los[:k], r.his[:k], r.ids[:k]
+	}
+}
+
 // groupByAnchor reorders the conjunctions (with their anchors, best) so that
 // the ones filed under the same anchor test are adjacent: the candidates one
 // probe finds then lie together in memory. The order of the output of
@@ -128,24 +210,6 @@ const (
 // rules, the rules that test fields of the same array share such tests).
 type predSpan struct{ off, n int32 }
 
-// evalRep is evalSub, evaluated once per event for all the conjunctions
-// that share a representative.
-func (s *matchScratch) evalRep(x *index, is *indexedSub, f *flat) bool {
-	if is.rep < 0 {
-		return s.evalSub(x, is, f)
-	}
-	if st := s.srep[is.rep]; st>>1 == s.gen {
-		return st&1 == 1
-	}
-	ok := s.evalSub(x, is, f)
-	st := s.gen << 1
-	if ok {
-		st |= 1
-	}
-	s.srep[is.rep] = st
-	return ok
-}
-
 // evalSub reports whether the candidate conjunction (is) holds for the event,
 // as evalScratch.eval does for a Pattern's conjunction (see there), with
 // predicate outcomes shared between the candidates of one event.
@@ -166,7 +230,7 @@ func (s *matchScratch) evalSub(x *index, is *indexedSub, f *flat) bool {
 			continue
 		}
 		fd := &x.preds[pid]
-		head := f.head[fd.fid]
+		head := f.first(fd.fid)
 		if !fd.positive { // only exists:false
 			if head != -1 {
 				return false

@@ -242,6 +242,7 @@ nodeVal: // a value at a path the patterns refer to (node)
 		k := len(f.leaves)
 		f.leaves = f.leaves[:k+1]
 		f.leaves[k].setString(fid, f.pad[i+1:e:e])
+		f.leaves[k].next = f.chain(fid, k)
 		i = e + 1
 	} else if i = f.leafAt(i, fid); i < 0 {
 		return false
@@ -352,7 +353,7 @@ func (f *flat) skipScalar(i int) int {
 
 // setString makes l the string leaf str of path fid. Field by field: the
 // composite literal costs a temporary and a copy of the whole leaf. next is
-// left to link; foldOff and foldLen mean nothing while fold is foldUnknown.
+// left to chain; foldOff and foldLen mean nothing while fold is foldUnknown.
 func (l *leaf) setString(fid int32, str []byte) {
 	l.fid, l.kind, l.qOK, l.fold, l.q = fid, kString, false, foldUnknown, 0
 	l.str = str
@@ -371,6 +372,7 @@ func (f *flat) leafAt(i int, fid int32) int {
 			f.leaves = f.leaves[:k+1]
 			l := &f.leaves[k]
 			l.setString(fid, f.pad[i+1:e:e])
+			l.next = f.chain(fid, k)
 			if len(f.stack) > 0 {
 				f.addTrail(l)
 			}
@@ -403,7 +405,7 @@ func (f *flat) leafSlow(i int, fid int32) int {
 	}
 	f.leaves = f.leaves[:k+1]
 	l := &f.leaves[k]
-	*l = leaf{fid: fid}
+	*l = leaf{fid: fid, next: f.chain(fid, k)}
 	switch c := src[i]; {
 	case c == '"':
 		if e := nextStopAt(unsafe.Pointer(unsafe.SliceData(f.stops)), i+1); src[e] == '"' {
