@@ -120,6 +120,17 @@ func mustJSON(v any) []byte {
 	return b
 }
 
+// addRule compiles src and adds it as rule id to m and to pats.
+func addRule(t *testing.T, m *Matcher, pats map[string]*Pattern, id string, src []byte) {
+	t.Helper()
+	p, err := Compile(src)
+	if err != nil {
+		t.Fatalf("%s: %v", src, err)
+	}
+	pats[id] = p
+	m.Add(id, p)
+}
+
 // TestMatcherAgreesWithPatterns checks that the indexed Matcher returns
 // exactly the rules whose Pattern.Match is true, over random rules and events,
 // including after removals.
@@ -129,14 +140,7 @@ func TestMatcherAgreesWithPatterns(t *testing.T) {
 		m := NewMatcher()
 		pats := map[string]*Pattern{}
 		for i := 0; i < 200; i++ {
-			src := mustJSON(g.patternObject(0))
-			p, err := Compile(src)
-			if err != nil {
-				t.Fatalf("%s: %v", src, err)
-			}
-			id := fmt.Sprintf("r%d", i)
-			pats[id] = p
-			m.Add(id, p)
+			addRule(t, m, pats, fmt.Sprintf("r%d", i), mustJSON(g.patternObject(0)))
 		}
 		for i := 0; i < 50; i++ {
 			id := fmt.Sprintf("r%d", g.r.IntN(200))

@@ -26,14 +26,7 @@ func TestMatcherRepeatedRules(t *testing.T) {
 		m := NewMatcher()
 		pats := map[string]*Pattern{}
 		for i := 0; i < 150; i++ {
-			src := pool[g.r.IntN(len(pool))]
-			p, err := Compile(src)
-			if err != nil {
-				t.Fatalf("%s: %v", src, err)
-			}
-			id := fmt.Sprintf("r%d", i)
-			pats[id] = p
-			m.Add(id, p)
+			addRule(t, m, pats, fmt.Sprintf("r%d", i), pool[g.r.IntN(len(pool))])
 		}
 		events := [][]byte{
 			[]byte(`{"a":[{"b":"x","c":"xy"},{"b":"y","c":"yx"}],"d":1}`),
