@@ -69,6 +69,15 @@ func (s *Service) Deliver(ctx context.Context, e outbox.Entry) outbox.Outcome {
 	if out, ok := s.admitAPI(p, r, t, &j, now); !ok {
 		return out
 	}
+	if de := hopLimit(t, &j); de != nil {
+		// The target is not invoked at all: AWS counts these in
+		// DeadLetterInvocations, not in Invocations or FailedInvocations
+		// ("This includes invocations that would result in running the
+		// same rule again, causing an infinite loop", user guide,
+		// Monitoring).
+		s.met.notInvoked(p, j.Bus, r.name, now)
+		return s.deadLetter(ctx, r, t, &j, de, "", e.Attempts, now)
+	}
 	err := s.attempt(ctx, p, r, t, &j, now)
 	s.met.attempted(p, &j, r, e.Attempts, now, err == nil)
 	if err == nil {
@@ -167,24 +176,41 @@ func (s *Service) sqsMessage(t *target, j *job, payload []byte, now time.Time) s
 	return d
 }
 
-// forward puts the event on another bus of the same account: it is matched
-// there and its deliveries enqueued.
-func (s *Service) forward(ctx context.Context, t *target, j *job, now time.Time) error {
-	if j.Hops >= 1 {
-		code := "INVALID_PARAMETER"
-		if t.destP.region != j.Region {
-			code = "THIRD_REGION_HOP_DETECTED"
-		}
-		return &deliveryError{code: code, msg: "EventBridge can't route events received from a sender event bus to a third event bus.", permanent: true}
+// hopLimit is the error of a delivery to a bus target that would take the
+// event to a third bus, or nil: EventBridge routes an event over one
+// bus-to-bus hop at most.
+func hopLimit(t *target, j *job) *deliveryError {
+	if t.kind != targetBus || j.Hops < 1 {
+		return nil
 	}
+	code := "INVALID_PARAMETER"
+	if t.destP.region != j.Region {
+		code = "THIRD_REGION_HOP_DETECTED"
+	}
+	return &deliveryError{code: code, msg: "EventBridge can't route events received from a sender event bus to a third event bus.", permanent: true}
+}
+
+// forward puts the event on another bus of the same account: it is
+// archived there as that bus's archives say, matched, and its deliveries
+// enqueued. A replayed event is not archived again.
+func (s *Service) forward(ctx context.Context, t *target, j *job, now time.Time) error {
 	s.mu.RLock()
 	b := s.lookupBus(t.destP, t.dest)
 	if b == nil {
 		s.mu.RUnlock()
 		return &deliveryError{code: "NO_RESOURCE", msg: "Event bus " + t.dest + " does not exist.", permanent: true}
 	}
-	ds := s.route(s.met, nil, t.destP, b, j.Event, j.ID, time.UnixMilli(j.Time), j.Hops+1, now, false)
+	at := time.UnixMilli(j.Time)
+	ds := s.route(s.met, nil, t.destP, b, j.Event, j.ID, at, j.Hops+1, now, false)
+	var archived *archiveBatch
+	if !j.Replay {
+		archived = s.archiveEvent(nil, t.destP, b, j.Event, j.ID, at)
+	}
 	s.mu.RUnlock()
+	// A retry after a failure below writes the same archive keys again.
+	if err := s.commitArchive(archived); err != nil {
+		return &deliveryError{code: "INTERNAL_ERROR", msg: err.Error()}
+	}
 	if err := s.dispatch(ctx, s.met, ds); err != nil {
 		return &deliveryError{code: "INTERNAL_ERROR", msg: err.Error()}
 	}

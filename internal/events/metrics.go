@@ -174,6 +174,12 @@ func (m *Metrics) failed(p partition, bus, rule string, at time.Time) {
 	m.add(p, "FailedInvocations", "Count", 1, at, rd)
 }
 
+// notInvoked records an invocation that was not made: the event would
+// have gone on to a third bus.
+func (m *Metrics) notInvoked(p partition, bus, rule string, at time.Time) {
+	m.add(p, "DeadLetterInvocations", "Count", 1, at, ruleDims(bus, rule))
+}
+
 // deadLettered records the DLQ's answer for a failed invocation.
 func (m *Metrics) deadLettered(p partition, bus, rule string, at time.Time, sent bool) {
 	name := "InvocationsSentToDlq"

@@ -18,19 +18,7 @@ import (
 // metrics store, with RuleName alone for the default bus and
 // EventBusName+RuleName for a custom bus, and Sum = SampleCount = count.
 func TestMetricsIntoStore(t *testing.T) {
-	e := newEnv(t)
-	db, err := pebble.Open(filepath.Join(t.TempDir(), "pebble"), &pebble.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := metricstore.Open(db, filepath.Join(t.TempDir(), "metrics"), metricstore.Options{Clock: e.clk, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close(); db.Close() })
-	m := NewMetrics(st, MetricsOptions{Clock: e.clk, Every: -1})
-	e.s.SetMetrics(m)
-
+	e, m, sum := newMetricsEnv(t)
 	for _, c := range []struct{ op, in string }{
 		{"CreateEventBus", `{"Name":"shop"}`},
 		{"PutRule", `{"Name":"r","EventPattern":"{\"source\":[\"app\"]}"}`},
@@ -46,22 +34,6 @@ func TestMetricsIntoStore(t *testing.T) {
 	e.out.run(e.s, e.clk.Now())
 	m.Flush(context.Background())
 
-	sum := func(metric string, dims ...metricstore.Dim) (float64, float64) {
-		t.Helper()
-		bs, err := st.Query(context.Background(), metricstore.Partition{Account: acct, Region: reg}, metricstore.Query{
-			Key:   metricstore.SeriesKey{Namespace: "AWS/Events", MetricName: metric, Dims: dims},
-			Start: e.clk.Now().Add(-time.Minute), End: e.clk.Now().Add(time.Minute), Period: 5 * time.Minute,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var s, n float64
-		for _, b := range bs {
-			s += b.Agg.Sum
-			n += b.Agg.Count
-		}
-		return s, n
-	}
 	for _, c := range []struct {
 		metric string
 		dims   []metricstore.Dim
@@ -84,6 +56,82 @@ func TestMetricsIntoStore(t *testing.T) {
 	}
 	if s, _ := sum("PutEventsRequestSize"); s != 18 {
 		t.Errorf("PutEventsRequestSize %v, want 18", s)
+	}
+}
+
+// TestMetricsThirdHop: a forward that would take an event to a third bus
+// is no invocation: it counts in DeadLetterInvocations (and reaches the
+// DLQ), not in Invocations nor FailedInvocations.
+func TestMetricsThirdHop(t *testing.T) {
+	e, m, sum := newMetricsEnv(t)
+	for _, c := range []struct{ op, in string }{
+		{"CreateEventBus", `{"Name":"shop"}`},
+		{"PutRule", `{"Name":"fwd","EventPattern":"{\"source\":[\"app\"]}"}`},
+		{"PutTargets", `{"Rule":"fwd","Targets":[{"Id":"b","Arn":"arn:aws:events:us-east-1:123456789012:event-bus/shop"}]}`},
+		{"PutRule", `{"Name":"back","EventBusName":"shop","EventPattern":"{\"source\":[\"app\"]}"}`},
+		{"PutTargets", `{"Rule":"back","EventBusName":"shop","Targets":[{"Id":"b","Arn":"arn:aws:events:us-east-1:123456789012:event-bus/default","DeadLetterConfig":{"Arn":"arn:aws:sqs:us-east-1:123456789012:dlq"}}]}`},
+		{"PutEvents", `{"Entries":[{"Source":"app","DetailType":"d","Detail":"{}"}]}`},
+	} {
+		if out := invoke(t, e.s, e.ctx(), c.op, c.in); out[:5] == "error" {
+			t.Fatalf("%s: %s", c.op, out)
+		}
+	}
+	e.out.run(e.s, e.clk.Now()) // default → shop
+	e.out.run(e.s, e.clk.Now()) // shop → default: refused
+	m.Flush(context.Background())
+
+	back := []metricstore.Dim{{Name: "EventBusName", Value: "shop"}, {Name: "RuleName", Value: "back"}}
+	fwd := []metricstore.Dim{{Name: "RuleName", Value: "fwd"}}
+	for _, c := range []struct {
+		metric string
+		dims   []metricstore.Dim
+		want   float64
+	}{
+		{"DeadLetterInvocations", back, 1},
+		{"InvocationsSentToDlq", back, 1},
+		{"Invocations", back, 0},
+		{"FailedInvocations", back, 0},
+		{"Invocations", fwd, 1},
+		{"DeadLetterInvocations", fwd, 0},
+	} {
+		if s, _ := sum(c.metric, c.dims...); s != c.want {
+			t.Errorf("%s%v: sum %v, want %v", c.metric, c.dims, s, c.want)
+		}
+	}
+}
+
+// newMetricsEnv is a service recording AWS/Events metrics into a real
+// metrics store, and the store's Sum and SampleCount of a series around
+// the clock's now.
+func newMetricsEnv(t *testing.T) (*env, *Metrics, func(metric string, dims ...metricstore.Dim) (sum, count float64)) {
+	t.Helper()
+	e := newEnv(t)
+	db, err := pebble.Open(filepath.Join(t.TempDir(), "pebble"), &pebble.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := metricstore.Open(db, filepath.Join(t.TempDir(), "metrics"), metricstore.Options{Clock: e.clk, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close(); db.Close() })
+	m := NewMetrics(st, MetricsOptions{Clock: e.clk, Every: -1})
+	e.s.SetMetrics(m)
+	return e, m, func(metric string, dims ...metricstore.Dim) (float64, float64) {
+		t.Helper()
+		bs, err := st.Query(context.Background(), metricstore.Partition{Account: acct, Region: reg}, metricstore.Query{
+			Key:   metricstore.SeriesKey{Namespace: "AWS/Events", MetricName: metric, Dims: dims},
+			Start: e.clk.Now().Add(-time.Minute), End: e.clk.Now().Add(time.Minute), Period: 5 * time.Minute,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s, n float64
+		for _, b := range bs {
+			s += b.Agg.Sum
+			n += b.Agg.Count
+		}
+		return s, n
 	}
 }
 

@@ -307,6 +307,7 @@ type job struct {
 	Time    int64           `json:"m"` // the event's time, unix ms
 	Hops    int             `json:"h"` // bus-to-bus hops made
 	Ingest  int64           `json:"i"` // accepted on this bus, unix ms
+	Replay  bool            `json:"p,omitempty"` // replayed from an archive
 	Event   json.RawMessage `json:"e"`
 }
 
@@ -329,6 +330,9 @@ func appendJob(dst []byte, j *job) []byte {
 	dst = strconv.AppendInt(dst, int64(j.Hops), 10)
 	dst = append(dst, `,"i":`...)
 	dst = strconv.AppendInt(dst, j.Ingest, 10)
+	if j.Replay {
+		dst = append(dst, `,"p":true`...)
+	}
 	dst = append(dst, `,"e":`...)
 	dst = append(dst, j.Event...)
 	return append(dst, '}')

@@ -101,7 +101,7 @@ func FuzzEvent(f *testing.F) {
 			utf8.ValidString(resource) && got.Resources[0] != resource {
 			t.Fatalf("envelope changed: %q", ev)
 		}
-		want := job{Account: acct, Region: reg, Bus: source, Rule: detailType, Target: resource, ID: "id", Time: -1, Hops: 1, Ingest: 7, Event: ev}
+		want := job{Account: acct, Region: reg, Bus: source, Rule: detailType, Target: resource, ID: "id", Time: -1, Hops: 1, Ingest: 7, Replay: len(source)%2 == 0, Event: ev}
 		jb := appendJob(nil, &want)
 		var j job
 		if err := json.Unmarshal(jb, &j); err != nil {

@@ -575,7 +575,11 @@ func (s *Service) routeReplay(dst []delivery, p partition, b *bus, ev []byte, id
 		if r == nil || !r.enabled() || len(filter) > 0 && !filter[r.arn] {
 			continue
 		}
+		n := len(dst)
 		dst = appendDeliveries(dst, p, b, r, id, at, 0, now, ev)
+		for i := n; i < len(dst); i++ {
+			dst[i].Replay = true
+		}
 	}
 	return dst
 }
