@@ -304,9 +304,9 @@ type job struct {
 	Rule    string          `json:"n"`
 	Target  string          `json:"t"`
 	ID      string          `json:"d"`
-	Time    int64           `json:"m"` // the event's time, unix ms
-	Hops    int             `json:"h"` // bus-to-bus hops made
-	Ingest  int64           `json:"i"` // accepted on this bus, unix ms
+	Time    int64           `json:"m"`           // the event's time, unix ms
+	Hops    int             `json:"h"`           // bus-to-bus hops made
+	Ingest  int64           `json:"i"`           // accepted on this bus, unix ms
 	Replay  bool            `json:"p,omitempty"` // replayed from an archive
 	Event   json.RawMessage `json:"e"`
 }
