@@ -184,18 +184,28 @@ func hopLimit(t *target, j *job) *deliveryError {
 		return nil
 	}
 	code := "INVALID_PARAMETER"
-	if t.destP.region != j.Region {
+	switch {
+	case t.destP.account != j.Account:
+		code = "THIRD_ACCOUNT_HOP_DETECTED"
+	case t.destP.region != j.Region:
 		code = "THIRD_REGION_HOP_DETECTED"
 	}
 	return &deliveryError{code: code, msg: "EventBridge can't route events received from a sender event bus to a third event bus.", permanent: true}
 }
 
-// forward puts the event on another bus of the same account: it is
-// archived there as that bus's archives say, matched, and its deliveries
-// enqueued. A replayed event is not archived again.
+// forward puts the event on another bus: it is archived there as that
+// bus's archives say, matched, and its deliveries enqueued. A replayed
+// event is not archived again. A bus of another account takes the event
+// only when its policy allows the rule's account to put events on it.
 func (s *Service) forward(ctx context.Context, t *target, j *job, now time.Time) error {
 	s.mu.RLock()
 	b := s.lookupBus(t.destP, t.dest)
+	if t.destP.account != j.Account {
+		if err := s.crossAccountCheck(b, t, j); err != nil {
+			s.mu.RUnlock()
+			return err
+		}
+	}
 	if b == nil {
 		s.mu.RUnlock()
 		return &deliveryError{code: "NO_RESOURCE", msg: "Event bus " + t.dest + " does not exist.", permanent: true}
@@ -215,6 +225,29 @@ func (s *Service) forward(ctx context.Context, t *target, j *job, now time.Time)
 		return &deliveryError{code: "INTERNAL_ERROR", msg: err.Error()}
 	}
 	return nil
+}
+
+// crossAccountCheck refuses a forward from account j.Account to bus b of
+// another account (nil: none by that name) unless b's policy allows it.
+// The sender's DLQ learns only that: a missing bus answers as a refusing
+// one, and why the policy refused (which may quote it) goes to the log.
+// Not retried: AWS sends events refused for missing permissions "directly
+// to the DLQ".
+func (s *Service) crossAccountCheck(b *bus, t *target, j *job) error {
+	if b != nil {
+		var ev struct {
+			Source     string `json:"source"`
+			DetailType string `json:"detail-type"`
+		}
+		_ = json.Unmarshal(j.Event, &ev) // built by appendEvent: valid
+		v := evaluateBusPolicy(b.doc.Policy, busPolicyRequest{account: j.Account, busARN: b.arn, source: ev.Source, detailType: ev.DetailType})
+		if v.allowed {
+			return nil
+		}
+		s.log.Info("events: cross-account event refused by the bus policy", "bus", b.arn, "sender", j.Account, "event", j.ID, "reason", v.reason)
+	}
+	return &deliveryError{code: "CROSS_ACCOUNT_INGESTION_FAILED", permanent: true,
+		msg: "Event bus " + shape.Value(t.spec.Arn) + " does not exist or its policy does not allow account " + j.Account + " to put events on it."}
 }
 
 // classify maps a target's error to the DLQ's ERROR_CODE.

@@ -28,11 +28,18 @@
 //
 // # Accounts
 //
-// Accounts stay isolated. PutPermission and RemovePermission store and
-// return the bus policy (DescribeEventBus's Policy), but Vigil does not
-// enforce it: no account can put events on another account's bus, and a
-// target that is another account's bus is refused. A bus in another region
-// of the caller's own account is a valid target.
+// Accounts stay isolated except where a bus policy opens one bus to
+// another account. PutPermission and RemovePermission (or a whole Policy)
+// maintain the bus policy (DescribeEventBus's Policy). A rule's target may
+// be another account's bus: the forward is made only when that bus's
+// policy allows the rule's account to put events on it (buspolicy.go);
+// otherwise, and when the bus does not exist, the event goes to the
+// target's DLQ as CROSS_ACCOUNT_INGESTION_FAILED, with a message that
+// tells the sender nothing of the other account. No other resource of
+// another account is a target, and API calls never reach another
+// account's buses: named by ARN in PutEvents, PutRule, PutTargets or any
+// other call, such a bus does not exist for the caller. A bus in another
+// region of the caller's own account is a valid target.
 //
 // # Delivery
 //

@@ -56,8 +56,11 @@ func compileTarget(p partition, t *eventsapi.Target) (*target, error) {
 	}
 	svc, reg, acct, res := f[2], f[3], f[4], f[5]
 	ct := &target{spec: *t, destP: partition{account: acct, region: reg}, attempts: defaultRetryAttempts, maxAge: defaultEventAge * time.Second}
-	if acct != p.account && !(svc == "events" && strings.HasPrefix(res, "api-destination/")) {
-		return nil, validation("Target %s: %s is in account %s; Vigil keeps accounts isolated, so a rule can only target its own account's resources.", id, arn, acct)
+	if acct != p.account && !(svc == "events" && (strings.HasPrefix(res, "api-destination/") || strings.HasPrefix(res, "event-bus/"))) {
+		// Another account's bus is a target; it takes the events its
+		// policy allows (forward). Other kinds of resource stay within
+		// their account.
+		return nil, validation("Target %s: %s is in account %s; Vigil delivers to another account's event bus (as its policy allows), not to its other resources.", id, arn, acct)
 	}
 	sameRegion := func() error {
 		if reg != p.region {
