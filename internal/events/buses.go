@@ -76,22 +76,29 @@ func (s *Service) lookupBus(p partition, name string) *bus {
 // the default bus). Another account's or region's bus does not exist for
 // the caller: accounts stay isolated.
 func busName(c call, v *string) (string, error) {
+	p, n, err := busRef(c, v)
+	if err == nil && p != c.p {
+		return "", errNoBus(n)
+	}
+	return n, err
+}
+
+// busRef resolves an EventBusName parameter to the bus's account and
+// region (the caller's, unless an ARN names others) and name.
+func busRef(c call, v *string) (partition, string, error) {
 	name := shape.Value(v)
 	if name == "" {
-		return defaultBus, nil
+		return c.p, defaultBus, nil
 	}
 	if !strings.HasPrefix(name, "arn:") {
-		return name, nil
+		return c.p, name, nil
 	}
 	p, res, ok := parseEventsARN(name)
 	n, isBus := strings.CutPrefix(res, "event-bus/")
 	if !ok || !isBus || n == "" {
-		return "", validation("Parameter %s is not valid. Reason: Provided Arn is not in correct format.", name)
+		return partition{}, "", validation("Parameter %s is not valid. Reason: Provided Arn is not in correct format.", name)
 	}
-	if p != c.p {
-		return "", errNoBus(n)
-	}
-	return n, nil
+	return p, n, nil
 }
 
 var sqsARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$`)

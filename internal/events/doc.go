@@ -35,9 +35,12 @@
 // policy allows the rule's account to put events on it (buspolicy.go);
 // otherwise, and when the bus does not exist, the event goes to the
 // target's DLQ as CROSS_ACCOUNT_INGESTION_FAILED, with a message that
-// tells the sender nothing of the other account. No other resource of
-// another account is a target, and API calls never reach another
-// account's buses: named by ARN in PutEvents, PutRule, PutTargets or any
+// tells the sender nothing of the other account. PutEvents may name
+// another account's bus of its region by ARN: each entry is put there when
+// the policy allows the caller, else (and for a missing bus) answered
+// AccessDeniedException; the event's account is the caller's. No other
+// resource of another account is a target, and other API calls never reach
+// another account's buses: named by ARN in PutRule, PutTargets or any
 // other call, such a bus does not exist for the caller. A bus in another
 // region of the caller's own account is a valid target.
 //

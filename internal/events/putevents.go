@@ -129,21 +129,31 @@ func (s *Service) PutEvents(ctx context.Context, in *eventsapi.PutEventsRequest)
 	var rules ruleCache
 	var lastBus *bus // the entries of a call are mostly for one bus
 	var lastBusName string
+	var lastBusP partition
 	s.mu.RLock()
 	for i := range in.Entries {
 		e := &in.Entries[i]
 		var eerr *entryError
 		detail, eerr = checkEntry(e, detail[:0])
 		var b *bus
+		bp := c.p // the bus's account and region
 		if eerr == nil {
-			bn, err := busName(c, e.EventBusName)
+			var bn string
+			var err error
+			bp, bn, err = busRef(c, e.EventBusName)
+			if err == nil && bp.region != c.p.region {
+				err = errNoBus(bn)
+			}
 			if err == nil {
-				if lastBus == nil || bn != lastBusName {
-					lastBus, lastBusName = s.lookupBus(c.p, bn), bn
+				if lastBus == nil || bn != lastBusName || bp != lastBusP {
+					lastBus, lastBusName, lastBusP = s.lookupBus(bp, bn), bn, bp
 				}
 				b = lastBus
 			}
-			if b == nil {
+			switch {
+			case err == nil && bp != c.p:
+				eerr = s.crossAccountPut(b, c, e)
+			case b == nil:
 				eerr = &entryError{"ResourceNotFoundException", "Event bus " + bn + " does not exist."}
 				if se, ok := err.(*shape.Error); ok {
 					eerr = &entryError{"InvalidArgument", se.Message}
@@ -166,8 +176,8 @@ func (s *Service) PutEvents(ctx context.Context, in *eventsapi.PutEventsRequest)
 		evs = appendEventAt(evs, id, *e.DetailType, *e.Source, c.p, times.text(at), e.Resources, detail)
 		ev := evs[start:len(evs):len(evs)]
 		rules.events = len(in.Entries) - i
-		ds = s.routeCached(&rules, met, ds, c.p, b, ev, id, at, 0, now, false)
-		archived = s.archiveEvent(archived, c.p, b, ev, id, at)
+		ds = s.routeCached(&rules, met, ds, bp, b, ev, id, at, 0, now, false)
+		archived = s.archiveEvent(archived, bp, b, ev, id, at)
 		eventIDs[i] = id
 		out.Entries[i] = eventsapi.PutEventsResultEntry{EventId: &eventIDs[i]}
 	}
@@ -181,6 +191,22 @@ func (s *Service) PutEvents(ctx context.Context, in *eventsapi.PutEventsRequest)
 	met.putEvents(c.p, total, len(in.Entries), failed, now)
 	*out.FailedEntryCount = int32(failed)
 	return out, nil
+}
+
+// crossAccountPut is nil when bus b (nil: none by that name) of another
+// account lets the caller put entry e on it (its policy, buspolicy.go),
+// else the entry's AccessDeniedException. A missing bus answers alike, so
+// the caller learns nothing of the other account; why the policy refused
+// goes to the log.
+func (s *Service) crossAccountPut(b *bus, c call, e *eventsapi.PutEventsRequestEntry) *entryError {
+	if b != nil {
+		v := evaluateBusPolicy(b.doc.Policy, busPolicyRequest{account: c.p.account, busARN: b.arn, source: *e.Source, detailType: *e.DetailType})
+		if v.allowed {
+			return nil
+		}
+		s.log.Info("events: cross-account PutEvents refused by the bus policy", "bus", b.arn, "sender", c.p.account, "reason", v.reason)
+	}
+	return &entryError{"AccessDeniedException", "You do not have sufficient access to perform this action."}
 }
 
 func errMessage(err error) string {

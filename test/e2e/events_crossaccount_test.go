@@ -13,7 +13,8 @@ import (
 // TestEventBridgeCrossAccountBus: a rule of one account forwards to
 // another account's bus, which takes the event only once its policy
 // (PutPermission) allows the sender; before that the event lands in the
-// sender's DLQ as CROSS_ACCOUNT_INGESTION_FAILED. Two accounts of a --dev
+// sender's DLQ as CROSS_ACCOUNT_INGESTION_FAILED, and PutEvents straight
+// onto the bus answers AccessDeniedException for the entry. Two accounts of a --dev
 // server, each with its own Go SDK clients.
 func TestEventBridgeCrossAccountBus(t *testing.T) {
 	p := startVigil(t, "", "--dev")
@@ -57,7 +58,20 @@ func TestEventBridgeCrossAccountBus(t *testing.T) {
 		}
 	}
 
+	putDirect := func() ebtypes.PutEventsResultEntry {
+		t.Helper()
+		out, err := a.eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
+			{Source: aws.String("shop"), DetailType: aws.String("Direct"), Detail: aws.String(`{}`), EventBusName: &busARN}}})
+		if err != nil || len(out.Entries) != 1 {
+			t.Fatalf("PutEvents onto %s: %v %+v", busARN, err, out)
+		}
+		return out.Entries[0]
+	}
+
 	put(1)
+	if e := putDirect(); aws.ToString(e.ErrorCode) != "AccessDeniedException" {
+		t.Fatalf("PutEvents onto the other account's bus without permission: %+v", e)
+	}
 	dl := waitMessages(t, a, dlqURL, 1)
 	if code := aws.ToString(dl[0].MessageAttributes["ERROR_CODE"].StringValue); code != "CROSS_ACCOUNT_INGESTION_FAILED" {
 		t.Fatalf("DLQ ERROR_CODE %q", code)
@@ -75,6 +89,13 @@ func TestEventBridgeCrossAccountBus(t *testing.T) {
 	}
 	if ev.Account != sender || string(ev.Detail) != `{"n":2}` {
 		t.Fatalf("received %s", aws.ToString(got[0].Body))
+	}
+	if e := putDirect(); e.ErrorCode != nil {
+		t.Fatalf("PutEvents onto the other account's bus with permission: %+v", e)
+	}
+	got = waitMessages(t, b, inboxURL, 1)
+	if err := json.Unmarshal([]byte(aws.ToString(got[0].Body)), &ev); err != nil || ev.Account != sender || ev.DetailType != "Direct" {
+		t.Fatalf("received %s (%v)", aws.ToString(got[0].Body), err)
 	}
 
 	if _, err := b.eb.RemovePermission(ctx, &eventbridge.RemovePermissionInput{EventBusName: aws.String("inbox"), StatementId: aws.String("shop")}); err != nil {
