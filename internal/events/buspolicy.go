@@ -2,9 +2,24 @@ package events
 
 import (
 	"encoding/json"
-	"path"
 	"strings"
 )
+
+// admitsAccount reports whether bus b of another account (nil: none by that
+// name) lets account put an event of source and detail-type on it. The
+// sender is told only yes or no, a missing bus being a no: why the policy
+// refused (which may quote it) goes to the log, for the bus's owner.
+// Callers hold s.mu for reading.
+func (s *Service) admitsAccount(b *bus, account, source, detailType string) bool {
+	if b == nil {
+		return false
+	}
+	v := evaluateBusPolicy(b.doc.Policy, busPolicyRequest{account: account, busARN: b.arn, source: source, detailType: detailType})
+	if !v.allowed {
+		s.log.Info("events: event from another account refused by the bus policy", "bus", b.arn, "sender", account, "reason", v.reason)
+	}
+	return v.allowed
+}
 
 // busPolicyRequest is what an event bus policy is asked about: may account
 // put this event on the bus?
@@ -149,25 +164,29 @@ func globMatch(pattern, s string, fold bool) bool {
 	if fold {
 		pattern, s = strings.ToLower(pattern), strings.ToLower(s)
 	}
-	if !strings.ContainsAny(pattern, "*?[\\") {
-		return pattern == s
-	}
-	// path.Match treats [ and \ specially and stops * at '/'; IAM's
-	// patterns have neither meaning, so escape the one and map / away.
-	var b strings.Builder
-	for _, r := range pattern {
-		switch r {
-		case '[', '\\', ']':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '/':
-			b.WriteRune('\x00')
+	p, r := []rune(pattern), []rune(s)
+	pi, ri := 0, 0
+	star, resume := -1, 0 // the last * seen, and where its run ends so far
+	for ri < len(r) {
+		switch {
+		case pi < len(p) && p[pi] == '*':
+			star, resume = pi, ri
+			pi++
+		case pi < len(p) && (p[pi] == '?' || p[pi] == r[ri]):
+			pi++
+			ri++
+		case star >= 0:
+			// Let the last * take one more character and retry.
+			resume++
+			pi, ri = star+1, resume
 		default:
-			b.WriteRune(r)
+			return false
 		}
 	}
-	ok, err := path.Match(b.String(), strings.ReplaceAll(s, "/", "\x00"))
-	return err == nil && ok
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
 }
 
 // conditionHolds evaluates a Condition block: every operator's every key

@@ -1,7 +1,10 @@
 package events
 
 import (
+	"regexp"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/cockroachdb/datadriven"
 )
@@ -43,6 +46,36 @@ func FuzzBusPolicy(f *testing.F) {
 		}
 		if !v.allowed && v.reason == "" {
 			t.Fatal("refused without a reason")
+		}
+	})
+}
+
+// FuzzGlobMatch: IAM's wildcards agree with the same pattern as an
+// anchored regular expression.
+func FuzzGlobMatch(f *testing.F) {
+	for _, c := range [][2]string{{"a*b?c", "axxbyc"}, {"*", ""}, {"**x", "yx"}, {"a?", "aé"}, {"[a]*", "[a]b"}, {"*a*a", "aaa"}, {"x", "y"}} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, pattern, s string) {
+		if !utf8.ValidString(pattern) || !utf8.ValidString(s) {
+			return
+		}
+		var re strings.Builder
+		re.WriteString("(?s)^")
+		for _, r := range pattern {
+			switch r {
+			case '*':
+				re.WriteString(".*")
+			case '?':
+				re.WriteString(".")
+			default:
+				re.WriteString(regexp.QuoteMeta(string(r)))
+			}
+		}
+		re.WriteString("$")
+		want := regexp.MustCompile(re.String()).MatchString(s)
+		if got := globMatch(pattern, s, false); got != want {
+			t.Fatalf("globMatch(%q, %q) = %v, want %v", pattern, s, got, want)
 		}
 	})
 }
