@@ -241,3 +241,16 @@ func (e *env) ctx() context.Context { return e.ctxIn(acct, reg) }
 func (e *env) ctxIn(account, region string) context.Context {
 	return reqctx.With(context.Background(), &reqctx.Request{Caller: reqctx.Caller{AccountID: account}, Region: region, Time: e.clk.Now()})
 }
+
+// apiCall is one API call of a test's set-up: operation and request JSON.
+type apiCall struct{ op, in string }
+
+// calls makes the calls in order; any error fails the test.
+func (e *env) calls(t *testing.T, cs ...apiCall) {
+	t.Helper()
+	for _, c := range cs {
+		if out := invoke(t, e.s, e.ctx(), c.op, c.in); strings.HasPrefix(out, "error") {
+			t.Fatalf("%s: %s", c.op, out)
+		}
+	}
+}

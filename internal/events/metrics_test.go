@@ -19,18 +19,14 @@ import (
 // EventBusName+RuleName for a custom bus, and Sum = SampleCount = count.
 func TestMetricsIntoStore(t *testing.T) {
 	e, m, sum := newMetricsEnv(t)
-	for _, c := range []struct{ op, in string }{
-		{"CreateEventBus", `{"Name":"shop"}`},
-		{"PutRule", `{"Name":"r","EventPattern":"{\"source\":[\"app\"]}"}`},
-		{"PutTargets", `{"Rule":"r","Targets":[{"Id":"q","Arn":"arn:aws:sqs:us-east-1:123456789012:q"}]}`},
-		{"PutRule", `{"Name":"r","EventBusName":"shop","EventPattern":"{\"source\":[\"app\"]}"}`},
-		{"PutTargets", `{"Rule":"r","EventBusName":"shop","Targets":[{"Id":"q","Arn":"arn:aws:sqs:us-east-1:123456789012:q"}]}`},
-		{"PutEvents", `{"Entries":[{"Source":"app","DetailType":"d","Detail":"{}"},{"Source":"app","DetailType":"d","Detail":"{}"},{"Source":"app","DetailType":"d","Detail":"{}","EventBusName":"shop"}]}`},
-	} {
-		if out := invoke(t, e.s, e.ctx(), c.op, c.in); out[:5] == "error" {
-			t.Fatalf("%s: %s", c.op, out)
-		}
-	}
+	e.calls(t,
+		apiCall{"CreateEventBus", `{"Name":"shop"}`},
+		apiCall{"PutRule", `{"Name":"r","EventPattern":"{\"source\":[\"app\"]}"}`},
+		apiCall{"PutTargets", `{"Rule":"r","Targets":[{"Id":"q","Arn":"arn:aws:sqs:us-east-1:123456789012:q"}]}`},
+		apiCall{"PutRule", `{"Name":"r","EventBusName":"shop","EventPattern":"{\"source\":[\"app\"]}"}`},
+		apiCall{"PutTargets", `{"Rule":"r","EventBusName":"shop","Targets":[{"Id":"q","Arn":"arn:aws:sqs:us-east-1:123456789012:q"}]}`},
+		apiCall{"PutEvents", `{"Entries":[{"Source":"app","DetailType":"d","Detail":"{}"},{"Source":"app","DetailType":"d","Detail":"{}"},{"Source":"app","DetailType":"d","Detail":"{}","EventBusName":"shop"}]}`},
+	)
 	e.out.run(e.s, e.clk.Now())
 	m.Flush(context.Background())
 
@@ -64,18 +60,14 @@ func TestMetricsIntoStore(t *testing.T) {
 // DLQ), not in Invocations nor FailedInvocations.
 func TestMetricsThirdHop(t *testing.T) {
 	e, m, sum := newMetricsEnv(t)
-	for _, c := range []struct{ op, in string }{
-		{"CreateEventBus", `{"Name":"shop"}`},
-		{"PutRule", `{"Name":"fwd","EventPattern":"{\"source\":[\"app\"]}"}`},
-		{"PutTargets", `{"Rule":"fwd","Targets":[{"Id":"b","Arn":"arn:aws:events:us-east-1:123456789012:event-bus/shop"}]}`},
-		{"PutRule", `{"Name":"back","EventBusName":"shop","EventPattern":"{\"source\":[\"app\"]}"}`},
-		{"PutTargets", `{"Rule":"back","EventBusName":"shop","Targets":[{"Id":"b","Arn":"arn:aws:events:us-east-1:123456789012:event-bus/default","DeadLetterConfig":{"Arn":"arn:aws:sqs:us-east-1:123456789012:dlq"}}]}`},
-		{"PutEvents", `{"Entries":[{"Source":"app","DetailType":"d","Detail":"{}"}]}`},
-	} {
-		if out := invoke(t, e.s, e.ctx(), c.op, c.in); out[:5] == "error" {
-			t.Fatalf("%s: %s", c.op, out)
-		}
-	}
+	e.calls(t,
+		apiCall{"CreateEventBus", `{"Name":"shop"}`},
+		apiCall{"PutRule", `{"Name":"fwd","EventPattern":"{\"source\":[\"app\"]}"}`},
+		apiCall{"PutTargets", `{"Rule":"fwd","Targets":[{"Id":"b","Arn":"arn:aws:events:us-east-1:123456789012:event-bus/shop"}]}`},
+		apiCall{"PutRule", `{"Name":"back","EventBusName":"shop","EventPattern":"{\"source\":[\"app\"]}"}`},
+		apiCall{"PutTargets", `{"Rule":"back","EventBusName":"shop","Targets":[{"Id":"b","Arn":"arn:aws:events:us-east-1:123456789012:event-bus/default","DeadLetterConfig":{"Arn":"arn:aws:sqs:us-east-1:123456789012:dlq"}}]}`},
+		apiCall{"PutEvents", `{"Entries":[{"Source":"app","DetailType":"d","Detail":"{}"}]}`},
+	)
 	e.out.run(e.s, e.clk.Now()) // default → shop
 	e.out.run(e.s, e.clk.Now()) // shop → default: refused
 	m.Flush(context.Background())
