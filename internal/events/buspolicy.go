@@ -31,7 +31,8 @@ type busPolicyRequest struct {
 }
 
 // busPolicyVerdict is the outcome of evaluating a bus policy: whether the
-// request is allowed and, when not, why (for the DLQ's ERROR_MESSAGE).
+// request is allowed and, when not, why (for the log: the sender is not
+// told).
 type busPolicyVerdict struct {
 	allowed bool
 	reason  string
