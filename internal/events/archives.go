@@ -263,6 +263,10 @@ func (a *archives) recount(ar *archive) error {
 type archiveBatch struct {
 	b     *pebble.Batch
 	added []archiveAdd
+	// again: the events may be archived already (a forward retried after
+	// a failure), so copies already stored are neither written nor
+	// counted again.
+	again bool
 }
 
 type archiveAdd struct {
@@ -288,10 +292,19 @@ func (s *Service) archiveEvent(ab *archiveBatch, p partition, b *bus, ev []byte,
 			}
 		}
 		if ab == nil {
-			ab = &archiveBatch{b: a.kv.NewBatch()}
+			ab = &archiveBatch{}
+		}
+		if ab.b == nil {
+			ab.b = a.kv.NewBatch()
 		}
 		k := appendTimeKey(archiveKeyPrefix(p, ar.name), at.UnixMilli())
 		k = append(k, id...)
+		if ab.again {
+			if _, closer, err := a.kv.Get(k); err == nil {
+				closer.Close()
+				continue
+			}
+		}
 		if err := ab.b.Set(k, ev, nil); err != nil {
 			s.log.Error("events: archive batch", "archive", ar.arn, "err", err)
 			continue
@@ -304,7 +317,7 @@ func (s *Service) archiveEvent(ab *archiveBatch, p partition, b *bus, ev []byte,
 // commitArchive makes the archived copies durable (fsynced) and counts
 // them. A nil batch is nothing to do.
 func (s *Service) commitArchive(ab *archiveBatch) error {
-	if ab == nil {
+	if ab == nil || ab.b == nil {
 		return nil
 	}
 	defer ab.b.Close()

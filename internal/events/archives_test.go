@@ -275,3 +275,31 @@ func TestArchiveConcurrent(t *testing.T) {
 		t.Fatalf("%d events archived, want 50", shape.Value(n))
 	}
 }
+
+// TestForwardRetryArchivesOnce: a forward attempted again (after a failure
+// past its archive write) leaves one archived copy, counted once.
+func TestForwardRetryArchivesOnce(t *testing.T) {
+	e := newEnv(t)
+	e.calls(t,
+		apiCall{"CreateEventBus", `{"Name":"second"}`},
+		apiCall{"CreateArchive", `{"ArchiveName":"a","EventSourceArn":"arn:aws:events:us-east-1:123456789012:event-bus/second"}`},
+	)
+	tg, err := compileTarget(partition{acct, reg}, &eventsapi.Target{Id: shape.Ptr("b"), Arn: shape.Ptr("arn:aws:events:us-east-1:123456789012:event-bus/second")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := appendEvent(nil, "id-1", "d", "app", partition{acct, reg}, e.clk.Now(), nil, []byte(`{}`))
+	j := &job{Account: acct, Region: reg, Bus: defaultBus, ID: "id-1", Time: e.clk.Now().UnixMilli(), Event: ev}
+	for range 2 {
+		if err := e.s.forward(e.ctx(), tg, j, e.clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := describeArchive(t, e, "a"); shape.Value(d.EventCount) != 1 || shape.Value(d.SizeBytes) != int64(len(ev)) {
+		t.Fatalf("after two forwards: %d events, %d bytes; want 1, %d", shape.Value(d.EventCount), shape.Value(d.SizeBytes), len(ev))
+	}
+	e.restart()
+	if d := describeArchive(t, e, "a"); shape.Value(d.EventCount) != 1 {
+		t.Fatalf("after a restart: %d events, want 1", shape.Value(d.EventCount))
+	}
+}

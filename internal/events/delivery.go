@@ -214,10 +214,9 @@ func (s *Service) forward(ctx context.Context, t *target, j *job, now time.Time)
 	ds := s.route(s.met, nil, t.destP, b, j.Event, j.ID, at, j.Hops+1, now, false)
 	var archived *archiveBatch
 	if !j.Replay {
-		archived = s.archiveEvent(nil, t.destP, b, j.Event, j.ID, at)
+		archived = s.archiveEvent(&archiveBatch{again: true}, t.destP, b, j.Event, j.ID, at)
 	}
 	s.mu.RUnlock()
-	// A retry after a failure below writes the same archive keys again.
 	if err := s.commitArchive(archived); err != nil {
 		return &deliveryError{code: "INTERNAL_ERROR", msg: err.Error()}
 	}

@@ -249,8 +249,6 @@ type apiCall struct{ op, in string }
 func (e *env) calls(t *testing.T, cs ...apiCall) {
 	t.Helper()
 	for _, c := range cs {
-		if out := invoke(t, e.s, e.ctx(), c.op, c.in); strings.HasPrefix(out, "error") {
-			t.Fatalf("%s: %s", c.op, out)
-		}
+		mustCall(t, e, c.op, c.in)
 	}
 }
