@@ -315,8 +315,9 @@ type statement struct {
 
 var accountIDPattern = regexp.MustCompile(`^\d{12}$`)
 
-// PutPermission edits the bus policy, which decides what other accounts'
-// rules may forward to the bus (see the package doc).
+// PutPermission edits the bus policy, which decides what other accounts
+// may put on the bus, with PutEvents or through their rules (see the
+// package doc).
 func (s *Service) PutPermission(ctx context.Context, in *eventsapi.PutPermissionRequest) error {
 	c := callOf(ctx)
 	name, err := busName(c, in.EventBusName)
