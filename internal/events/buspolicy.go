@@ -6,15 +6,16 @@ import (
 )
 
 // admitsAccount reports whether bus b of another account (nil: none by that
-// name) lets account put an event of source and detail-type on it. The
+// name) lets account, acting as principal (an IAM ARN; "" for the account
+// itself), put an event of source and detail-type on it. The
 // sender is told only yes or no, a missing bus being a no: why the policy
 // refused (which may quote it) goes to the log, for the bus's owner.
 // Callers hold s.mu for reading.
-func (s *Service) admitsAccount(b *bus, account, source, detailType string) bool {
+func (s *Service) admitsAccount(b *bus, account, principal, source, detailType string) bool {
 	if b == nil {
 		return false
 	}
-	v := evaluateBusPolicy(b.doc.Policy, busPolicyRequest{account: account, busARN: b.arn, source: source, detailType: detailType})
+	v := evaluateBusPolicy(b.doc.Policy, busPolicyRequest{account: account, principal: principal, busARN: b.arn, source: source, detailType: detailType})
 	if !v.allowed {
 		s.log.Info("events: event from another account refused by the bus policy", "bus", b.arn, "sender", account, "reason", v.reason)
 	}
@@ -25,6 +26,7 @@ func (s *Service) admitsAccount(b *bus, account, source, detailType string) bool
 // put this event on the bus?
 type busPolicyRequest struct {
 	account    string // the sending account
+	principal  string // the IAM ARN it acts as, if any
 	busARN     string
 	source     string // the event's source and detail-type, for
 	detailType string // events:source and events:detail-type conditions
@@ -44,8 +46,9 @@ type busPolicyVerdict struct {
 // applying is an implicit deny. An empty or malformed policy allows
 // nothing.
 //
-// Vigil evaluates Effect, Principal (an account id, an IAM ARN of the
-// account, or "*"), Action and Resource (with IAM's * and ? wildcards),
+// Vigil evaluates Effect, Principal (the account's id or root ARN, which
+// grant to every principal of the account; the request's own principal
+// ARN; or "*"), Action and Resource (with IAM's * and ? wildcards),
 // and Condition with the String operators (StringEquals, StringNotEquals,
 // StringLike, StringNotLike, each also …IgnoreCase) on the keys
 // aws:PrincipalAccount, aws:PrincipalOrgID (Vigil has no organizations, so
@@ -109,7 +112,7 @@ func statementApplies(st map[string]json.RawMessage, req busPolicyRequest) (appl
 			return false, "Vigil does not evaluate " + k
 		}
 	}
-	if !principalMatches(st["Principal"], req.account) {
+	if !principalMatches(st["Principal"], req) {
 		return false, ""
 	}
 	if !anyGlob(st["Action"], "events:PutEvents", true) {
@@ -124,10 +127,10 @@ func statementApplies(st map[string]json.RawMessage, req busPolicyRequest) (appl
 	return true, ""
 }
 
-// principalMatches: "*", {"AWS": "*"}, the account id, or an IAM ARN in the
-// account (arn:aws:iam::<account>:root, or a role or user of it: the
-// sender is the account's rule, acting for the account).
-func principalMatches(raw json.RawMessage, account string) bool {
+// principalMatches: "*", {"AWS": "*"}, the account (its id or root ARN:
+// every principal of the account), or the request's principal itself (a
+// role or user ARN grants that principal only).
+func principalMatches(raw json.RawMessage, req busPolicyRequest) bool {
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		return s == "*"
@@ -137,11 +140,11 @@ func principalMatches(raw json.RawMessage, account string) bool {
 		return false
 	}
 	for _, v := range stringList(m["AWS"]) {
-		if v == "*" || v == account {
+		if v == "*" || v == req.account || req.principal != "" && v == req.principal {
 			return true
 		}
 		f := strings.SplitN(v, ":", 6)
-		if len(f) == 6 && f[0] == "arn" && f[2] == "iam" && f[4] == account {
+		if len(f) == 6 && f[0] == "arn" && f[2] == "iam" && f[4] == req.account && f[5] == "root" {
 			return true
 		}
 	}

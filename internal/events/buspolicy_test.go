@@ -12,7 +12,7 @@ import (
 // TestBusPolicy runs testdata/buspolicy: each case evaluates a bus policy
 // for bus arn:aws:events:us-east-1:999999999999:event-bus/inbox.
 //
-//	eval [account=<id>] [source=<s>] [detail-type=<d>]
+//	eval [account=<id>] [principal=<arn>] [source=<s>] [detail-type=<d>]
 //	<policy>
 //	----
 //	allowed | denied: <reason>
@@ -23,6 +23,7 @@ func TestBusPolicy(t *testing.T) {
 			d.MaybeScanArgs(t, "account", &req.account)
 			d.MaybeScanArgs(t, "source", &req.source)
 			d.MaybeScanArgs(t, "detail-type", &req.detailType)
+			d.MaybeScanArgs(t, "principal", &req.principal)
 			v := evaluateBusPolicy(d.Input, req)
 			if v.allowed {
 				return "allowed\n"

@@ -236,7 +236,8 @@ func (s *Service) crossAccountCheck(b *bus, t *target, j *job) error {
 		DetailType string `json:"detail-type"`
 	}
 	_ = json.Unmarshal(j.Event, &ev) // built by appendEvent: valid
-	if s.admitsAccount(b, j.Account, ev.Source, ev.DetailType) {
+	// EventBridge acts as the target's execution role when it has one.
+	if s.admitsAccount(b, j.Account, shape.Value(t.spec.RoleArn), ev.Source, ev.DetailType) {
 		return nil
 	}
 	return &deliveryError{code: "CROSS_ACCOUNT_INGESTION_FAILED", permanent: true,

@@ -197,7 +197,7 @@ func (s *Service) PutEvents(ctx context.Context, in *eventsapi.PutEventsRequest)
 // account lets the caller put entry e on it, else the entry's
 // AccessDeniedException.
 func (s *Service) crossAccountPut(b *bus, c call, e *eventsapi.PutEventsRequestEntry) *entryError {
-	if s.admitsAccount(b, c.p.account, *e.Source, *e.DetailType) {
+	if s.admitsAccount(b, c.p.account, c.principal, *e.Source, *e.DetailType) {
 		return nil
 	}
 	return &entryError{"AccessDeniedException", "You do not have sufficient access to perform this action."}

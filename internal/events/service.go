@@ -154,13 +154,14 @@ func (s *Service) regionOf(p partition) *region {
 
 // call is what a handler knows about its caller.
 type call struct {
-	p   partition
-	now time.Time
+	p         partition
+	principal string // the caller's IAM ARN
+	now       time.Time
 }
 
 func callOf(ctx context.Context) call {
 	r := reqctx.From(ctx)
-	return call{p: partition{r.Caller.AccountID, r.Region}, now: r.Time}
+	return call{p: partition{r.Caller.AccountID, r.Region}, principal: r.Caller.ARN, now: r.Time}
 }
 
 func busARN(p partition, name string) string {
