@@ -196,7 +196,8 @@ func hopLimit(t *target, j *job) *deliveryError {
 // forward puts the event on another bus: it is archived there as that
 // bus's archives say, matched, and its deliveries enqueued. A replayed
 // event is not archived again. A bus of another account takes the event
-// only when its policy allows the rule's account to put events on it.
+// only when its policy allows the rule's account (acting as the target's
+// execution role, if it names one) to put events on it.
 func (s *Service) forward(ctx context.Context, t *target, j *job, now time.Time) error {
 	s.mu.RLock()
 	b := s.lookupBus(t.destP, t.dest)
